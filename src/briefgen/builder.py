@@ -1,0 +1,296 @@
+"""Config + data + templates → the neutral document model.
+
+This is the only place that knows how config sections become headings,
+paragraphs, tables and figures; writers never see the config.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from briefgen import zh
+from briefgen.config import ChartCfg, Config, ContentCfg, SectionCfg, TableCfg
+from briefgen.errors import BriefgenError
+from briefgen.metrics import MetricBook, MetricValue
+from briefgen.model import (
+    Block, Distribution, DocMeta, Document, Figure, Heading, Paragraph, Run, Table,
+)
+from briefgen.narrative import make_env, render, to_paragraphs
+
+CN_LEVEL_FORMATS: list[Callable[[int], str]] = [
+    lambda n: f"{zh.cn_int(n)}、",
+    lambda n: f"（{zh.cn_int(n)}）",
+    lambda n: f"{n}.",
+    lambda n: f"（{n}）",
+]
+
+
+def heading_number(level: int, n: int) -> str:
+    """一、 → （一） → 1. → （1）, as GB/T 9704 §7.3.3 orders them."""
+    return CN_LEVEL_FORMATS[min(level, 4) - 1](n)
+
+
+# Chart rendering is injected so the builder stays free of matplotlib at import.
+ChartRenderer = Callable[[Any, Path], Path]
+
+
+class Builder:
+    def __init__(self, cfg: Config, book: MetricBook, *, template_dirs: list[Path],
+                 chart_dir: Path, render_chart: ChartRenderer | None):
+        self.cfg = cfg
+        self.m = cfg.model
+        self.book = book
+        self.env = make_env(template_dirs)
+        self.chart_dir = chart_dir
+        self.render_chart = render_chart
+        self.figures = 0
+        self.tables = 0
+        self.context = self._context()
+
+    # -- template context ----------------------------------------------------
+    def _context(self) -> dict[str, Any]:
+        book = self.book
+        ctx: dict[str, Any] = {}
+        ctx.update(self.m.variables)
+        for key in book.defs:
+            ctx[key] = book.value(key)
+        ctx.update(
+            region=book.region,
+            period=book.period,
+            prev_period=book.previous_of(book.period),
+            meta=self.m.meta,
+            var=self.m.variables,
+            metric=lambda key, region=None, period=None: book.value(
+                str(key), None if region is None else str(region), None if period is None else str(period)
+            ),
+            ranking=self._ranking,
+        )
+        return ctx
+
+    def _ranking(self, key: str, period: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
+        """Regions ordered by a metric: [{region, value, rank}], for loops in templates."""
+        d = self.book.defn(key)
+        per = str(period or self.book.period)
+        ranks = self.book.ranks(d, per)
+        rows = [
+            {"region": r, "rank": k, "value": self.book.value(key, r, per)}
+            for r, k in sorted(ranks.items(), key=lambda kv: (kv[1], kv[0]))
+        ]
+        return rows[:top] if top else rows
+
+    def _render_text(self, text: str | None, template: str | None, where: str) -> list[Paragraph]:
+        out = ""
+        if template:
+            out = render(self.env, file=template, context=self.context, where=where)
+        elif text:
+            out = render(self.env, source=text, context=self.context, where=where)
+        return to_paragraphs(out) if out.strip() else []
+
+    def _inline(self, text: str, where: str) -> str:
+        if "{" not in text:
+            return text
+        return render(self.env, source=text, context=self.context, where=where).strip()
+
+    # -- document ------------------------------------------------------------
+    def build(self) -> Document:
+        meta = self._meta()
+        blocks: list[Block] = []
+        if self.m.intro:
+            blocks += self._render_text(self.m.intro, None, f"{self.cfg.path}：intro")
+        counters = [0, 0, 0, 0]
+        for i, sec in enumerate(self.m.sections):
+            blocks += self._section(sec, 1, counters, f"sections[{i}]")
+        doc = Document(meta=meta, blocks=blocks)
+        doc.warnings = list(self.book.warnings)
+        return doc
+
+    def _meta(self) -> DocMeta:
+        mm = self.m.meta
+        where = f"{self.cfg.path}：meta"
+        date = zh.date_cn(mm.date) if mm.date else ""
+        dist = mm.distribution
+        return DocMeta(
+            title=self._inline(mm.title, f"{where}.title"),
+            subtitle=self._inline(mm.subtitle, f"{where}.subtitle"),
+            organ=mm.organ,
+            date=date,
+            kind=self.m.form,
+            masthead=mm.masthead,
+            issue_no=_issue(mm.issue, "第{}期"),
+            total_issue_no=_issue(mm.total_issue, "总第{}期"),
+            doc_no=mm.doc_no,
+            classification=mm.classification,
+            urgency=mm.urgency,
+            recipients=mm.recipients,
+            signature=mm.signature or mm.organ,
+            postscript=mm.postscript,
+            attachments=list(mm.attachments),
+            print_organ=mm.print_organ or mm.organ,
+            print_date=zh.date_cn(mm.print_date) if mm.print_date else date,
+            distribution=Distribution(
+                to_superiors=dist.bao, to_peers=dist.song, to_subordinates=dist.fa,
+                cc=dist.cc, copies=dist.copies,
+            ),
+        )
+
+    def _section(self, sec: SectionCfg, level: int, counters: list[int], where: str) -> list[Block]:
+        if not sec.enabled:
+            return []
+        blocks: list[Block] = []
+        full_where = f"{self.cfg.path}：{where}"
+        if sec.heading:
+            counters[level - 1] += 1
+            for j in range(level, len(counters)):
+                counters[j] = 0
+            text = self._inline(sec.heading, f"{full_where}.heading")
+            blocks.append(Heading(text, level, heading_number(level, counters[level - 1])))
+        items: list[ContentCfg] = []
+        if sec.text or sec.template:
+            items.append(ContentCfg(text=sec.text, template=sec.template))
+        items += list(sec.content)
+        items += [ContentCfg(chart=c) for c in sec.charts]
+        items += [ContentCfg(table=t) for t in sec.tables]
+        for k, item in enumerate(items):
+            iw = f"{full_where}.content[{k}]"
+            if item.text or item.template:
+                blocks += self._render_text(item.text, item.template, iw)
+            if item.chart is not None and item.chart.enabled:
+                blocks.append(self._chart(item.chart, iw))
+            if item.table is not None and item.table.enabled:
+                blocks.append(self._table(item.table, iw))
+        sub_level = level + 1 if sec.heading else level
+        for j, child in enumerate(sec.sections):
+            blocks += self._section(child, min(sub_level, 4), counters, f"{where}.sections[{j}]")
+        return blocks
+
+    # -- charts ----------------------------------------------------------------
+    def _field(self, mv: MetricValue, field: str) -> float | None:
+        try:
+            return float(getattr(mv, field))
+        except BriefgenError:
+            return None
+
+    def chart_spec(self, c: ChartCfg, where: str):
+        from briefgen.charts import ChartSpec, Series
+
+        book = self.book
+        series_out: list[Series] = []
+        if c.x == "metrics":
+            cats, vals = [], []
+            for s in c.series:
+                mv = book.value(s.metric, s.region, s.period)
+                cats.append(s.name or mv.name)
+                vals.append(self._field(mv, s.field))
+            first = book.value(c.series[0].metric)
+            series_out.append(Series(name=c.caption, values=vals, kind=c.series[0].kind or "bar",
+                                     unit=first.unit, decimals=c.series[0].decimals or first.decimals))
+        else:
+            if c.x == "periods":
+                keys = c.periods or book.ds.periods(book.defn(c.series[0].metric).indicator, book.region)
+                cats = [zh.period_cn(p) for p in keys]
+            else:
+                keys = c.regions or book.ds.regions(book.defn(c.series[0].metric).indicator, book.period)
+                cats = list(keys)
+            for s in c.series:
+                d = book.defn(s.metric)
+                vals = []
+                for k in keys:
+                    if c.x == "periods":
+                        mv = book.value(s.metric, s.region, k)
+                    else:
+                        mv = book.value(s.metric, k, s.period)
+                    vals.append(self._field(mv, s.field))
+                unit = "%" if s.field in ("yoy", "completion") else d.display_unit
+                kind = s.kind or ("line" if s.axis == "right" else "bar")
+                series_out.append(Series(
+                    name=s.name or (d.name + ("增速" if s.field == "yoy" else "")), values=vals,
+                    kind=kind, axis=s.axis, unit=unit,
+                    decimals=s.decimals if s.decimals is not None else (1 if s.field == "yoy" else d.decimals),
+                ))
+        left = [s for s in series_out if s.axis == "left"]
+        right = [s for s in series_out if s.axis == "right"]
+        return ChartSpec(
+            type=c.type, categories=cats, series=series_out, title=c.caption,
+            unit=c.unit if c.unit is not None else (left[0].unit if left else ""),
+            unit2=c.unit2 if c.unit2 is not None else (right[0].unit if right else ""),
+            source=c.source, labels=c.labels, highlight=c.highlight or (book.region if c.x == "regions" else None),
+            sort=c.sort, target=c.target, height_cm=c.height_cm,
+        )
+
+    def _chart(self, c: ChartCfg, where: str) -> Figure:
+        from briefgen.charts import validate_spec
+
+        spec = self.chart_spec(c, where)
+        validate_spec(spec, where)
+        self.figures += 1
+        out = self.chart_dir / f"fig{self.figures}.png"
+        if self.render_chart is not None:
+            self.render_chart(spec, out)
+        return Figure(
+            image=out, caption=self._inline(c.caption, where), number=f"图{self.figures}",
+            source=c.source, aspect=spec.height_cm / spec.width_cm,
+            width_ratio=min(1.0, spec.width_cm / 15.6),
+        )
+
+    # -- tables ----------------------------------------------------------------
+    def _change_cell(self, mv: MetricValue, mode: str) -> str:
+        if mode == "none":
+            return ""
+        if mode == "auto":
+            mode = "pp" if mv.defn.is_ratio else "yoy"
+        try:
+            if mode == "yoy":
+                return zh.growth(mv.yoy, 1, prefix="")
+            if mode == "pp":
+                return zh.pp(mv.pp, mv.decimals if mv.decimals is not None else 2)
+            return zh.net(mv.net, mv.unit, mv.decimals)
+        except BriefgenError:
+            return "—"
+
+    def _table(self, t: TableCfg, where: str) -> Table:
+        book = self.book
+        self.tables += 1
+        caption = self._inline(t.caption, where)
+        if t.kind == "metrics":
+            cur, prev = book.period, book.previous_of(book.period)
+            header = ["指标", "单位", zh.period_cn(cur), zh.period_cn(prev)]
+            if t.change != "none":
+                header.append("同比增减")
+            rows = []
+            for key in t.rows:
+                mv = book.value(key)
+                row = [mv.name, mv.unit, mv.num, zh.num(mv.prev, mv.decimals) if mv.has_prev else "—"]
+                if t.change != "none":
+                    row.append(self._change_cell(mv, t.change))
+                rows.append(row)
+            align = ["left", "center", "right", "right", "right"][: len(header)]
+            widths = [3.2, 1.0, 1.4, 1.4, 2.2][: len(header)]
+        else:
+            metrics = [book.value(k) for k in t.columns]
+            regions = t.rows or book.ds.regions(metrics[0].defn.indicator if metrics else None, book.period)
+            header = ["地区"] + [f"{m.name}（{m.unit}）" if m.unit else m.name for m in metrics]
+            ranks = {}
+            if t.rank_by:
+                ranks = book.ranks(book.defn(t.rank_by), book.period, regions)
+                header.append("排名")
+            rows = []
+            for r in regions:
+                row = [r]
+                for m in metrics:
+                    mv = book.value(m.key, r)
+                    row.append(mv.num if mv.available else "—")
+                if t.rank_by:
+                    row.append(str(ranks.get(r, "—")))
+                rows.append(row)
+            align = ["left"] + ["right"] * (len(header) - 1)
+            widths = None
+        return Table(header=header, rows=rows, caption=caption, number=f"表{self.tables}",
+                     source=t.source, align=align, col_widths=widths)
+
+
+def _issue(v: int | str | None, fmt: str) -> str:
+    if v is None or v == "":
+        return ""
+    s = str(v)
+    return s if s.startswith(("第", "总")) else fmt.format(s)

@@ -1,0 +1,399 @@
+"""Metric catalogue and derived figures.
+
+A metric is an indicator from the data (or a formula over other metrics) seen
+at one region and period. Derived figures — growth, net change, share,
+percentage points, rank, target completion, CAGR — are computed here; where
+the data carries a published figure it wins, and a disagreement beyond
+rounding becomes a warning.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from briefgen.config import MetricCfg
+from briefgen.data import Dataset, Obs
+from briefgen.errors import BriefgenError
+
+_YEAR_RE = re.compile(r"^(\d{4})(.*)$")
+
+
+def shift_year(period: str, years: int = -1) -> str:
+    """Same period `years` away: 2021 → 2020, 2021-03 → 2020-03, 2021Q1 → 2020Q1."""
+    m = _YEAR_RE.match(period)
+    if not m:
+        raise BriefgenError(f"无法推算时期“{period}”的上年同期", hint="请在配置中用 previous: 指明上期")
+    return f"{int(m.group(1)) + years}{m.group(2)}"
+
+
+def round_half_up(x: float, decimals: int) -> float:
+    q = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP))
+
+
+def decimals_of(x: float) -> int:
+    s = repr(float(x))
+    if "e" in s or "E" in s:
+        return 6
+    return len(s.split(".")[1].rstrip("0")) if "." in s else 0
+
+
+# --- pure computations, unit-tested on their own ---------------------------
+
+def growth_pct(cur: float | None, prev: float | None) -> float | None:
+    """Year-on-year growth in percent; None when it cannot be computed."""
+    if cur is None or prev is None or prev == 0:
+        return None
+    return (cur / prev - 1.0) * 100.0
+
+
+def share_pct(part: float | None, total: float | None) -> float | None:
+    if part is None or total is None or total == 0:
+        return None
+    return part / total * 100.0
+
+
+def cagr_pct(first: float | None, last: float | None, years: float) -> float | None:
+    if first is None or last is None or first <= 0 or last < 0 or years <= 0:
+        return None
+    return ((last / first) ** (1.0 / years) - 1.0) * 100.0
+
+
+def competition_rank(values: dict[str, float | None], higher_is_better: bool = True) -> dict[str, int]:
+    """Standard competition ranking (1, 2, 2, 4): ties share the better place."""
+    valid = {k: v for k, v in values.items() if v is not None}
+    out = {}
+    for k, v in valid.items():
+        better = sum(1 for w in valid.values() if (w > v if higher_is_better else w < v))
+        out[k] = better + 1
+    return out
+
+
+# --- metric values as templates see them -----------------------------------
+
+@dataclass
+class MetricDef:
+    key: str
+    name: str
+    indicator: str
+    unit: str
+    decimals: int | None
+    formula: str | None = None
+    scale_to: str | None = None
+    region: str | None = None
+    target: float | str | None = None
+    higher_is_better: bool = True
+    note: str = ""
+
+    @property
+    def display_unit(self) -> str:
+        return self.scale_to or self.unit
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.display_unit in ("%", "‰")
+
+
+class MetricValue:
+    """One metric at one region and period; attributes are the derived figures."""
+
+    def __init__(self, book: "MetricBook", d: MetricDef, region: str, period: str):
+        self._book = book
+        self.defn = d
+        self.key = d.key
+        self.name = d.name
+        self.unit = d.display_unit
+        self.decimals = d.decimals
+        self.region = region
+        self.period = period
+        self.prev_period = book.previous_of(period)
+
+    # raw access
+    def _obs(self, period: str | None = None) -> Obs | None:
+        return self._book.obs(self.defn, self.region, period or self.period)
+
+    def _published(self, field: str) -> float | None:
+        o = self._obs()
+        return o.published.get(field) if o else None
+
+    @property
+    def available(self) -> bool:
+        return self._book.raw(self.defn, self.region, self.period) is not None
+
+    @property
+    def value(self) -> float:
+        v = self._book.raw(self.defn, self.region, self.period)
+        if v is None:
+            raise BriefgenError(f"缺少“{self.name}”{self.region}{self.period}的数据", where=self._book.label)
+        return v
+
+    @property
+    def prev(self) -> float:
+        v = self._book.raw(self.defn, self.region, self.prev_period)
+        if v is None:
+            raise BriefgenError(
+                f"缺少“{self.name}”{self.region}{self.prev_period}（上期）的数据", where=self._book.label
+            )
+        return v
+
+    @property
+    def has_prev(self) -> bool:
+        return self._book.raw(self.defn, self.region, self.prev_period) is not None
+
+    def _reconcile(self, field: str, label: str, computed: float | None, unit: str) -> float:
+        pub = self._published(field)
+        if pub is None:
+            if computed is None:
+                raise BriefgenError(
+                    f"无法计算“{self.name}”的{label}：缺少{self.prev_period}（上期）数据或上期为零，且数据中未给出公布值",
+                    where=self._book.label,
+                )
+            return computed
+        if computed is not None:
+            d = decimals_of(pub)
+            if round_half_up(computed, d) != round_half_up(pub, d):
+                self._book.warn(
+                    f"“{self.name}”{self.region}{_period_label(self.period)}{label}：公布值 {pub:g}{unit} 与按数据计算的 "
+                    f"{round_half_up(computed, max(d, 1)):g}{unit} 不一致，采用公布值"
+                )
+        return pub
+
+    @property
+    def yoy(self) -> float:
+        """Growth over the same period of the previous year, in percent."""
+        computed = growth_pct(self._book.raw(self.defn, self.region, self.period),
+                              self._book.raw(self.defn, self.region, self.prev_period))
+        return self._reconcile("yoy", "同比增速", computed, "%")
+
+    @property
+    def net(self) -> float:
+        cur = self._book.raw(self.defn, self.region, self.period)
+        prev = self._book.raw(self.defn, self.region, self.prev_period)
+        computed = None if cur is None or prev is None else cur - prev
+        return self._reconcile("net", "净增量", computed, self.unit)
+
+    @property
+    def pp(self) -> float:
+        """Change in percentage points (for metrics that are themselves percentages)."""
+        cur = self._book.raw(self.defn, self.region, self.period)
+        prev = self._book.raw(self.defn, self.region, self.prev_period)
+        computed = None if cur is None or prev is None else cur - prev
+        return self._reconcile("pp", "增减百分点", computed, "个百分点")
+
+    @property
+    def rank(self) -> int:
+        pub = self._published("rank")
+        if pub is not None:
+            return int(pub)
+        ranks = self._book.ranks(self.defn, self.period)
+        if self.region not in ranks:
+            raise BriefgenError(f"无法计算“{self.name}”的排名：缺少各地区数据", where=self._book.label)
+        return ranks[self.region]
+
+    @property
+    def rank_prev(self) -> int:
+        pub = self._published("rank_prev")
+        if pub is not None:
+            return int(pub)
+        prev = self._book.value(self.key, self.region, self.prev_period)
+        return prev.rank
+
+    @property
+    def rank_change(self) -> int:
+        """Places moved up since the previous period (positive = better)."""
+        return self.rank_prev - self.rank
+
+    @property
+    def rank_of(self) -> int:
+        pub = self._published("rank_of")
+        if pub is not None:
+            return int(pub)
+        return len(self._book.ranks(self.defn, self.period))
+
+    @property
+    def target(self) -> float:
+        pub = self._published("target")
+        if pub is not None:
+            return pub
+        t = self.defn.target
+        if t is None:
+            raise BriefgenError(f"“{self.name}”没有设定目标值", where=self._book.label)
+        if isinstance(t, (int, float)):
+            return float(t)
+        return self._book.value(str(t), self.region, self.period).value
+
+    @property
+    def completion(self) -> float:
+        """Target completion in percent (100 = exactly met)."""
+        t = self.target
+        if t == 0:
+            raise BriefgenError(f"“{self.name}”的目标值为零，无法计算完成率", where=self._book.label)
+        return self.value / t * 100.0
+
+    @property
+    def over(self) -> float:
+        """Over-fulfilment in percent: 超额完成全年目标的46.5%."""
+        return self.completion - 100.0
+
+    def share_of(self, other: "MetricValue | str") -> float:
+        ov = other if isinstance(other, MetricValue) else self._book.value(other, self.region, self.period)
+        s = share_pct(self.value, ov.value)
+        if s is None:
+            raise BriefgenError(f"“{ov.name}”为零，无法计算占比", where=self._book.label)
+        return s
+
+    def cagr(self, start_period: str) -> float:
+        first = self._book.raw(self.defn, self.region, start_period)
+        years = int(self.period[:4]) - int(start_period[:4])
+        r = cagr_pct(first, self.value, years)
+        if r is None:
+            raise BriefgenError(f"无法计算“{self.name}”自{start_period}以来的年均增速", where=self._book.label)
+        return r
+
+    def at(self, period: str | None = None, region: str | None = None) -> "MetricValue":
+        return self._book.value(self.key, region or self.region, str(period) if period else self.period)
+
+    @property
+    def num(self) -> str:
+        from briefgen import zh
+
+        return zh.num(self.value, self.decimals)
+
+    def __str__(self) -> str:
+        from briefgen import zh
+
+        return zh.qty(self.value, self.unit, self.decimals)
+
+    def __repr__(self) -> str:
+        return f"<MetricValue {self.key} {self.region} {self.period}>"
+
+
+class MetricBook:
+    """Resolves metric keys (or raw indicator names) against a dataset."""
+
+    def __init__(self, ds: Dataset, catalogue: dict[str, MetricCfg], *, region: str, period: str,
+                 previous: str | None = None, label: str = ""):
+        self.ds = ds
+        self.region = region
+        self.period = period
+        self._previous = previous
+        self.label = label
+        self.warnings: list[str] = []
+        self.defs: dict[str, MetricDef] = {}
+        for key, c in catalogue.items():
+            self.defs[key] = MetricDef(
+                key=key, name=c.name or c.indicator or key, indicator=c.indicator or c.name or key,
+                unit=c.unit, decimals=c.decimals, formula=c.formula, scale_to=c.scale_to,
+                region=c.region, target=c.target, higher_is_better=c.higher_is_better, note=c.note,
+            )
+        for key, d in self.defs.items():
+            if not d.formula and d.indicator not in ds.indicators:
+                raise BriefgenError(
+                    f"指标“{d.indicator}”在数据中不存在（metrics.{key}）", where=label,
+                    hint=_suggest(d.indicator, list(ds.indicators)),
+                )
+            if not d.unit and d.indicator in ds.indicators:
+                d.unit = ds.indicators[d.indicator].unit
+        self._stack: list[str] = []
+        self._formula_cache: dict[str, Any] = {}
+
+    def previous_of(self, period: str) -> str:
+        if period == self.period and self._previous:
+            return self._previous
+        return shift_year(period, -1)
+
+    def warn(self, msg: str) -> None:
+        if msg not in self.warnings:
+            self.warnings.append(msg)
+
+    def defn(self, key: str) -> MetricDef:
+        d = self.defs.get(key)
+        if d is not None:
+            return d
+        ind = self.ds.indicators.get(key)
+        if ind is not None:
+            d = MetricDef(key=key, name=key, indicator=key, unit=ind.unit, decimals=None)
+            self.defs[key] = d
+            return d
+        raise BriefgenError(
+            f"未定义的指标“{key}”", where=self.label,
+            hint=_suggest(key, list(self.defs) + list(self.ds.indicators)),
+        )
+
+    def value(self, key: str, region: str | None = None, period: str | None = None) -> MetricValue:
+        d = self.defn(key)
+        return MetricValue(self, d, region or d.region or self.region, str(period or self.period))
+
+    def obs(self, d: MetricDef, region: str, period: str) -> Obs | None:
+        # Formula metrics may still carry published figures (rank, target) in the data.
+        return self.ds.get(d.indicator, region, period)
+
+    def raw(self, d: MetricDef, region: str, period: str) -> float | None:
+        """The metric's value in its display unit, or None if unknown."""
+        if d.formula:
+            return self._eval_formula(d, region, period)
+        o = self.ds.get(d.indicator, region, period)
+        if o is None or o.value is None:
+            return None
+        if d.scale_to and d.scale_to != d.unit:
+            from briefgen import zh
+
+            return zh.scale(o.value, d.unit, d.scale_to)
+        return o.value
+
+    def _eval_formula(self, d: MetricDef, region: str, period: str) -> float | None:
+        from briefgen.narrative import compile_formula
+
+        if d.key in self._stack:
+            raise BriefgenError(f"指标公式循环引用：{' → '.join(self._stack + [d.key])}", where=self.label)
+        expr = self._formula_cache.get(d.key)
+        if expr is None:
+            expr = compile_formula(d.formula or "", f"{self.label}：metrics.{d.key}.formula")
+            self._formula_cache[d.key] = expr
+        names = expr.names
+        env: dict[str, float] = {}
+        self._stack.append(d.key)
+        try:
+            for n in names:
+                v = self.raw(self.defn(n), region, period)
+                if v is None:
+                    return None
+                env[n] = v
+            try:
+                result = expr(env)
+            except ZeroDivisionError:
+                return None
+        finally:
+            self._stack.pop()
+        if result is None:
+            return None
+        try:
+            f = float(result)
+        except (TypeError, ValueError):
+            raise BriefgenError(f"指标公式的结果不是数字：{result!r}", where=f"metrics.{d.key}.formula") from None
+        return f if math.isfinite(f) else None
+
+    def ranks(self, d: MetricDef, period: str, regions: list[str] | None = None) -> dict[str, int]:
+        regs = regions or [r for r in self.ds.regions(d.indicator if not d.formula else None, period)]
+        values = {r: self.raw(d, r, period) for r in regs}
+        return competition_rank(values, d.higher_is_better)
+
+
+def _period_label(period: str) -> str:
+    from briefgen import zh
+
+    try:
+        return zh.period_cn(period)
+    except zh.ZhFormatError:
+        return period
+
+
+def _suggest(name: str, candidates: list[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.4)
+    return f"是否想用：{'、'.join(close)}" if close else None

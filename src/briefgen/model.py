@@ -1,0 +1,135 @@
+"""The neutral document model that every writer consumes.
+
+Builders produce a :class:`Document`; writers (DOCX, PDF, ...) only translate it.
+Nothing here knows about a file format: styles are named roles that the layout
+style sheet maps to fonts and sizes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Union
+
+
+@dataclass
+class Run:
+    """A span of text with inline emphasis."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    # A font role override ("heading1", "heading2"...), e.g. for a run-in 黑体 lead.
+    role: str | None = None
+
+
+@dataclass
+class Paragraph:
+    runs: list[Run]
+    # Style role: body, lead (run-in), note, recipient, signature, date, attachment, postscript
+    style: str = "body"
+    align: Literal["justify", "left", "center", "right"] | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(r.text for r in self.runs)
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int  # 1..4 → 一、 （一） 1. （1）
+    number: str = ""  # "一、" etc., filled by the numbering pass
+
+    @property
+    def full_text(self) -> str:
+        return f"{self.number}{self.text}"
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    caption: str = ""
+    number: str = ""  # "表1", filled by the numbering pass
+    unit_note: str = ""  # e.g. "单位：亿元、%"
+    source: str = ""
+    # Per column alignment: "left" for labels, "right" for numbers.
+    align: list[str] = field(default_factory=list)
+    col_widths: list[float] | None = None  # relative weights
+
+
+@dataclass
+class Figure:
+    """A chart rendered once (PNG) and used by every writer."""
+
+    image: Path
+    caption: str = ""
+    number: str = ""  # "图1"
+    source: str = ""
+    width_ratio: float = 0.9  # of the text block width
+    aspect: float = 0.6  # height / width of the image
+
+
+@dataclass
+class PageBreak:
+    pass
+
+
+Block = Union[Paragraph, Heading, Table, Figure, PageBreak]
+
+
+@dataclass
+class Distribution:
+    """报/送/发 lines of a 简报 报尾 or 抄送 of a 公文 版记."""
+
+    to_superiors: list[str] = field(default_factory=list)  # 报
+    to_peers: list[str] = field(default_factory=list)  # 送
+    to_subordinates: list[str] = field(default_factory=list)  # 发
+    cc: list[str] = field(default_factory=list)  # 抄送
+    copies: int | None = None  # 共印X份
+
+
+@dataclass
+class DocMeta:
+    title: str
+    organ: str  # 编发单位 / 发文机关
+    date: str  # already formatted: 2022年1月5日
+    kind: Literal["jianbao", "gongwen", "plain"] = "jianbao"
+    masthead: str = ""  # 报头 text, e.g. 科技工作简报; 发文机关标志 for gongwen
+    issue_no: str = ""  # 第1期
+    total_issue_no: str = ""  # 总第X期
+    doc_no: str = ""  # 发文字号 宜科发〔2022〕3号
+    classification: str = ""  # 密级
+    urgency: str = ""
+    recipients: str = ""  # 主送机关
+    signature: str = ""  # 署名
+    postscript: str = ""  # 附注
+    attachments: list[str] = field(default_factory=list)
+    print_organ: str = ""  # 印发机关
+    print_date: str = ""  # 印发日期
+    distribution: Distribution = field(default_factory=Distribution)
+    subtitle: str = ""
+
+
+@dataclass
+class Document:
+    meta: DocMeta
+    blocks: list[Block] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        """Plain text of the body, for tests and search."""
+        parts: list[str] = []
+        for b in self.blocks:
+            if isinstance(b, Paragraph):
+                parts.append(b.text)
+            elif isinstance(b, Heading):
+                parts.append(b.full_text)
+            elif isinstance(b, Table):
+                parts.append(" ".join([b.number, b.caption, b.unit_note, *b.header]))
+                parts.extend(" ".join(r) for r in b.rows)
+                parts.append(b.source)
+            elif isinstance(b, Figure):
+                parts.append(f"{b.number} {b.caption} {b.source}")
+        return "\n".join(parts)

@@ -1,0 +1,148 @@
+"""Narrative: Jinja2 templates → Chinese sentences → model paragraphs.
+
+Templates come from department staff and colleagues, so they always render
+in Jinja2's sandbox with undefined names raising errors (a typo must never
+print an empty string into an official document).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+from jinja2 import meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from briefgen import zh
+from briefgen.errors import BriefgenError
+from briefgen.model import Paragraph, Run
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "builtin" / "templates"
+MAX_OUTPUT_CHARS = 200_000  # per template: a runaway loop must not fill the disk
+
+
+class _Sandbox(SandboxedEnvironment):
+    # Cap range() well below the default so a careless loop fails fast.
+    MAX_RANGE = 10_000
+
+
+def make_env(search_path: list[Path] | None = None) -> SandboxedEnvironment:
+    loader = jinja2.FileSystemLoader([str(p) for p in (search_path or []) if p.is_dir()])
+    env = _Sandbox(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(zh.FILTERS)
+    env.globals.update({k: v for k, v in zh.FILTERS.items() if k not in env.globals})
+    return env
+
+
+class Formula:
+    """A compiled metric formula with the names it reads."""
+
+    def __init__(self, fn: Callable[..., Any], names: list[str]):
+        self._fn = fn
+        self.names = names
+
+    def __call__(self, values: dict[str, float]) -> Any:
+        return self._fn(**values)
+
+
+_FORMULA_ENV = _Sandbox(undefined=jinja2.StrictUndefined)
+
+
+def compile_formula(text: str, where: str) -> Formula:
+    try:
+        ast = _FORMULA_ENV.parse("{{ " + text + " }}")
+        names = sorted(meta.find_undeclared_variables(ast))
+        fn = _FORMULA_ENV.compile_expression(text, undefined_to_none=False)
+    except jinja2.TemplateSyntaxError as e:
+        raise BriefgenError(f"公式语法错误：{e.message}", where=where) from None
+    return Formula(fn, names)
+
+
+def _template_error(e: Exception, name: str) -> BriefgenError:
+    if isinstance(e, BriefgenError):
+        return e
+    if isinstance(e, jinja2.TemplateSyntaxError):
+        where = f"{e.filename or name}:{e.lineno}"
+        return BriefgenError(f"模板语法错误：{e.message}", where=where)
+    line = _template_line(e, name)
+    where = f"{name}:{line}" if line else name
+    if isinstance(e, jinja2.UndefinedError):
+        m = re.search(r"'([^']+)' is undefined", str(e))
+        what = f"“{m.group(1)}”" if m else str(e)
+        return BriefgenError(f"模板引用了未定义的名称{what}", where=where)
+    if isinstance(e, jinja2.exceptions.SecurityError):
+        return BriefgenError(f"模板执行了不允许的操作：{e}", where=where)
+    if isinstance(e, zh.ZhFormatError):
+        return BriefgenError(str(e), where=where)
+    if isinstance(e, OverflowError):
+        return BriefgenError("模板生成的内容过长（可能是循环次数过多）", where=where)
+    return BriefgenError(f"模板渲染失败：{type(e).__name__}: {e}", where=where)
+
+
+def _template_line(e: Exception, name: str) -> int | None:
+    tb = e.__traceback__
+    line = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename in (name, "<template>") or code.co_filename.endswith((".j2", ".jinja")):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def render(env: SandboxedEnvironment, *, source: str | None = None, file: str | None = None,
+           context: dict[str, Any], where: str) -> str:
+    """Render inline template text or a template file; errors name the place."""
+    name = file or where
+    try:
+        tpl = env.get_template(file) if file else env.from_string(source or "")
+        out = tpl.render(context)
+    except jinja2.TemplateNotFound as e:
+        raise BriefgenError(f"找不到模板文件“{e.name}”", where=where) from None
+    except Exception as e:  # noqa: BLE001 - every template failure becomes one clear message
+        raise _template_error(e, name) from None
+    if len(out) > MAX_OUTPUT_CHARS:
+        raise BriefgenError(f"模板生成的文字过长（超过{MAX_OUTPUT_CHARS}字）", where=where)
+    return out
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CTRL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def to_paragraphs(text: str, style: str = "body") -> list[Paragraph]:
+    """Blank-line separated text → paragraphs; **bold** → bold runs.
+
+    Lines inside a paragraph are joined without a space, as Chinese needs;
+    a space is kept only between two Latin characters.
+    """
+    paras = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [ln.strip() for ln in block.splitlines() if ln.strip()]
+        if not lines:
+            continue
+        joined = lines[0]
+        for ln in lines[1:]:
+            sep = " " if joined[-1].isascii() and joined[-1].isalnum() and ln[0].isascii() and ln[0].isalnum() else ""
+            joined += sep + ln
+        joined = _CTRL.sub("", joined)
+        runs: list[Run] = []
+        pos = 0
+        for m in _BOLD.finditer(joined):
+            if m.start() > pos:
+                runs.append(Run(joined[pos:m.start()]))
+            runs.append(Run(m.group(1), bold=True))
+            pos = m.end()
+        if pos < len(joined):
+            runs.append(Run(joined[pos:]))
+        paras.append(Paragraph(runs, style=style))
+    return paras

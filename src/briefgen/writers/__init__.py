@@ -1,0 +1,1 @@
+"""Writers: thin adapters from the document model to file formats."""

@@ -1,0 +1,561 @@
+"""Chinese number and phrasing formatting for briefing text, used as Jinja2 filters.
+
+Every function is pure. Numbers are rounded ROUND_HALF_UP on their decimal
+representation as a reader sees it (``repr`` of a float), never on the binary
+value, so 2.675 → "2.68" as a statistician expects. Bad input raises
+:class:`ZhFormatError` with a Chinese message naming the offending value.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any, Callable, Iterable
+
+from briefgen.errors import BriefgenError
+
+__all__ = [
+    "ZhFormatError",
+    "num",
+    "pct",
+    "qty",
+    "scale",
+    "growth",
+    "change",
+    "net",
+    "pp",
+    "times",
+    "cn_int",
+    "cn_digits",
+    "cn_year",
+    "cn_ordinal",
+    "date_cn",
+    "month_cn",
+    "period_cn",
+    "rank",
+    "rank_phrase",
+    "rank_change",
+    "join_cn",
+    "issue_cn",
+    "total_issue_cn",
+    "FILTERS",
+]
+
+Number = int | float | Decimal
+
+# Used when decimals=None: enough for 123.4567 亿元, short enough to hide float noise.
+AUTO_DECIMALS = 4
+MAX_DECIMALS = 20
+CN_INT_LIMIT = 10**16
+
+
+class ZhFormatError(BriefgenError, ValueError):
+    """A value that cannot be phrased in Chinese; a ValueError so Jinja/callers can catch it generically."""
+
+
+# ---------------------------------------------------------------------------
+# Parsing and rounding
+# ---------------------------------------------------------------------------
+
+
+def _show(x: Any) -> str:
+    # Jinja's StrictUndefined and odd objects may raise from repr(); never mask the real error.
+    try:
+        return repr(x)
+    except Exception:  # pragma: no cover - defensive
+        return f"<{type(x).__name__}>"
+
+
+def _to_decimal(x: Any, *, allow_str: bool = False) -> Decimal:
+    """Exact decimal value of x as a human reads it; rejects bool, NaN, inf and non-numbers."""
+    if isinstance(x, bool):
+        raise ZhFormatError(f"{x!r} 是布尔值，不是数值")
+    if isinstance(x, Decimal):
+        d = x
+    elif isinstance(x, float):
+        if not math.isfinite(x):
+            raise ZhFormatError(f"数值无效：{float.__repr__(x)}（不能是 NaN 或无穷大）")
+        # float.__repr__ rather than repr(): numpy 2 scalars repr as "np.float64(...)".
+        return Decimal(float.__repr__(x))
+    elif isinstance(x, numbers.Integral):
+        return Decimal(int(x))
+    elif isinstance(x, Fraction):
+        return Decimal(x.numerator) / Decimal(x.denominator)
+    elif isinstance(x, str) and allow_str:
+        try:
+            d = Decimal(x.strip())
+        except InvalidOperation:
+            raise ZhFormatError(f"“{x}”不是有效的数值") from None
+    elif isinstance(x, numbers.Real):
+        # e.g. numpy.float32: str() gives the short human form, float() would add noise.
+        try:
+            d = Decimal(str(x))
+        except (InvalidOperation, ValueError, TypeError):
+            try:
+                return _to_decimal(float(x))
+            except (TypeError, ValueError, OverflowError):
+                raise ZhFormatError(f"{_show(x)} 不是有效的数值") from None
+    else:
+        raise ZhFormatError(f"{_show(x)} 不是有效的数值")
+    if not d.is_finite():
+        raise ZhFormatError(f"数值无效：{_show(x)}（不能是 NaN 或无穷大）")
+    return d
+
+
+def _check_decimals(decimals: Any, *, allow_none: bool = True) -> int | None:
+    if decimals is None and allow_none:
+        return None
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= MAX_DECIMALS:
+        raise ZhFormatError(f"小数位数 {_show(decimals)} 无效，应为 0 到 {MAX_DECIMALS} 之间的整数")
+    return decimals
+
+
+def _round(d: Decimal, decimals: int) -> Decimal:
+    """ROUND_HALF_UP to `decimals` places; never returns negative zero."""
+    # Precision must cover every integer digit, or quantize raises on big values.
+    ctx = Context(prec=max(28, d.adjusted() + decimals + 3), rounding=ROUND_HALF_UP)
+    q = d.quantize(Decimal(1).scaleb(-decimals), context=ctx)
+    return q.copy_abs() if q.is_zero() else q
+
+
+def _rounded(x: Any, decimals: int | None, *, allow_str: bool = False) -> tuple[Decimal, bool]:
+    """(rounded value, strip trailing zeros?)."""
+    d = _to_decimal(x, allow_str=allow_str)
+    decimals = _check_decimals(decimals)
+    if decimals is None:
+        return _round(d, AUTO_DECIMALS), True
+    return _round(d, decimals), False
+
+
+def _fmt(q: Decimal, strip: bool, thousands: bool = False) -> str:
+    s = format(q, ",f" if thousands else "f")
+    if strip and "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s
+
+
+def _integer(x: Any, what: str = "数值") -> int:
+    """x as an exact int; integral floats/Decimals are fine, fractions are not."""
+    d = _to_decimal(x)
+    if d != d.to_integral_value():
+        raise ZhFormatError(f"{what}必须是整数，收到 {_show(x)}")
+    return int(d)
+
+
+def _positive(x: Any, what: str) -> int:
+    n = _integer(x, what)
+    if n < 1:
+        raise ZhFormatError(f"{what}必须是正整数，收到 {_show(x)}")
+    return n
+
+
+# ---------------------------------------------------------------------------
+# Plain numbers
+# ---------------------------------------------------------------------------
+
+
+def num(x: Any, decimals: int | None = None, thousands: bool = False) -> str:
+    """874.1 → "874.1"; decimals=None keeps up to 4 places without trailing zeros."""
+    q, strip = _rounded(x, decimals, allow_str=True)
+    return _fmt(q, strip, thousands)
+
+
+def pct(x: Any, decimals: int | None = 1) -> str:
+    """96.2 → "96.2%". x is already in percent; no ×100 is applied."""
+    return num(x, decimals) + "%"
+
+
+def qty(x: Any, unit: str = "", decimals: int | None = None, thousands: bool = False) -> str:
+    """(874.1, "亿元") → "874.1亿元"."""
+    return num(x, decimals, thousands) + (unit or "")
+
+
+# Every prefix is tried against a unit, so order does not matter.
+_UNIT_PREFIXES: dict[str, int] = {
+    "": 1,
+    "十": 10,
+    "百": 100,
+    "千": 10**3,
+    "万": 10**4,
+    "十万": 10**5,
+    "百万": 10**6,
+    "千万": 10**7,
+    "亿": 10**8,
+    "十亿": 10**9,
+    "百亿": 10**10,
+    "千亿": 10**11,
+    "万亿": 10**12,
+}
+
+
+def _unit_splits(unit: str) -> dict[str, int]:
+    """Every reading of unit as prefix + base, mapped base → factor."""
+    out: dict[str, int] = {}
+    for prefix, factor in _UNIT_PREFIXES.items():
+        if unit.startswith(prefix):
+            out.setdefault(unit[len(prefix):], factor)
+    return out
+
+
+def _unit_ratio(from_unit: str, to_unit: str) -> Fraction:
+    if from_unit == to_unit:
+        return Fraction(1)
+    a, b = _unit_splits(from_unit), _unit_splits(to_unit)
+    common = set(a) & set(b)
+    if not common:
+        raise ZhFormatError(f"单位“{from_unit}”无法换算为“{to_unit}”")
+    # Prefer the longest shared base so 万千瓦时 ↔ 千瓦时 uses base 千瓦时, not 瓦时.
+    base = max(common, key=len)
+    return Fraction(a[base], b[base])
+
+
+def scale(x: Any, from_unit: str, to_unit: str) -> Number:
+    """Convert between prefixed units: (1234567, "万元", "亿元") → Decimal("123.4567").
+
+    Returns float for float input (so templates can keep doing float arithmetic),
+    otherwise an exact Decimal.
+    """
+    if not isinstance(from_unit, str) or not isinstance(to_unit, str):
+        raise ZhFormatError(f"单位必须是文字，收到 {_show(from_unit)} 和 {_show(to_unit)}")
+    ratio = _unit_ratio(from_unit, to_unit)
+    d = _to_decimal(x)
+    ctx = Context(prec=max(28, d.adjusted() + 40))
+    # Ratios are powers of ten, so this division is exact.
+    result = ctx.divide(ctx.multiply(d, Decimal(ratio.numerator)), Decimal(ratio.denominator))
+    if isinstance(x, float):
+        return float(result)
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Signed changes: the sign becomes a word, the number is always shown positive
+# ---------------------------------------------------------------------------
+
+
+def _signed(value: Any, decimals: int | None, up: str, down: str, flat: str, suffix: str) -> str:
+    q, strip = _rounded(value, decimals)
+    if q.is_zero():
+        return flat
+    word = up if q > 0 else down
+    return f"{word}{_fmt(q.copy_abs(), strip)}{suffix}"
+
+
+def growth(
+    pct: Any,
+    decimals: int | None = 1,
+    prefix: str = "同比",
+    up: str = "增长",
+    down: str = "下降",
+    flat: str = "持平",
+) -> str:
+    """32.8 → "同比增长32.8%"; -3.1 → "同比下降3.1%"; rounds to 0 → "同比持平"."""
+    if pct is None:
+        raise ZhFormatError("缺少上期数据，无法计算增速")
+    return prefix + _signed(pct, decimals, up, down, flat, "%")
+
+
+def change(
+    delta: Any,
+    unit: str = "",
+    decimals: int | None = None,
+    up: str = "增加",
+    down: str = "减少",
+    flat: str = "持平",
+) -> str:
+    """217 → "增加217家" (unit="家"); -3 → "减少3家"; 0 → "持平"."""
+    if delta is None:
+        raise ZhFormatError("缺少上期数据，无法计算增减量")
+    return _signed(delta, decimals, up, down, flat, unit or "")
+
+
+def net(delta: Any, unit: str = "", decimals: int | None = None) -> str:
+    """217 → "净增217家"; -3 → "净减3家"; 0 → "持平"."""
+    return change(delta, unit, decimals, up="净增", down="净减")
+
+
+def pp(
+    delta: Any,
+    decimals: int | None = 2,
+    up: str = "提高",
+    down: str = "下降",
+    flat: str = "持平",
+) -> str:
+    """Percentage-point change: 2.16 → "提高2.16个百分点"; keeps exactly `decimals` places."""
+    if delta is None:
+        raise ZhFormatError("缺少上期数据，无法计算百分点变化")
+    return _signed(delta, decimals, up, down, flat, "个百分点")
+
+
+def times(ratio: Any, decimals: int | None = 1) -> str:
+    """2.5 → "2.5倍"."""
+    return num(ratio, decimals) + "倍"
+
+
+# ---------------------------------------------------------------------------
+# Chinese numerals
+# ---------------------------------------------------------------------------
+
+_CN_DIGITS = "零一二三四五六七八九"
+_CN_UPPER = str.maketrans("一二三四五六七八九十百千", "壹贰叁肆伍陆柒捌玖拾佰仟")
+_CN_POS = ("千", "百", "十", "")
+
+
+def _cn_group(n: int) -> str:
+    """1..9999 without leading 零; inner zero runs collapse to one 零."""
+    out: list[str] = []
+    pending_zero = False
+    for digit, pos in zip(f"{n:04d}", _CN_POS):
+        d = int(digit)
+        if d == 0:
+            pending_zero = bool(out)
+            continue
+        if pending_zero:
+            out.append("零")
+            pending_zero = False
+        out.append(_CN_DIGITS[d] + pos)
+    return "".join(out)
+
+
+def _cn_positive(n: int) -> str:
+    if n < 10**4:
+        return _cn_group(n)
+    if n < 10**8:
+        hi, lo = divmod(n, 10**4)
+        s = _cn_group(hi) + "万"
+        if lo:
+            s += ("零" if lo < 1000 else "") + _cn_group(lo)
+        return s
+    # 亿 sections nest: 1.2e12 reads 一万二千亿, not 一万亿二千亿.
+    hi, lo = divmod(n, 10**8)
+    s = _cn_positive(hi) + "亿"
+    if lo:
+        s += ("零" if lo < 10**7 else "") + _cn_positive(lo)
+    return s
+
+
+def cn_int(n: Any, upper: bool = False) -> str:
+    """Standard reading: 105 → "一百零五", 10 → "十", -5 → "负五"; upper → 大写 (壹拾)."""
+    v = _integer(n, "中文数字")
+    if abs(v) >= CN_INT_LIMIT:
+        raise ZhFormatError(f"数值 {_show(n)} 过大，中文数字仅支持绝对值小于 10 的 16 次方")
+    if v == 0:
+        return "零"
+    s = _cn_positive(abs(v))
+    if upper:
+        s = s.translate(_CN_UPPER)
+    elif s.startswith("一十"):
+        # Spoken/written norm drops the leading 一 only at the very start (十二, 十万; but 一百一十).
+        s = s[1:]
+    return ("负" if v < 0 else "") + s
+
+
+def cn_digits(n: Any) -> str:
+    """Digit by digit with 〇: 2021 → "二〇二一". Accepts non-negative ints or digit strings."""
+    if isinstance(n, str) and n.strip().isdigit() and n.strip().isascii():
+        digits = n.strip()
+    else:
+        v = _integer(n, "逐位中文数字")
+        if v < 0:
+            raise ZhFormatError(f"逐位中文数字不支持负数，收到 {_show(n)}")
+        digits = str(v)
+    return "".join("〇" if c == "0" else _CN_DIGITS[int(c)] for c in digits)
+
+
+def cn_year(y: Any) -> str:
+    """2021 → "二〇二一年"."""
+    return cn_digits(y) + "年"
+
+
+def cn_ordinal(n: Any) -> str:
+    """1 → "第一", 12 → "第十二"."""
+    return "第" + cn_int(_positive(n, "序号"))
+
+
+# ---------------------------------------------------------------------------
+# Dates and periods
+# ---------------------------------------------------------------------------
+
+_STYLES = ("arabic", "cn")
+_DATE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
+_MONTH_RE = re.compile(r"(\d{4})(?:-|/|\.|M|年)(\d{1,2})月?", re.IGNORECASE)
+
+
+def _check_style(style: str) -> None:
+    if style not in _STYLES:
+        raise ZhFormatError(f"样式“{style}”无效，应为 arabic 或 cn")
+
+
+def _ymd(y: int, m: int | None = None, d: int | None = None, style: str = "arabic") -> str:
+    if style == "cn":
+        s = cn_year(y)
+        if m is not None:
+            s += cn_int(m) + "月"
+        if d is not None:
+            s += cn_int(d) + "日"
+        return s
+    s = f"{y}年"
+    if m is not None:
+        s += f"{m}月"
+    if d is not None:
+        s += f"{d}日"
+    return s
+
+
+def _as_date(d: Any) -> date:
+    if isinstance(d, datetime):
+        return d.date()
+    if isinstance(d, date):
+        return d
+    if isinstance(d, str):
+        m = _DATE_RE.fullmatch(d.strip())
+        if m:
+            try:
+                return date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                pass
+        raise ZhFormatError(f"日期“{d}”无法识别，应为 2021-12-21 格式")
+    raise ZhFormatError(f"{_show(d)} 不是有效的日期")
+
+
+def date_cn(d: Any, style: str = "arabic") -> str:
+    """date / datetime / "2021-12-21" → "2021年12月21日"; style="cn" → "二〇二一年十二月二十一日"."""
+    _check_style(style)
+    v = _as_date(d)
+    return _ymd(v.year, v.month, v.day, style)
+
+
+def month_cn(m: Any, style: str = "arabic") -> str:
+    """"2021-03" / "2021M03" / a date → "2021年3月"."""
+    _check_style(style)
+    if isinstance(m, (date, datetime)):
+        return _ymd(m.year, m.month, style=style)
+    if isinstance(m, str):
+        hit = _MONTH_RE.fullmatch(m.strip())
+        if hit and 1 <= int(hit[2]) <= 12:
+            return _ymd(int(hit[1]), int(hit[2]), style=style)
+    raise ZhFormatError(f"月份“{m}”无法识别，应为 2021-03 格式")
+
+
+_QUARTER_RE = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
+_HALF_RE = re.compile(r"(\d{4})-?H([12])", re.IGNORECASE)
+_YEAR_RE = re.compile(r"(\d{4})年?")
+
+
+def period_cn(p: Any, style: str = "arabic") -> str:
+    """Period code → Chinese: "2021" → "2021年", "2021-03"/"2021M03" → "2021年3月",
+    "2021Q1"/"2021-Q1" → "2021年第一季度", "2021H1" → "2021年上半年",
+    "2021-12-21" or a date → "2021年12月21日"."""
+    _check_style(style)
+    # YAML turns `period: 2021` into an int and `2021-12-21` into a date.
+    if isinstance(p, (date, datetime)):
+        return date_cn(p, style)
+    if isinstance(p, int) and not isinstance(p, bool) and 1000 <= p <= 9999:
+        return _ymd(p, style=style)
+    if not isinstance(p, str):
+        raise ZhFormatError(f"统计期 {_show(p)} 无法识别")
+    s = p.strip()
+    if hit := _YEAR_RE.fullmatch(s):
+        return _ymd(int(hit[1]), style=style)
+    if hit := _QUARTER_RE.fullmatch(s):
+        return _ymd(int(hit[1]), style=style) + f"第{_CN_DIGITS[int(hit[2])]}季度"
+    if hit := _HALF_RE.fullmatch(s):
+        return _ymd(int(hit[1]), style=style) + ("上半年" if hit[2] == "1" else "下半年")
+    if hit := _MONTH_RE.fullmatch(s):
+        if 1 <= int(hit[2]) <= 12:
+            return _ymd(int(hit[1]), int(hit[2]), style=style)
+    if _DATE_RE.fullmatch(s):
+        try:
+            return date_cn(s, style)
+        except ZhFormatError:
+            pass
+    raise ZhFormatError(f"统计期“{p}”无法识别，应为 2021、2021-03、2021Q1 或 2021H1 等格式")
+
+
+# ---------------------------------------------------------------------------
+# Ranks, lists, issue numbers
+# ---------------------------------------------------------------------------
+
+
+def rank(n: Any, style: str = "arabic", unit: str = "位") -> str:
+    """55 → "第55位"; style="cn" → "第五十五位"."""
+    _check_style(style)
+    v = _positive(n, "名次")
+    return "第" + (cn_int(v) if style == "cn" else str(v)) + (unit or "")
+
+
+def rank_phrase(n: Any, scope: str = "全省", style: str = "auto") -> str:
+    """1 → "位居全省第一"; auto: 1–10 → "位居全省第三", else "位居全省第55位".
+
+    style="cn" always uses a Chinese numeral without 位; style="arabic" always "第N位".
+    """
+    if style not in ("auto", "arabic", "cn"):
+        raise ZhFormatError(f"样式“{style}”无效，应为 auto、arabic 或 cn")
+    v = _positive(n, "名次")
+    if style == "cn" or (style == "auto" and v <= 10):
+        ordinal = "第" + cn_int(v)
+    else:
+        ordinal = f"第{v}位"
+    return f"位居{scope or ''}{ordinal}"
+
+
+def rank_change(delta: Any, unit: str = "位", flat: str = "与上年持平") -> str:
+    """Places moved up (previous rank − current rank): 8 → "上升8位", -3 → "下降3位", 0 → flat."""
+    if delta is None:
+        raise ZhFormatError("缺少上期名次，无法计算名次变化")
+    v = _integer(delta, "名次变化")
+    if v == 0:
+        return flat
+    return f"{'上升' if v > 0 else '下降'}{abs(v)}{unit or ''}"
+
+
+def join_cn(items: Iterable[Any] | None, last: str = "和", sep: str = "、") -> str:
+    """["A", "B", "C"] → "A、B和C"; two → "A和B"; one → "A"; empty → ""."""
+    if items is None:
+        return ""
+    if isinstance(items, str):
+        # A bare string would otherwise be joined character by character.
+        return items
+    parts = [str(i) for i in items]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return sep.join(parts[:-1]) + last + parts[-1]
+
+
+def issue_cn(n: Any) -> str:
+    """1 → "第1期"."""
+    return f"第{_positive(n, '期号')}期"
+
+
+def total_issue_cn(n: Any) -> str:
+    """12 → "总第12期"."""
+    return f"总第{_positive(n, '总期号')}期"
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "num": num,
+    "pct": pct,
+    "qty": qty,
+    "scale": scale,
+    "growth": growth,
+    "change": change,
+    "net": net,
+    "pp": pp,
+    "times": times,
+    "cn_int": cn_int,
+    "cn_digits": cn_digits,
+    "cn_year": cn_year,
+    "cn_ordinal": cn_ordinal,
+    "date_cn": date_cn,
+    "month_cn": month_cn,
+    "period_cn": period_cn,
+    "rank": rank,
+    "rank_phrase": rank_phrase,
+    "rank_change": rank_change,
+    "join_cn": join_cn,
+    "issue_cn": issue_cn,
+    "total_issue_cn": total_issue_cn,
+}
