@@ -308,12 +308,22 @@ def _limits(lo: float, hi: float, f_lo: float, f_hi: float, nbins: int,
     raise AssertionError("unreachable")
 
 
-def _align(lo: float, hi: float, n: int, f_lo: float, f_hi: float) -> tuple[float, float]:
-    """Right-axis (start, step) with n intervals matching the left grid, data in [f_lo, f_hi]."""
+def _align(lo: float, hi: float, n: int, f_lo: float, f_hi: float, nonneg: bool,
+           strict: bool) -> tuple[float, float] | None:
+    """Right axis (start, step) whose n intervals share the left axis' grid lines.
+
+    The data should fall in the axes fractions [f_lo, f_hi]. ``nonneg`` keeps the
+    axis from reaching below zero for data that never do; with ``strict`` the
+    lower fraction must hold too, else None.
+    """
     band = max(0.05, f_hi - f_lo)
     spread = max(hi - lo, 0.02 * max(abs(lo), abs(hi)), 1e-9)
     for step in _nice_steps(spread / (band * n)):
         start = math.floor((lo - f_lo * n * step) / step + 1e-9) * step
+        if nonneg and start < 0:
+            if strict:
+                return None
+            start = 0.0
         if start + f_hi * n * step >= hi - 1e-9 * step:
             return start, step
     raise AssertionError("unreachable")
@@ -351,32 +361,41 @@ class _Measure:
         return max(self.line(part, size)[0] for part in s.split("\n"))
 
     def line_h(self, size: float) -> float:
-        # matplotlib spaces lines at 1.2 × the font's line height
+        """Distance between baselines, as matplotlib spaces multi-line text."""
         return max(self.line("国Ag", size)[1], size) * 1.2
 
-    def height(self, s: str, size: float) -> float:
-        return self.line_h(size) * (s.count("\n") + 1)
+    def glyph_h(self, size: float) -> float:
+        return max(self.line("国Ag", size)[1], size)
 
 
 _TOKEN = re.compile(r"[0-9A-Za-z.%\-+]+|\s+|.", re.S)
 
 
-def _wrap(s: str, lines: int) -> str | None:
-    """Break a label into ``lines`` balanced lines without splitting numbers or words."""
-    tokens = _TOKEN.findall(s)
-    if len(tokens) < lines:
-        return None
-    total = len(s)
+def _split(s: str, lines: int) -> list[str]:
+    """Split into ``lines`` near-equal lines, longer ones last (名称 often end in
+    a three-character suffix such as 开发区), never inside a number or word."""
+    base, extra = divmod(len(s), lines)
+    targets = [base + (1 if k >= lines - extra else 0) for k in range(lines)]
     out, cur = [], ""
-    for t in tokens:
-        if cur and len(out) < lines - 1 and len(cur) + len(t) / 2 > total / lines:
+    for t in _TOKEN.findall(s):
+        if cur.strip() and len(out) < lines - 1 and len(cur) + len(t) > targets[len(out)]:
             out.append(cur.strip())
             cur = ""
         cur += t
     out.append(cur.strip())
-    if len(out) != lines or any(len(p) < 2 for p in out):
-        return None  # a lone "年" on a line reads worse than a rotated label
-    return "\n".join(out)
+    return out
+
+
+def _wrap(m: "_Measure", s: str, fs: float, room: float, max_lines: int = 4) -> str | None:
+    """Wrap a label to fit ``room`` points, or None if it needs more than max_lines."""
+    s = s.strip()
+    for lines in range(2, max_lines + 1):
+        parts = _split(s, lines)
+        if len(parts) < 2 or any(len(p) < 2 for p in parts):
+            continue  # a lone "年" on its own line reads worse than a rotated label
+        if all(m.width(p, fs) <= room for p in parts):
+            return "\n".join(parts)
+    return None
 
 
 @dataclass
@@ -384,32 +403,106 @@ class _XLabels:
     texts: list[str]
     rotation: float
     fontsize: float
-    height: float  # pt below the tick
+    height: float  # pt taken below the axis
     overhang: float  # pt the first label reaches left of its slot centre
 
 
 def _fit_xlabels(m: _Measure, cats: list[str], slot: float) -> _XLabels:
-    fs = FS_LABEL
-    widths = [m.width(c, fs) for c in cats]
-    lh = m.line_h(fs)
-    if max(widths) <= slot - 4:
-        return _XLabels(list(cats), 0, fs, lh, widths[0] / 2)
-    for lines in (2, 3):
-        wrapped = [c if w <= slot - 4 else _wrap(c, lines) for c, w in zip(cats, widths)]
-        if all(t is not None and m.width(t, fs) <= slot - 4 for t in wrapped):
-            return _XLabels(wrapped, 0, fs, lh * lines, max(m.width(wrapped[0], fs) / 2, 0))
-    for fs in (FS_LABEL, 9.0):
-        lh = m.line_h(fs)
+    """Category labels upright if they fit, else wrapped or rotated, whichever is lower."""
+    room = slot - 4
+    for fs in (FS_LABEL, 9.5, 9.0):
         widths = [m.width(c, fs) for c in cats]
-        if slot >= lh / math.sin(math.radians(45)) + 1:
-            s45 = math.sin(math.radians(45))
-            return _XLabels(list(cats), 45, fs, max(widths) * s45 + lh * s45, widths[0] * s45 + lh / 2)
-    # Too many categories even upright: keep every k-th label.
+        if max(widths) <= room:
+            return _XLabels(list(cats), 0, fs, m.glyph_h(fs), widths[0] / 2)
+    options: list[_XLabels] = []
+    for fs in (FS_LABEL, 9.0):
+        wrapped = [c if m.width(c, fs) <= slot - 3 else _wrap(m, c, fs, slot - 3) for c in cats]
+        if all(t is not None for t in wrapped):
+            k = max(t.count("\n") + 1 for t in wrapped)
+            options.append(_XLabels(wrapped, 0, fs, m.line_h(fs) * (k - 1) + m.glyph_h(fs),
+                                    m.width(wrapped[0], fs) / 2))
+            break
+    s45 = math.sin(math.radians(45))
+    for fs in (FS_LABEL, 9.0):
+        g = m.glyph_h(fs)
+        if slot >= g / s45 + 2:
+            w = max(m.width(c, fs) for c in cats)
+            options.append(_XLabels(list(cats), 45, fs, (w + g) * s45 + 2,
+                                    m.width(cats[0], fs) * s45 + g / 2))
+            break
+    if options:
+        # a wrapped label is easier to read, so it wins unless clearly taller
+        wrapped = [o for o in options if o.rotation == 0]
+        rotated = [o for o in options if o.rotation]
+        if wrapped and (not rotated or wrapped[0].height <= rotated[0].height * 1.25):
+            return wrapped[0]
+        return rotated[0]
+    # Very many categories: upright text, every k-th label.
     fs = 9.0
-    lh = m.line_h(fs)
-    k = max(1, math.ceil((lh + 2) / max(slot, 1e-6)))
+    g = m.glyph_h(fs)
+    k = max(1, math.ceil((g + 2) / max(slot, 1e-6)))
     texts = [c if i % k == 0 else "" for i, c in enumerate(cats)]
-    return _XLabels(texts, 90, fs, max(m.width(c, fs) for c in cats), lh / 2)
+    return _XLabels(texts, 90, fs, max(m.width(c, fs) for c in cats) + 2, g / 2)
+
+
+def _seg_hits(b: tuple[float, float, float, float], p: tuple[float, float],
+              q: tuple[float, float]) -> bool:
+    """Whether segment pq crosses box b (Liang–Barsky clipping)."""
+    x0, y0, x1, y1 = b
+    dx, dy = q[0] - p[0], q[1] - p[1]
+    t0, t1 = 0.0, 1.0
+    for pk, qk in ((-dx, p[0] - x0), (dx, x1 - p[0]), (-dy, p[1] - y0), (dy, y1 - p[1])):
+        if pk == 0:
+            if qk < 0:
+                return False
+            continue
+        t = qk / pk
+        if pk < 0:
+            if t > t1:
+                return False
+            t0 = max(t0, t)
+        else:
+            if t < t0:
+                return False
+            t1 = min(t1, t)
+    return True
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+class _Placer:
+    """Greedy label placement in axes points: no label may cover another label
+    or a data point; crossing a line or a bar is tolerated but avoided."""
+
+    HARD = 100.0
+
+    def __init__(self, width: float, height: float):
+        self.w, self.h = width, height
+        self.labels: list[tuple[float, float, float, float]] = []
+        self.marks: list[tuple[float, float, float, float]] = []
+        self.bars: list[tuple[float, float, float, float]] = []
+        self.segs: list[tuple[tuple[float, float], tuple[float, float]]] = []
+
+    def cost(self, b) -> float:
+        c = 0.0
+        if b[1] < -1 or b[3] > self.h + 1:
+            c += self.HARD
+        c += self.HARD * sum(_overlap(b, o) for o in self.labels)
+        c += self.HARD / 2 * sum(_overlap(b, o) for o in self.marks)
+        c += 4 * sum(_seg_hits(b, p, q) for p, q in self.segs)
+        c += 2 * sum(_overlap(b, o) for o in self.bars)
+        return c
+
+    def choose(self, boxes: list, force: bool = False) -> int | None:
+        """Index of the cheapest box (earlier ones win ties), or None if all collide."""
+        costs = [self.cost(b) + 0.5 * k for k, b in enumerate(boxes)]
+        k = min(range(len(boxes)), key=costs.__getitem__)
+        if costs[k] >= self.HARD and not force:
+            return None
+        self.labels.append(boxes[k])
+        return k
 
 
 # --------------------------------------------------------------------------
@@ -428,7 +521,9 @@ def _decimals(s: Series) -> int:
 
 
 def _axis_of(spec: ChartSpec, s: Series) -> str:
-    """Series axis; a bar_line line whose unit differs from the bars goes right by itself."""
+    """Series axis; a line whose unit differs from the bars' goes right by itself."""
+    if all(x.axis == "right" for x in spec.series):
+        return "left"  # a lone right axis would leave the left one empty
     if s.axis == "right":
         return "right"
     if spec.type in ("bar_line", "stacked_bar") and s.kind == "line":
@@ -471,7 +566,6 @@ def render_chart(spec: ChartSpec, out: Path, font_path: Path | str | None = None
         "text.color": TEXT,
         "xtick.color": TEXT,
         "ytick.color": TEXT,
-        "hatch.linewidth": 0.5,
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     with matplotlib.rc_context(rc):
@@ -495,16 +589,42 @@ class _Chart:
         self.W = spec.width_cm / 2.54 * 72
         self.H = spec.height_cm / 2.54 * 72
         self.colors = _colors(spec)
-        cats = spec.categories
-        self.hl = spec.highlight if spec.highlight in cats else None
+        self.hl = spec.highlight if spec.highlight in spec.categories else None
 
-    # -- shared frame: title, legend, units, source --------------------------
     def fx(self, pt: float) -> float:
         return pt / self.W
 
     def fy(self, pt: float) -> float:
         return pt / self.H
 
+    def base_color(self) -> str:
+        """First palette colour that is not the accent, for single-colour bars."""
+        return self.plain_colors()[0]
+
+    def plain_colors(self) -> list[str]:
+        accent = self.spec.accent.lower()
+        return [c for c in self.colors if c.lower() != accent] or self.colors
+
+    def series_colors(self, kinds: list[str]) -> list[str]:
+        """Bars never take the accent, which marks the highlight and the line
+        of a bar+line chart; a chart of lines only uses the palette as given."""
+        if self.spec.type == "line":
+            return [self.colors[i % len(self.colors)] for i in range(len(kinds))]
+        plain = self.plain_colors()
+        nbar = sum(k == "bar" for k in kinds)
+        bar_cols = [plain[i % len(plain)] for i in range(nbar)]
+        line_pool = [self.spec.accent] + [c for c in plain if c not in bar_cols] + plain
+        out, b, l = [], 0, 0
+        for k in kinds:
+            if k == "bar":
+                out.append(bar_cols[b])
+                b += 1
+            else:
+                out.append(line_pool[l % len(line_pool)])
+                l += 1
+        return out
+
+    # -- frame: title, legend, units, source ---------------------------------
     def top_band(self, legend: list[tuple[str, Any]], units: tuple[str, str]) -> float:
         """Draw title, legend and unit labels at the top; return the height used (pt)."""
         m, spec = self.m, self.spec
@@ -512,30 +632,30 @@ class _Chart:
         if spec.show_title and spec.title:
             self.fig.text(0.5, 1 - self.fy(y), spec.title, ha="center", va="top",
                           fontsize=FS_TITLE, color=TEXT)
-            y += m.line_h(FS_TITLE) + 2
+            y += m.glyph_h(FS_TITLE) + 5
         unit_l = f"单位：{units[0]}" if units[0] else ""
         unit_r = f"单位：{units[1]}" if units[1] else ""
         uw = max(m.width(unit_l, FS_UNIT), m.width(unit_r, FS_UNIT))
-        uh = m.line_h(FS_UNIT) if (unit_l or unit_r) else 0.0
-        lh = 0.0
-        if len(legend) >= 2:
-            ncol, rows, lw = self._legend_shape(legend)
-            same_row = rows == 1 and lw <= self.W - 2 * (uw + 12 + PAD)
-            lh = rows * m.line_h(FS_LEGEND) + (rows - 1) * 0.3 * FS_LEGEND
-            ly = y if same_row or not uh else y + uh + 2
-            self.fig.legend(
-                [h for _, h in legend], [n for n, _ in legend], loc="upper center",
-                bbox_to_anchor=(0.5, 1 - self.fy(ly - 0.25 * FS_LEGEND)), ncols=ncol,
-                frameon=False, fontsize=FS_LEGEND, handlelength=1.6, handleheight=0.7,
-                handletextpad=0.4, columnspacing=1.5, borderpad=0.0, borderaxespad=0.0,
-                labelspacing=0.3,
-            )
-            if not same_row and uh:
-                # units go on the row under the legend, right above the plot
-                self._units(unit_l, unit_r, y + lh + 2)
-                return y + lh + 2 + uh + 4
-        self._units(unit_l, unit_r, y)
-        return y + max(lh, uh) + 4
+        uh = m.glyph_h(FS_UNIT) if (unit_l or unit_r) else 0.0
+        if len(legend) < 2:
+            self._units(unit_l, unit_r, y)
+            return y + uh + (3 if uh else 0)
+        ncol, rows, lw = self._legend_shape(legend)
+        lh = rows * m.glyph_h(FS_LEGEND) + (rows - 1) * 0.4 * FS_LEGEND
+        same_row = rows == 1 and (not uh or lw <= self.W - 2 * (uw + 10 + PAD))
+        self.fig.legend(
+            [h for _, h in legend], [n for n, _ in legend], loc="upper center",
+            bbox_to_anchor=(0.5, 1 - self.fy(y)), ncols=ncol,
+            frameon=False, fontsize=FS_LEGEND, handlelength=1.6, handleheight=0.7,
+            handletextpad=0.4, columnspacing=1.5, borderpad=0.0, borderaxespad=0.0,
+            labelspacing=0.4,
+        )
+        if same_row:
+            self._units(unit_l, unit_r, y)
+            return y + max(lh, uh) + 3
+        # units go on their own row under the legend, right above the plot
+        self._units(unit_l, unit_r, y + lh + 4)
+        return y + lh + 4 + uh + (3 if uh else 0)
 
     def _legend_shape(self, legend) -> tuple[int, int, float]:
         m = self.m
@@ -561,12 +681,12 @@ class _Chart:
         spec = self.spec
         if not (spec.source_in_image and spec.source):
             return PAD
-        text = spec.source
-        if not re.match(r"^\s*(数据|资料)?来源", text):
+        text = spec.source.strip()
+        if not re.match(r"^(数据|资料)?来源", text):
             text = "数据来源：" + text
         self.fig.text(self.fx(PAD), self.fy(PAD), text, ha="left", va="bottom",
                       fontsize=FS_SOURCE, color=MUTED)
-        return PAD + self.m.line_h(FS_SOURCE) + 4
+        return PAD + self.m.glyph_h(FS_SOURCE) + 9
 
     def legend_entries(self, series: list[tuple[Series, str, str]]) -> list[tuple[str, Any]]:
         from matplotlib.lines import Line2D
@@ -577,7 +697,8 @@ class _Chart:
             if kind == "bar":
                 h = Patch(facecolor=color, edgecolor="none")
             else:
-                h = Line2D([], [], color=color, lw=1.8, marker="o", markersize=4.5)
+                h = Line2D([], [], color=color, lw=1.8, marker="o", markersize=4.5,
+                           markeredgecolor="white", markeredgewidth=0.6)
             out.append((s.name, h))
         return out
 
@@ -593,44 +714,32 @@ class _Chart:
     # -- bar / line / bar_line / stacked_bar ---------------------------------
     def cartesian(self) -> None:
         spec, m = self.spec, self.m
-        n = len(spec.categories)
+        cats = spec.categories
+        n = len(cats)
         stacked = spec.type == "stacked_bar"
-        ser = []  # (series, kind, color, axis)
+        ser = []  # (series, kind, colour, axis)
+        colors = self.series_colors([_kind_of(spec, s) for s in spec.series])
         for i, s in enumerate(spec.series):
-            ser.append((s, _kind_of(spec, s), self.colors[i % len(self.colors)], _axis_of(spec, s)))
+            ser.append((s, _kind_of(spec, s), colors[i], _axis_of(spec, s)))
+        single_bar = len(ser) == 1 and ser[0][1] == "bar"
         bars = [x for x in ser if x[1] == "bar"]
-        lines = [x for x in ser if x[1] == "line"]
         has_right = any(x[3] == "right" for x in ser)
-        single_bar = len(bars) == 1 and not stacked and len(ser) == 1
-        bar_color = self.colors[0]
-        if single_bar and self.hl and bar_color.lower() == spec.accent.lower():
-            bar_color = self.colors[1 % len(self.colors)]
-        if single_bar:
-            ser[0] = (ser[0][0], "bar", bar_color, ser[0][3])
-            bars = [ser[0]]
 
         units = (spec.unit or self._shared_unit([x[0] for x in ser if x[3] == "left"]),
                  (spec.unit2 or self._shared_unit([x[0] for x in ser if x[3] == "right"]))
                  if has_right else "")
-        top = self.top_band(self.legend_entries([(s, k, c) for s, k, c, _ in ser])
-                            if len(ser) >= 2 else [], units)
+        legend = self.legend_entries([(s, k, c) for s, k, c, _ in ser]) if len(ser) >= 2 else []
+        top = self.top_band(legend, units)
+        top += m.glyph_h(FS_TICK) / 2 + 1  # the top tick label rises above the plot
         bottom = self.bottom_band()
 
-        # bar geometry in category units
         nb = 1 if stacked else max(1, len(bars))
         group = 0.55 if nb == 1 else (0.7 if nb == 2 else 0.8)
-        if stacked:
-            group = 0.55
         bw = group / nb
 
-        labels = {}  # (series index, j) -> text
-        for i, (s, kind, _c, _a) in enumerate(ser):
-            d = _decimals(s)
-            for j, v in enumerate(s.values):
-                if _present(v):
-                    labels[(i, j)] = _fmt(v, d, s.unit)
+        labels = self._labels_all(ser)
         stack_tot = self._stack_totals(ser) if stacked else None
-        tot_labels = {}
+        tot_labels: dict[int, str] = {}
         if stacked:
             d = max((_decimals(x[0]) for x in bars), default=0)
             unit = bars[0][0].unit if len({x[0].unit for x in bars}) == 1 else ""
@@ -638,32 +747,30 @@ class _Chart:
                 if any_:
                     tot_labels[j] = _fmt(pos + neg, d, unit)
 
-        # First pass estimates the plot width from the widest number; the
-        # second corrects it with the real tick labels.
-        guess_l = PAD + m.width(max(labels.values(), key=len, default="0"), FS_TICK) + 6
-        guess_r = guess_l if has_right else PAD + 6
-        left_pt, right_pt = guess_l, guess_r
-        for _ in range(2):
+        # The plot width depends on the tick labels, which depend on the
+        # limits, which depend on the plot height left by the category labels:
+        # start from a guess and settle in a couple of rounds.
+        widest = max(labels.values(), key=len, default="0")
+        left_pt = PAD + m.width(widest, FS_TICK) + 5
+        right_pt = left_pt if has_right else PAD + 2
+        for _ in range(3):
             aw = self.W - left_pt - right_pt
             slot = aw / n
-            xl = _fit_xlabels(m, spec.categories, slot)
-            left_pt = max(left_pt, xl.overhang - slot / 2 + PAD)
-            ah = self.H - top - bottom - xl.height - 4
-            mode = self._bar_label_mode(labels, ser, slot * bw, slot, stacked, tot_labels)
+            xl = _fit_xlabels(m, cats, slot)
+            ah = self.H - top - bottom - xl.height - 5
+            mode = self._label_mode(labels, ser, slot * bw, slot, stacked, tot_labels)
             lim = self._y_limits(ser, ah, mode, stacked, stack_tot)
-            new_l = PAD + lim["lw"] + 5
-            new_l = max(new_l, xl.overhang - slot / 2 + PAD)
+            new_l = max(PAD + lim["lw"] + 5, xl.overhang - slot / 2 + PAD)
             new_r = (PAD + lim["rw"] + 5) if has_right else PAD + 2
-            if abs(new_l - left_pt) < 1 and abs(new_r - right_pt) < 1:
+            if abs(new_l - left_pt) < 0.5 and abs(new_r - right_pt) < 0.5:
                 break
             left_pt, right_pt = new_l, new_r
         aw = self.W - left_pt - right_pt
         slot = aw / n
-        self._slot_pt = slot
+        self._slot_pt, self._ah = slot, ah
 
-        fig = self.fig
-        rect = (self.fx(left_pt), self.fy(bottom + xl.height + 4), self.fx(aw), self.fy(ah))
-        ax = fig.add_axes(rect)
+        ax = self.fig.add_axes((self.fx(left_pt), self.fy(bottom + xl.height + 5),
+                                self.fx(aw), self.fy(ah)))
         ax2 = ax.twinx() if has_right else None
         for a in (ax, ax2):
             if a is None:
@@ -676,11 +783,6 @@ class _Chart:
             a.spines["bottom"].set_linewidth(0.8)
             a.tick_params(axis="y", length=0, labelsize=FS_TICK, pad=4, colors=TEXT)
             a.set_xlim(-0.5, n - 0.5)
-        ax.set_zorder(1)
-        if ax2 is not None:
-            ax2.set_zorder(2)
-            ax2.patch.set_visible(False)
-
         lo, hi, step = lim["left"]
         ax.set_ylim(lo, hi)
         ticks = [lo + k * step for k in range(round((hi - lo) / step) + 1)]
@@ -690,22 +792,28 @@ class _Chart:
         if lo < 0 < hi:
             ax.axhline(0, color=SPINE, lw=0.8, zorder=1.5)
         if ax2 is not None:
-            r0, rstep, nint = lim["right"]
+            r0, rstep = lim["right"]
+            nint = len(ticks) - 1
             rt = [r0 + k * rstep for k in range(nint + 1)]
-            ax2.set_ylim(r0 + (lo - ticks[0]) / step * rstep, r0 + (hi - ticks[0]) / step * rstep)
+            ax2.set_ylim(r0, r0 + nint * rstep)
             ax2.set_yticks(rt, [_fmt(t, _step_decimals(rstep)) for t in rt])
-            ax2.tick_params(axis="y", labelright=True, labelleft=False)
+            ax2.tick_params(axis="x", length=0, labelbottom=False)
         ax.set_xticks(range(n), xl.texts, fontsize=xl.fontsize, rotation=xl.rotation,
                       ha="right" if xl.rotation == 45 else "center",
-                      rotation_mode="anchor" if xl.rotation == 45 else "default")
-        ax.tick_params(axis="x", length=0, pad=4 if xl.rotation != 45 else 6)
-        if ax2 is not None:
-            ax2.tick_params(axis="x", length=0, labelbottom=False)
+                      rotation_mode="anchor" if xl.rotation == 45 else "default",
+                      linespacing=1.2)
+        ax.tick_params(axis="x", length=0, pad=5)
         if self.hl is not None:
-            j = spec.categories.index(self.hl)
+            j = cats.index(self.hl)
             ax.get_xticklabels()[j].set_color(spec.accent)
             if not single_bar:
                 ax.axvspan(j - 0.5, j + 0.5, color="#F2F2F2", zorder=0, lw=0)
+
+        placer = _Placer(aw, ah)
+
+        def pt(a, x, v):
+            y0, y1 = a.get_ylim()
+            return (x + 0.5) * slot, (v - y0) / (y1 - y0) * ah
 
         # bars
         k = 0
@@ -713,65 +821,81 @@ class _Chart:
             if kind != "bar":
                 continue
             a = ax2 if axis == "right" else ax
-            if stacked:
-                xs = [j for j in range(n)]
-            else:
-                off = (k - (nb - 1) / 2) * bw
-                xs = [j + off for j in range(n)]
+            off = 0.0 if stacked else (k - (nb - 1) / 2) * bw
             k += 1
+            xs = [j + off for j in range(n)]
             vals = [v if _present(v) else 0.0 for v in s.values]
-            colors = [spec.accent if (single_bar and self.hl == spec.categories[j]) else color
+            colors = [spec.accent if (single_bar and self.hl == cats[j]) else color
                       for j in range(n)]
             if stacked:
                 bottoms = [self._stack_base(ser, i, j) for j in range(n)]
-                rects = a.bar(xs, vals, bw * 0.999, bottom=bottoms, color=colors, lw=0, zorder=2)
+                rects = a.bar(xs, vals, bw, bottom=bottoms, color=colors, lw=0, zorder=2)
             else:
                 rects = a.bar(xs, vals, bw * 0.92 if nb > 1 else bw, color=colors, lw=0, zorder=2)
-            if not spec.labels:
-                continue
             for j, r in enumerate(rects):
-                t = labels.get((i, j))
-                if t is None:
+                if not _present(s.values[j]):
                     continue
-                v = s.values[j]
+                (x0p, y0p), (x1p, y1p) = pt(a, r.get_x() - 0.5, r.get_y()), \
+                    pt(a, r.get_x() + r.get_width() - 0.5, r.get_y() + r.get_height())
+                placer.bars.append((x0p + slot / 2 * 0, min(y0p, y1p), x1p, max(y0p, y1p)))
+                t = labels.get((i, j))
+                if not spec.labels or t is None:
+                    continue
                 if stacked:
-                    self._inner_label(a, r, t, color, mode, ah / (hi - lo))
+                    self._inner_label(a, r, t, color, placer, pt)
                 elif mode["bar"]:
-                    rot, fs = mode["bar"]
-                    a.annotate(t, (xs[j], v), xytext=(0, 2 if v >= 0 else -2),
-                               textcoords="offset points", ha="center",
-                               va="bottom" if v >= 0 else "top", rotation=rot, fontsize=fs,
-                               color=TEXT, zorder=4, annotation_clip=False)
+                    self._bar_label(a, xs[j], s.values[j], t, mode["bar"], placer, pt, TEXT)
         if stacked and spec.labels and mode["bar"]:
-            rot, fs = mode["bar"]
             for j, t in tot_labels.items():
                 pos, neg, _ = stack_tot[j]
                 v = pos if pos + neg >= 0 else neg
-                ax.annotate(t, (j, v), xytext=(0, 2 if v >= 0 else -2), textcoords="offset points",
-                            ha="center", va="bottom" if v >= 0 else "top", rotation=rot,
-                            fontsize=fs, color=TEXT, zorder=4, annotation_clip=False)
+                self._bar_label(ax, j, v, t, mode["bar"], placer, pt, TEXT)
 
-        # lines
-        if lines:
-            self._draw_lines(ax, ax2, ser, labels, mode, slot)
+        # lines go in before any of their labels so labels can avoid them all
+        drawn = []
+        for i, (s, kind, color, axis) in enumerate(ser):
+            if kind != "line":
+                continue
+            a = ax2 if axis == "right" else ax
+            ys = [v if _present(v) else float("nan") for v in s.values]
+            a.plot(range(n), ys, color=color, lw=1.8, marker="o", markersize=4.5,
+                   markeredgecolor="white", markeredgewidth=0.6, zorder=3,
+                   solid_capstyle="round", clip_on=False)
+            pts = [pt(a, j, v) if _present(v) else None for j, v in enumerate(s.values)]
+            for p, q in zip(pts, pts[1:]):
+                if p and q:
+                    placer.segs.append((p, q))
+            for p in pts:
+                if p:
+                    placer.marks.append((p[0] - 3, p[1] - 3, p[0] + 3, p[1] + 3))
+            drawn.append((i, a, pts))
         if spec.target is not None:
-            self._target_h(ax, spec.target)
+            self._target_h(ax, spec.target, placer, pt(ax, 0, spec.target)[1])
+        if mode["line"]:
+            for i, a, pts in drawn:
+                self._line_labels(a, ser[i], i, pts, labels, mode, placer)
 
     def _shared_unit(self, series: list[Series]) -> str:
         units = {s.unit for s in series}
         return units.pop() if len(units) == 1 else ""
 
+    def _labels_all(self, ser) -> dict[tuple[int, int], str]:
+        out = {}
+        for i, (s, _k, _c, _a) in enumerate(ser):
+            d = _decimals(s)
+            for j, v in enumerate(s.values):
+                if _present(v):
+                    out[(i, j)] = _fmt(v, d, s.unit)
+        return out
+
     def _stack_totals(self, ser):
-        n = len(self.spec.categories)
         out = []
-        for j in range(n):
+        for j in range(len(self.spec.categories)):
             pos = neg = 0.0
             any_ = False
             for s, kind, _c, _a in ser:
-                if kind != "bar":
-                    continue
                 v = s.values[j]
-                if _present(v):
+                if kind == "bar" and _present(v):
                     any_ = True
                     if v >= 0:
                         pos += v
@@ -790,9 +914,9 @@ class _Chart:
                 base += w
         return base
 
-    def _bar_label_mode(self, labels, ser, bar_pt: float, slot: float, stacked: bool,
-                        tot_labels) -> dict:
-        """How bar labels fit: (rotation, fontsize) or None; lines: fontsize or None."""
+    def _label_mode(self, labels, ser, bar_pt: float, slot: float, stacked: bool,
+                    tot_labels) -> dict:
+        """How data labels fit: bars (rotation, size) or None, lines size or None."""
         m = self.m
         mode: dict[str, Any] = {"bar": None, "line": None, "thin": False}
         if not self.spec.labels:
@@ -800,6 +924,7 @@ class _Chart:
         bar_texts = (list(tot_labels.values()) if stacked else
                      [t for (i, _j), t in labels.items() if ser[i][1] == "bar"])
         nbars = sum(1 for x in ser if x[1] == "bar")
+        # neighbours in a group stand one bar apart, single bars one slot apart
         room = slot - 3 if (stacked or nbars == 1) else bar_pt + 1
         if bar_texts:
             for fs in (FS_DATA, 8.0):
@@ -807,7 +932,7 @@ class _Chart:
                     mode["bar"] = (0, fs)
                     break
             else:
-                if m.line_h(8.0) / 1.2 <= room + 1:
+                if m.glyph_h(8.0) <= room + 1:
                     mode["bar"] = (90, 8.0)
         line_texts = [t for (i, _j), t in labels.items() if ser[i][1] == "line"]
         if line_texts:
@@ -817,14 +942,14 @@ class _Chart:
                     break
             else:
                 mode["line"] = 8.0
-                mode["thin"] = True  # label only first, last, max and min
+                mode["thin"] = True  # label only first, last, highest and lowest
         return mode
 
     def _y_limits(self, ser, ah: float, mode: dict, stacked: bool, stack_tot) -> dict:
-        """Both axes' limits; the right grid shares the left one's lines."""
+        """Both axes' limits; the right axis reuses the left grid lines."""
         m, spec = self.m, self.spec
         nbins = max(3, min(6, int(ah // 32)))
-        lab_h = m.line_h(FS_DATA) + 3
+        lab_h = m.glyph_h(FS_DATA) + 4
         bar_pad = 0.0
         if mode["bar"]:
             rot, fs = mode["bar"]
@@ -833,7 +958,7 @@ class _Chart:
                 bar_pad = max(m.width(t, fs) for t in texts) + 4
             else:
                 bar_pad = lab_h
-        line_pad = lab_h if mode["line"] else 6.0
+        line_pad = (lab_h + 4) if mode["line"] else 6.0
 
         def vals(axis, kind=None):
             out = []
@@ -849,124 +974,124 @@ class _Chart:
         right_vals = vals("right")
         right_bars = vals("right", "bar")
         lv = left_bars + left_lines + ([spec.target] if spec.target is not None else [])
-        # bars on the left and lines on the right: keep bars in the lower part
-        # so the line and its labels float above them instead of crossing them.
-        band = bool(left_bars) and bool(right_vals) and not right_bars
-        if not lv:
-            lv = [0.0]
         f_hi = max(bar_pad if left_bars else 0, line_pad if left_lines else 0) / ah
         f_lo = (line_pad / ah) if left_lines else 0.0
         if any(v < 0 for v in left_bars):
             f_lo = max(f_lo, bar_pad / ah)
-        if band:
-            f_hi = max(f_hi, 0.36)
-        lo, hi, step = _limits(min(lv), max(lv), f_lo, f_hi, nbins, zero=bool(left_bars))
-        out = {"left": (lo, hi, step)}
-        ticks_dec = _step_decimals(step)
+
+        def finish(left, right) -> dict:
+            lo, hi, step = left
+            nint = round((hi - lo) / step)
+            d = _step_decimals(step)
+            out = {"left": left, "right": right, "rw": 0.0,
+                   "lw": max(m.width(_fmt(lo + k * step, d), FS_TICK) for k in range(nint + 1))}
+            if right:
+                r0, rstep = right
+                rd = _step_decimals(rstep)
+                out["rw"] = max(m.width(_fmt(r0 + k * rstep, rd), FS_TICK) for k in range(nint + 1))
+            return out
+
+        if not right_vals:
+            return finish(_limits(min(lv), max(lv), f_lo, f_hi, nbins, zero=bool(left_bars)), None)
+        rlo, rhi = min(right_vals), max(right_vals)
+        nonneg = rlo >= 0
+        if left_bars and not right_bars and nonneg:
+            # Bars kept low so the line and its labels run above them, when
+            # that needs no right axis reaching below zero.
+            left = _limits(min(lv), max(lv), f_lo, max(f_hi, 0.36), nbins, zero=True)
+            lo, hi, step = left
+            f_bar = (max(max(left_bars), 0) - lo) / (hi - lo) + bar_pad / ah
+            right = _align(rlo, rhi, round((hi - lo) / step), min(f_bar + 0.04, 0.8),
+                           1 - line_pad / ah, nonneg=True, strict=True)
+            if right is not None:
+                return finish(left, right)
+        left = _limits(min(lv or [0.0]), max(lv or [0.0]), f_lo, f_hi, nbins, zero=bool(left_bars))
+        lo, hi, step = left
         nint = round((hi - lo) / step)
-        out["lw"] = max(m.width(_fmt(lo + k * step, ticks_dec), FS_TICK) for k in range(nint + 1))
-        out["rw"] = 0.0
-        if right_vals:
-            rlo, rhi = min(right_vals), max(right_vals)
-            if right_bars:
-                rlo, rhi = min(rlo, 0.0), max(rhi, 0.0)
-            if band:
-                top_bars = max(max(left_bars), 0)
-                f_bar = (top_bars - lo) / (hi - lo) + bar_pad / ah
-                fl = min(f_bar + 0.06, 0.75)
-                fh = max(fl + 0.12, 1 - line_pad / ah)
-            else:
-                fl = line_pad / ah if not right_bars else 0.0
-                fh = 1 - max(line_pad, bar_pad if right_bars else 0) / ah
-            r0, rstep = _align(rlo, rhi, nint, fl, fh)
-            if right_bars and rlo >= 0:
-                r0 = 0.0  # bars stand on the axis
-                rstep = next(s for s in _nice_steps(rhi / (nint * fh)))
-            out["right"] = (r0, rstep, nint)
-            rd = _step_decimals(rstep)
-            out["rw"] = max(m.width(_fmt(r0 + k * rstep, rd), FS_TICK) for k in range(nint + 1))
-        return out
+        if right_bars:
+            right = _align(min(rlo, 0.0), max(rhi, 0.0), nint, 0.0, 1 - bar_pad / ah,
+                           nonneg=nonneg, strict=False)
+        else:
+            right = _align(rlo, rhi, nint, line_pad / ah, 1 - line_pad / ah,
+                           nonneg=nonneg, strict=False)
+        return finish(left, right)
 
-    def _labels_all(self, ser):
-        out = {}
-        for i, (s, _k, _c, _a) in enumerate(ser):
-            d = _decimals(s)
-            for j, v in enumerate(s.values):
-                if _present(v):
-                    out[(i, j)] = _fmt(v, d, s.unit)
-        return out
+    def _bar_label(self, a, x, v, text, mode, placer: _Placer, pt, color) -> None:
+        rot, fs = mode
+        m = self.m
+        w, h = m.width(text, fs), m.glyph_h(fs)
+        if rot:
+            w, h = h, w
+        px, py = pt(a, x, v)
+        up = v >= 0
+        box = (px - w / 2, py + 2, px + w / 2, py + 2 + h) if up else \
+            (px - w / 2, py - 2 - h, px + w / 2, py - 2)
+        placer.labels.append(box)
+        a.annotate(text, (x, v), xytext=(0, 2 if up else -2), textcoords="offset points",
+                   ha="center", va="bottom" if up else "top", rotation=rot, fontsize=fs,
+                   color=color, zorder=4, annotation_clip=False)
 
-    def _inner_label(self, a, rect, text, color, mode, pt_per_unit) -> None:
+    def _inner_label(self, a, rect, text, color, placer: _Placer, pt) -> None:
         """Segment value inside a stacked bar when it fits; white on dark colours."""
         from matplotlib.colors import to_rgb
 
-        h_pt = abs(rect.get_height()) * pt_per_unit
-        w_pt = rect.get_width() * self._slot_pt
         fs = 8.0
-        tw = self.m.width(text, fs)
-        if h_pt < self.m.line_h(fs) / 1.2 + 2 or tw > w_pt - 2:
+        (x0, y0) = pt(a, rect.get_x() - 0.5, rect.get_y())
+        (x1, y1) = pt(a, rect.get_x() + rect.get_width() - 0.5, rect.get_y() + rect.get_height())
+        w, h = self.m.width(text, fs), self.m.glyph_h(fs)
+        if abs(y1 - y0) < h + 2 or w > abs(x1 - x0) - 2:
             return
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        placer.labels.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
         r, g, b = to_rgb(color)
         light = 0.299 * r + 0.587 * g + 0.114 * b > 0.6
         a.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2, text,
                ha="center", va="center", fontsize=fs, color=TEXT if light else "white", zorder=4)
 
-    def _draw_lines(self, ax, ax2, ser, labels, mode, slot) -> None:
-        spec = self.spec
-        n = len(spec.categories)
-        nan = float("nan")
-
-        def frac(a, v):
-            lo, hi = a.get_ylim()
-            return (v - lo) / (hi - lo)
-
-        # axes fraction of every line point, to decide label side
-        fr: dict[int, list[float | None]] = {}
-        for i, (s, kind, color, axis) in enumerate(ser):
-            if kind != "line":
-                continue
-            a = ax2 if axis == "right" else ax
-            ys = [v if _present(v) else nan for v in s.values]
-            a.plot(range(n), ys, color=color, lw=1.8, marker="o", markersize=4.5,
-                   markeredgecolor="white", markeredgewidth=0.6, zorder=3, solid_capstyle="round")
-            fr[i] = [frac(a, v) if _present(v) else None for v in s.values]
-        if not mode["line"]:
-            return
+    def _line_labels(self, a, entry, i, pts, labels, mode, placer: _Placer) -> None:
+        s, _k, color, _axis = entry
         fs = mode["line"]
-        over_bars = any(k == "bar" for _s, k, _c, _a in ser)
-        gap = (self.m.line_h(fs) + 2) / (self.fig.get_figheight() * 72 * ax.get_position().height)
-        for i, pts in fr.items():
-            s, _k, color, axis = ser[i]
-            a = ax2 if axis == "right" else ax
-            keep = set(range(n))
-            if mode["thin"]:
-                idx = [j for j in range(n) if pts[j] is not None]
-                vals = [s.values[j] for j in idx]
-                keep = {idx[0], idx[-1], idx[vals.index(max(vals))], idx[vals.index(min(vals))]}
-            for j in range(n):
-                if pts[j] is None or j not in keep or (i, j) not in labels:
-                    continue
-                others = [p[j] for q, p in fr.items() if q != i and p[j] is not None]
-                # the lower of two close points takes its label below
-                below = any(o > pts[j] and o - pts[j] < 2 * gap for o in others) or \
-                    any(abs(o - pts[j]) < 1e-9 for o in others) and i > min(fr)
-                if pts[j] + gap > 1.0:
-                    below = True
-                a.annotate(labels[(i, j)], (j, s.values[j]), xytext=(0, -5 if below else 5),
-                           textcoords="offset points", ha="center",
-                           va="top" if below else "bottom", fontsize=fs, color=color, zorder=5,
-                           annotation_clip=False,
-                           bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.8)
-                           if over_bars else None)
+        m = self.m
+        n = len(pts)
+        idx = [j for j in range(n) if pts[j] is not None]
+        order = idx
+        if mode["thin"]:
+            vals = [s.values[j] for j in idx]
+            order = list(dict.fromkeys([idx[-1], idx[vals.index(max(vals))],
+                                        idx[vals.index(min(vals))], idx[0]]))
+        h = m.glyph_h(fs) + 1
+        for j in order:
+            t = labels.get((i, j))
+            if t is None:
+                continue
+            w = m.width(t, fs) + 2
+            px, py = pts[j]
+            above = (px - w / 2, py + 5, px + w / 2, py + 5 + h)
+            below = (px - w / 2, py - 5 - h, px + w / 2, py - 5)
+            k = placer.choose([above, below])
+            if k is None:
+                continue  # no free spot: a missing label beats an unreadable one
+            a.annotate(t, (j, s.values[j]), xytext=(0, 5.5 if k == 0 else -5.5),
+                       textcoords="offset points", ha="center", va="bottom" if k == 0 else "top",
+                       fontsize=fs, color=color, zorder=5, annotation_clip=False,
+                       bbox=dict(boxstyle="square,pad=0.12", fc="white", ec="none", alpha=1.0))
 
-    def _target_h(self, ax, target: float) -> None:
-        spec = self.spec
+    def _target_h(self, ax, target: float, placer: _Placer, y: float) -> None:
+        spec, m = self.spec, self.m
         d = max((_decimals(s) for s in spec.series), default=0)
+        text = f"{spec.target_label} {_fmt(target, d, spec.unit)}".strip()
         ax.axhline(target, color=spec.accent, lw=1.0, ls=(0, (4, 3)), zorder=3.5)
-        ax.annotate(f"{spec.target_label} {_fmt(target, d, spec.unit)}".strip(), (1.0, target),
-                    xycoords=("axes fraction", "data"), xytext=(-2, 2), textcoords="offset points",
-                    ha="right", va="bottom", fontsize=FS_DATA, color=spec.accent, zorder=5,
-                    bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.85))
+        w, h = m.width(text, FS_DATA) + 2, m.glyph_h(FS_DATA) + 1
+        W = placer.w
+        boxes = [(W - 2 - w, y + 2, W - 2, y + 2 + h), (W - 2 - w, y - 2 - h, W - 2, y - 2),
+                 (2, y + 2, 2 + w, y + 2 + h), (2, y - 2 - h, 2 + w, y - 2)]
+        k = placer.choose(boxes, force=True)
+        right, up = k in (0, 1), k in (0, 2)
+        ax.annotate(text, (1.0 if right else 0.0, target), xycoords=("axes fraction", "data"),
+                    xytext=(-2 if right else 2, 2 if up else -2), textcoords="offset points",
+                    ha="right" if right else "left", va="bottom" if up else "top",
+                    fontsize=FS_DATA, color=spec.accent, zorder=5,
+                    bbox=dict(boxstyle="square,pad=0.12", fc="white", ec="none", alpha=1.0))
 
     # -- hbar_rank -------------------------------------------------------------
     def hbar(self) -> None:
@@ -1002,7 +1127,7 @@ class _Chart:
         fs = max(7.0, min(FS_LABEL, row * 0.85))
         maxw = self.W * 0.38
         if max(m.width(c, fs) for c in names) > maxw:
-            names = [c if m.width(c, fs) <= maxw else (_wrap(c, 2) or c) for c in names]
+            names = [c if m.width(c, fs) <= maxw else (_wrap(m, c, fs, maxw, 2) or c) for c in names]
         left_pt = PAD + max(m.width(c, fs) for c in names) + 6
         vals = [v for _c, v in items if v is not None]
         texts = [_fmt(v, d, s.unit) for v in vals]
@@ -1040,7 +1165,7 @@ class _Chart:
             ax.set_xticks([])
         ax.set_yticks(range(n), names, fontsize=fs)
         ax.tick_params(axis="y", length=0, pad=5)
-        base = self.colors[0] if self.colors[0].lower() != spec.accent.lower() else self.colors[1 % len(self.colors)]
+        base = self.base_color()
         colors = [spec.accent if c == self.hl else base for c, _ in items]
         bh = 0.62 if n > 1 else 0.4
         ys = list(range(n))
@@ -1089,9 +1214,8 @@ class _Chart:
         ax = self.fig.add_axes((self.fx(PAD), self.fy(bottom), self.fx(aw), self.fy(ah)))
         ax.set_axis_off()
         cx = -legend_w / 2 if legend_w else 0.0
-        accent = spec.accent.lower()
-        pal = [c for c in self.colors if c.lower() != accent] if self.hl else self.colors
-        pal = pal or self.colors
+        # the accent is kept for the highlighted slice, so it never marks an ordinary one
+        pal = self.plain_colors()
         colors, k = [], 0
         for c, _v in items:
             if c == self.hl:
@@ -1099,8 +1223,8 @@ class _Chart:
             else:
                 colors.append(pal[k % len(pal)])
                 k += 1
-        if len(items) > 1 and colors[0] == colors[-1] and not self.hl:
-            colors[-1] = pal[(k) % len(pal)] if pal[k % len(pal)] != colors[0] else pal[(k + 1) % len(pal)]
+        if len(items) > 1 and colors[0] == colors[-1] and len(pal) > 2:
+            colors[-1] = pal[(k + 1) % len(pal)]  # the last slice touches the first
         explode = [0.04 if c == self.hl else 0.0 for c, _ in items]
         donut = spec.type == "donut"
         wedges, *_ = ax.pie(

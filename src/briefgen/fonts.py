@@ -487,6 +487,24 @@ class _ScanCache:
             self.dirty = False
 
 
+_SCAN: _ScanCache | None = None
+
+
+def _scan_cache() -> _ScanCache:
+    global _SCAN
+    if _SCAN is None:
+        _SCAN = _ScanCache()
+    return _SCAN
+
+
+def _scan_file(path: str) -> list[_Rec]:
+    with _LOCK:
+        scan = _scan_cache()
+        recs = _records_from_scan(path, scan.faces(path))
+        scan.save()
+        return recs
+
+
 def _records_from_scan(path: str, faces: list[dict]) -> list[_Rec]:
     return [_Rec(path, f["i"], f["f"], f["s"], f["w"], f["c"], tuple(f["n"]), f["z"]) for f in faces]
 
@@ -608,6 +626,7 @@ class _Index:
                 if rec not in lst:
                     lst.append(rec)
             self.by_file.setdefault(os.path.basename(rec.path).lower(), []).append(rec)
+        self.sorted_names = sorted(self.by_name)
 
     def lookup(self, name: str) -> list[_Rec]:
         if os.path.splitext(name)[1].lower() in FONT_EXTS:
@@ -615,9 +634,10 @@ class _Index:
         if name.endswith("*"):
             prefix = _norm(name[:-1])
             out: list[_Rec] = []
-            for key in sorted(self.by_name):
-                if key.startswith(prefix):
-                    out += [r for r in self.by_name[key] if r not in out]
+            for key in self.sorted_names[bisect.bisect_left(self.sorted_names, prefix):]:
+                if not key.startswith(prefix):
+                    break
+                out += [r for r in self.by_name[key] if r not in out]
             return out
         return list(self.by_name.get(_norm(name), []))
 
@@ -637,7 +657,7 @@ def _font_index(system: bool) -> _Index:
         if hit is not None:
             return hit
         recs: list[_Rec] = []
-        scan = _ScanCache()
+        scan = _scan_cache()
         walk_dirs = [Path(d) for d in extra]
         if system:
             fc = _fontconfig_records() if _USE_FONTCONFIG else None
@@ -681,15 +701,17 @@ def _candidate_faces(role: str, index: _Index) -> list[FontFace]:
     faces: list[FontFace] = []
     for group_role in (role,) + _TAILS[role]:
         for kind, label, specs in _CANDIDATES[group_role]:
-            if kind == "official":
+            if kind == "official" and group_role == role:
                 reason = f"系统已安装的官方字体（{label}）"
-            elif kind == "similar":
+            elif kind != "open":  # another role's official font is only a look-alike here
                 reason = f"系统已安装的同类字体（{label}）"
             else:
                 reason = REASON_SUBSTITUTE
             for spec in specs:
                 name, weights = _parse_spec(spec)
-                rec = _pick(index.lookup(name), weights)
+                # Stale fontconfig caches can list deleted files.
+                recs = [r for r in index.lookup(name) if os.path.isfile(r.path)]
+                rec = _pick(recs, weights)
                 if rec is not None:
                     faces.append(_face_from_rec(rec, reason))
     return faces
@@ -725,10 +747,7 @@ def _default_face() -> FontFace | None:
             path = _default_font_path()
             if path is None:
                 return None
-            scan = _ScanCache()
-            recs = _records_from_scan(str(path), scan.faces(str(path)))
-            scan.save()
-            rec = _pick(recs, ())
+            rec = _pick(_scan_file(str(path)), ())
             if rec is None:
                 return None
             _DEFAULT_FACE = _face_from_rec(rec, REASON_DEFAULT)
@@ -760,6 +779,12 @@ def _override_face(role: str, value: str, index: _Index, base_dir: Path | None, 
         path = (base_dir or Path.cwd()) / path
     path = Path(os.path.abspath(path))
     hint = "请检查路径，或改写为已安装字体的名称（如“仿宋_GB2312”）；删除该项则自动选择字体"
+    if not path.exists() and raw == os.path.basename(raw):
+        # A bare "simfang.ttf" may mean the installed file of that name.
+        recs = [r for r in index.lookup(raw) if sub is None or r.index == sub]
+        rec = _pick(recs, ())
+        if rec is not None:
+            return _face_from_rec(rec, REASON_OVERRIDE)
     if not path.exists():
         raise BriefgenError(f"找不到字体文件“{raw}”（{path}）", where=where, hint=hint)
     if not path.is_file():
@@ -767,9 +792,7 @@ def _override_face(role: str, value: str, index: _Index, base_dir: Path | None, 
     if path.suffix.lower() not in FONT_EXTS:
         raise BriefgenError(f"不支持的字体格式“{path.suffix}”：{path.name}", where=where,
                             hint="请使用 .ttf、.otf 或 .ttc 字体文件")
-    scan = _ScanCache()
-    recs = _records_from_scan(str(path), scan.faces(str(path)))
-    scan.save()
+    recs = _scan_file(str(path))
     if not recs:
         raise BriefgenError(f"无法读取字体文件“{path.name}”，文件可能已损坏或不是 TrueType/OpenType 字体",
                             where=where, hint=hint)
@@ -975,6 +998,7 @@ class _CffCache:
         self.data: bytes | None = None  # current converted TTF
         self.version = ""
         self.names: dict[str, str] = {}  # version → reportlab font name
+        self._src = None  # parsed source font, kept for later extensions in this process
         self._load_manifest()
 
     # -- disk state
@@ -1032,14 +1056,13 @@ class _CffCache:
     def _extend(self, want: set[int]) -> None:
         from fontTools.ttLib import TTFont
 
-        try:
-            src = TTFont(str(self.face.path), fontNumber=self.face.index, lazy=True)
-        except Exception as exc:
-            raise BriefgenError(f"无法读取字体“{self.face.family}”：{exc}", where=str(self.face.path)) from exc
-        try:
-            self._build(src, want)
-        finally:
-            src.close()
+        if self._src is None:
+            try:
+                self._src = TTFont(str(self.face.path), fontNumber=self.face.index, lazy=True)
+            except Exception as exc:
+                raise BriefgenError(f"无法读取字体“{self.face.family}”：{exc}", where=str(self.face.path),
+                                    hint="请在模板中为该角色换用其他字体") from exc
+        self._build(self._src, want)
         CFF_STATS["builds"] += 1
         self._save()
 
@@ -1217,8 +1240,9 @@ def describe(chains: Mapping[str, FontChain]) -> list[dict]:
 
 def clear_caches() -> None:
     """Forget in-memory scan/coverage/conversion state (disk caches stay)."""
-    global _DEFAULT_FACE
+    global _DEFAULT_FACE, _SCAN
     with _LOCK:
+        _SCAN = None
         _INDEX_CACHE.clear()
         _COVERAGE.clear()
         _CffCache._instances.clear()

@@ -1,0 +1,41 @@
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "yichang-2021" / "briefing.yaml"
+
+
+def squash(text: str) -> str:
+    """Remove all whitespace: PDF extraction inserts spaces/newlines at justified gaps and line ends."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory):
+    """Build the seed example once per test session (both formats)."""
+    from briefgen.pipeline import build
+
+    out = tmp_path_factory.mktemp("seed")
+    result = build(SEED, out)
+    return result, out
+
+
+@pytest.fixture(scope="session")
+def seed_build_fresh(tmp_path_factory):
+    """The seed built as on a fresh machine: only the pip-installed font."""
+    from briefgen.pipeline import build
+
+    out = tmp_path_factory.mktemp("seed_fresh")
+    old = os.environ.get("BRIEFGEN_NO_SYSTEM_FONTS")
+    os.environ["BRIEFGEN_NO_SYSTEM_FONTS"] = "1"
+    try:
+        result = build(SEED, out, ["pdf"])
+    finally:
+        if old is None:
+            os.environ.pop("BRIEFGEN_NO_SYSTEM_FONTS", None)
+        else:
+            os.environ["BRIEFGEN_NO_SYSTEM_FONTS"] = old
+    return result, out

@@ -1,0 +1,104 @@
+"""CLI: clear Chinese errors, non-zero exits, no traceback, nothing half-written."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from briefgen.cli import main
+from conftest import SEED
+
+
+def _write(tmp_path: Path, cfg: dict) -> Path:
+    p = tmp_path / "b.yaml"
+    p.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return p
+
+
+def _minimal(tmp_path: Path, text: str = "全市高企{{ hte }}。", **extra) -> Path:
+    (tmp_path / "d.csv").write_text("指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n", encoding="utf-8")
+    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": "测试简报", "organ": "某局"},
+           "data": [{"file": "d.csv"}], "metrics": {"hte": "高企"},
+           "sections": [{"heading": "总体情况", "text": text}]}
+    cfg.update(extra)
+    return _write(tmp_path, cfg)
+
+
+def test_build_minimal_both_formats(tmp_path):
+    cfg = _minimal(tmp_path)
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "out")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "out" / "mini.docx").stat().st_size > 0
+    assert (tmp_path / "out" / "mini.pdf").stat().st_size > 0
+    assert "已生成" in r.output
+
+
+def test_set_override_changes_value(tmp_path):
+    cfg = _minimal(tmp_path)
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o"), "--format", "docx",
+                                  "--set", "meta.title=改过的标题"])
+    assert r.exit_code == 0, r.output
+    import docx
+
+    d = docx.Document(str(tmp_path / "o" / "mini.docx"))
+    assert any(p.text == "改过的标题" for p in d.paragraphs)
+
+
+@pytest.mark.parametrize("args,expect", [
+    (["build", "nothere.yaml"], "找不到配置文件"),
+    (["build", "SEED", "--format", "odt"], "不支持的输出格式"),
+    (["build", "SEED", "--set", "novalue"], "键=值"),
+])
+def test_cli_errors(args, expect, tmp_path):
+    args = [str(SEED) if a == "SEED" else a for a in args]
+    r = CliRunner().invoke(main, args + ["--out", str(tmp_path)])
+    assert r.exit_code == 1
+    assert expect in r.output
+    assert "Traceback" not in r.output
+
+
+def test_undefined_template_name_fails_cleanly_and_keeps_old_output(tmp_path):
+    out = tmp_path / "out"
+    cfg = _minimal(tmp_path)
+    assert CliRunner().invoke(main, ["build", str(cfg), "--out", str(out)]).exit_code == 0
+    before = (out / "mini.pdf").read_bytes()
+    bad = _minimal(tmp_path, text="全市高企{{ hte_typo }}。")
+    r = CliRunner().invoke(main, ["build", str(bad), "--out", str(out)])
+    assert r.exit_code == 1
+    assert "hte_typo" in r.output and "未定义" in r.output
+    assert (out / "mini.pdf").read_bytes() == before  # earlier good output untouched
+    assert not list(out.glob("*.part"))
+
+
+def test_unknown_config_key_is_named(tmp_path):
+    cfg = _minimal(tmp_path, sectoins=[])
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1
+    assert "sectoins" in r.output and "不认识的键" in r.output
+
+
+def test_malformed_yaml_names_line(tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("name: x\nmeta: [unclosed\nperiod: 2021\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["build", str(p)])
+    assert r.exit_code == 1
+    assert "bad.yaml:" in r.output and "YAML" in r.output
+
+
+def test_debug_shows_traceback(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "briefgen", "build", str(tmp_path / "none.yaml"), "--debug"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "Traceback" in r.stderr
+    r = subprocess.run([sys.executable, "-m", "briefgen", "build", str(tmp_path / "none.yaml")],
+                       capture_output=True, text=True)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "找不到配置文件" in r.stderr
+
+
+def test_fonts_command_lists_roles():
+    r = CliRunner().invoke(main, ["fonts"])
+    assert r.exit_code == 0, r.output
+    for role in ("title", "body", "heading1", "heading2"):
+        assert role in r.output

@@ -1,0 +1,434 @@
+"""Font resolution, fallback, CFF conversion and caching (no system fonts needed)."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.boundsPen import BoundsPen
+from fontTools.pens.t2CharStringPen import T2CharStringPen
+from fontTools.ttLib import TTCollection, TTFont
+
+from briefgen import fonts
+from briefgen.errors import BriefgenError, BriefgenWarning
+
+CHARS = "中华人民共和国国务院办公厅关于印发工作简报的通知"  # 20+ distinct characters
+EMOJI = "\U0001F600"
+
+
+@pytest.fixture(autouse=True)
+def fresh_machine(tmp_path, monkeypatch):
+    """Every test starts like a fresh install: no system fonts, empty caches."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("BRIEFGEN_NO_SYSTEM_FONTS", "1")
+    monkeypatch.delenv("BRIEFGEN_FONT_DIRS", raising=False)
+    fonts.clear_caches()
+    yield
+    fonts.clear_caches()
+
+
+def default_path() -> Path:
+    path = fonts._default_font_path()
+    assert path is not None and path.name == "wqy-microhei.ttc"
+    return path
+
+
+def build_cff_font(path: Path, chars: str, *, family: str = "Briefgen Test Serif",
+                   weight: int = 400, style: str = "Regular") -> Path:
+    """A small CFF-flavoured OpenType font whose outlines are copied from wqy-microhei."""
+    with TTFont(str(default_path()), fontNumber=0, lazy=True) as src:
+        cmap, glyph_set, hmtx = src.getBestCmap(), src.getGlyphSet(), src["hmtx"]
+        upem = src["head"].unitsPerEm
+        mapping = {ord(c): cmap[ord(c)] for c in dict.fromkeys(chars + " ")}
+        order = [".notdef"] + sorted(set(mapping.values()))
+        charstrings, metrics = {}, {}
+        for name in order:
+            pen = T2CharStringPen(hmtx[name][0], glyph_set)
+            glyph_set[name].draw(pen)
+            charstrings[name] = pen.getCharString()
+            bounds_pen = BoundsPen(glyph_set)
+            glyph_set[name].draw(bounds_pen)
+            metrics[name] = (hmtx[name][0], int(bounds_pen.bounds[0]) if bounds_pen.bounds else 0)
+    ps = family.replace(" ", "") + "-" + style
+    fb = FontBuilder(upem, isTTF=False)
+    fb.setupGlyphOrder(order)
+    fb.setupCharacterMap(mapping)
+    fb.setupCFF(ps, {"FullName": f"{family} {style}"}, charstrings, {})
+    fb.setupHorizontalMetrics(metrics)
+    fb.setupHorizontalHeader(ascent=int(upem * 0.88), descent=-int(upem * 0.12))
+    fb.setupNameTable({"familyName": family, "styleName": style, "psName": ps})
+    fb.setupOS2(usWeightClass=weight, sTypoAscender=int(upem * 0.88), sTypoDescender=-int(upem * 0.12),
+                usWinAscent=int(upem * 0.88), usWinDescent=int(upem * 0.12), fsType=0)
+    fb.setupPost()
+    fb.save(str(path))
+    return path
+
+
+def pdf_text(draw) -> str:
+    """Draw on a one-page reportlab canvas and read the text back with pdfplumber."""
+    import pdfplumber
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    draw(c)
+    c.save()
+    with pdfplumber.open(io.BytesIO(buf.getvalue())) as pdf:
+        return pdf.pages[0].extract_text()
+
+
+# --------------------------------------------------------------------------- fresh machine
+
+
+def test_every_role_resolves_to_pip_default_without_system_fonts():
+    chains = fonts.resolve_fonts()
+    assert set(chains) == set(fonts.ROLES) | set(fonts.ALIASES)
+    for role, chain in chains.items():
+        assert len(chain.faces) == 1, role
+        face = chain.primary
+        assert face.path == default_path()
+        assert face.family == "WenQuanYi Micro Hei"
+        assert face.index == 0 and not face.is_cff
+        assert face.reason == "随 pip 安装的默认字体"
+    assert chains["kai"] is chains["heading2"] and chains["hei"] is chains["heading1"]
+
+
+def test_system_argument_overrides_environment(monkeypatch):
+    monkeypatch.setenv("BRIEFGEN_NO_SYSTEM_FONTS", "0")
+    chains = fonts.resolve_fonts(system=False)
+    assert all(len(c.faces) == 1 for c in chains.values())
+
+
+def test_face_for_covers_rare_chars_and_never_raises():
+    chain = fonts.resolve_fonts()["body"]
+    face = chain.primary
+    assert face.has_char("猇")  # U+7307, outside GB2312
+    assert chain.face_for("猇") == face
+    assert not face.has_char(EMOJI)
+    for ch in [EMOJI, "\n", "\x00", "\ud800", "\U0010FFFF", "", "A", "，"]:
+        assert chain.face_for(ch) is chain.faces[-1]
+
+
+def test_reportlab_default_font_text_roundtrip():
+    face = fonts.resolve_fonts()["body"].primary
+    name = fonts.reportlab_font(face)
+    assert fonts.reportlab_font(face, "任何字") == name  # registered once
+    text = "关于猇亭区2024年工作简报"
+
+    def draw(c):
+        c.setFont(name, 14)
+        c.drawString(50, 700, text)
+
+    assert pdf_text(draw) == text
+
+
+# --------------------------------------------------------------------------- fallback runs
+
+
+def test_split_groups_runs_by_face(tmp_path):
+    otf = build_cff_font(tmp_path / "test.otf", CHARS)
+    face = fonts.resolve_fonts({"body": str(otf)})["body"].primary
+    default = fonts.resolve_fonts()["body"].primary
+    chain = fonts.FontChain("body", [face, default])
+
+    text = "中华 猇猇人民" + EMOJI + "，"
+    runs = chain.split(text)
+    assert runs == [("中华 ", face), ("猇猇", default), ("人民", face), (EMOJI + "，", default)]
+    assert "".join(r for r, _ in runs) == text
+    # Zero-width and combining characters never start a run of their own.
+    assert chain.split("\u200b中\u0301国") == [("\u200b中\u0301国", face)]
+    assert chain.split("") == []
+    assert chain.chars_by_face("中猇国") == {face: "中国", default: "猇"}
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def test_override_path_wins_with_template_reason(tmp_path):
+    otf = build_cff_font(tmp_path / "test.otf", CHARS)
+    chains = fonts.resolve_fonts({"title": str(otf), "kai": "test.otf"}, base_dir=tmp_path)
+    for role in ("title", "heading2", "kai"):
+        chain = chains[role]
+        assert chain.primary.path == otf
+        assert chain.primary.reason == "模板指定"
+        assert chain.primary.is_cff
+        assert chain.primary.family == "Briefgen Test Serif"
+        assert chain.faces[-1].path == default_path()  # the default still backs it up
+    assert chains["body"].primary.path == default_path()
+
+
+@pytest.mark.parametrize("value, needle", [
+    ("missing/仿宋.ttf", "找不到字体文件"),
+    ("fontsdir/", "不是字体文件"),
+    ("font.woff2", "不支持的字体格式"),
+    ("broken.ttf", "无法读取字体文件"),
+    ("test.otf#3", "没有第 3 号字体"),
+])
+def test_bad_override_path_gives_chinese_error(tmp_path, value, needle):
+    (tmp_path / "fontsdir").mkdir()
+    (tmp_path / "font.woff2").write_bytes(b"wOF2")
+    (tmp_path / "broken.ttf").write_bytes(b"not a font at all" * 10)
+    build_cff_font(tmp_path / "test.otf", CHARS)
+    with pytest.raises(BriefgenError) as info:
+        fonts.resolve_fonts({"body": value}, base_dir=tmp_path, where="模板 部门.yaml")
+    err = info.value
+    assert needle in err.message
+    assert err.where == "模板 部门.yaml：fonts.body"
+    assert "fonts.body" in str(err)
+
+
+def test_unknown_role_is_rejected():
+    with pytest.raises(BriefgenError) as info:
+        fonts.resolve_fonts({"footer": "SimSun"})
+    assert "未知的字体角色" in info.value.message and "title" in info.value.hint
+
+
+def test_missing_family_override_warns_and_falls_back():
+    with pytest.warns(BriefgenWarning, match="仿宋_GB2312"):
+        chains = fonts.resolve_fonts({"body": "仿宋_GB2312"})
+    assert chains["body"].primary.path == default_path()
+
+
+def test_font_dirs_are_scanned_and_matched(tmp_path, monkeypatch):
+    font_dir = tmp_path / "myfonts"
+    (font_dir / "sub").mkdir(parents=True)
+    build_cff_font(font_dir / "test.otf", CHARS)
+    build_cff_font(font_dir / "sub" / "notobold.otf", CHARS, family="Noto Serif CJK SC", weight=700, style="Bold")
+    monkeypatch.setenv("BRIEFGEN_FONT_DIRS", os.pathsep.join([str(font_dir), str(tmp_path / "nope")]))
+    fonts.clear_caches()
+
+    chains = fonts.resolve_fonts({"body": "Briefgen Test Serif"})
+    assert chains["body"].primary.path == font_dir / "test.otf"
+    assert chains["body"].primary.reason == "模板指定"
+    # The bold stand-in satisfies the title (900/700/600) but not body weights (400/500/300).
+    assert chains["title"].primary.path == font_dir / "sub" / "notobold.otf"
+    assert chains["title"].primary.reason == "开源替代字体"
+    assert chains["song"].primary.path == default_path()
+    # A bare file name that is not next to the template means the scanned file.
+    bare = fonts.resolve_fonts({"song": "test.otf"}, base_dir=tmp_path)["song"].primary
+    assert (bare.path, bare.reason) == (font_dir / "test.otf", "模板指定")
+    # Second resolution in a new "process" is served from the on-disk scan cache.
+    assert (tmp_path / "cache" / "briefgen" / "font-scan-v1.json").is_file()
+    fonts.clear_caches()
+    assert fonts.resolve_fonts()["title"].primary.path == font_dir / "sub" / "notobold.otf"
+
+
+def test_fontconfig_output_is_parsed(tmp_path, monkeypatch):
+    otf = build_cff_font(tmp_path / "fs.otf", CHARS, family="FangSong")
+    listing = "\n".join([
+        f"{otf}\t0\tFangSong,仿宋\tRegular,常规\t80\tCFF\tFangSong\tFangSong",
+        f"{tmp_path / 'vf.ttf'}\t65536\tSome VF\tBold\t200\tTrueType\tSome VF Bold\tSomeVF-Bold",
+        f"{tmp_path / 'b.ttc'}\t2\tNoto Sans CJK SC\tBold\t200\tCFF\tNoto Sans CJK SC Bold\tNotoSansCJKsc-Bold",
+        "/usr/share/fonts/x.pcf.gz\t0\tFixed\tRegular\t80\tPCF\t\t",
+    ]) + "\n"
+
+    def fake_run(cmd, **kwargs):
+        assert kwargs.get("timeout")
+        return subprocess.CompletedProcess(cmd, 0, listing.encode("utf-8"), b"")
+
+    monkeypatch.setattr(fonts.shutil, "which", lambda exe: "/usr/bin/fc-list")
+    monkeypatch.setattr(fonts.subprocess, "run", fake_run)
+    recs = fonts._fontconfig_records()
+    assert [(Path(r.path).name, r.index, r.weight, r.is_cff) for r in recs] == [
+        ("fs.otf", 0, 400, True), ("b.ttc", 2, 700, True)]
+    assert "仿宋" in recs[0].names
+
+    chains = fonts.resolve_fonts(system=True)
+    assert chains["body"].primary.path == otf
+    assert chains["body"].primary.reason == "系统已安装的官方字体（仿宋）"
+
+
+def test_fontconfig_failure_falls_back_to_walking(monkeypatch):
+    def boom(cmd, **kwargs):
+        raise subprocess.TimeoutExpired(cmd, kwargs.get("timeout", 0))
+
+    monkeypatch.setattr(fonts.shutil, "which", lambda exe: "/usr/bin/fc-list")
+    monkeypatch.setattr(fonts.subprocess, "run", boom)
+    assert fonts._fontconfig_records() is None
+    monkeypatch.setattr(fonts, "_system_font_dirs", lambda: [])
+    chains = fonts.resolve_fonts(system=True)
+    assert chains["body"].primary.path == default_path()
+
+
+# --------------------------------------------------------------------------- CFF → TrueType
+
+
+def test_cff_font_is_converted_and_text_roundtrips(tmp_path):
+    otf = build_cff_font(tmp_path / "test.otf", CHARS)
+    face = fonts.resolve_fonts({"body": str(otf)})["body"].primary
+    with pytest.raises(Exception, match="postscript outlines"):
+        from reportlab.pdfbase.ttfonts import TTFont as RLTTFont
+
+        RLTTFont("plain", str(otf))  # the reason the conversion exists
+    text = CHARS[:12] + " 简报"
+    name = fonts.reportlab_font(face, text)
+
+    def draw(c):
+        c.setFont(name, 16)
+        c.drawString(40, 700, text)
+
+    assert pdf_text(draw) == text
+    # The converted font really holds outlines for the text (not .notdef boxes).
+    cache = fonts._CffCache.for_face(face)
+    with TTFont(io.BytesIO(cache.data)) as ttf:
+        assert "glyf" in ttf and "CFF " not in ttf
+        cmap, glyf = ttf.getBestCmap(), ttf["glyf"]
+        for ch in set(text) - {" "}:
+            assert glyf[cmap[ord(ch)]].numberOfContours > 0, ch
+
+
+def test_cff_collection_picks_subfont(tmp_path):
+    jp = build_cff_font(tmp_path / "jp.otf", CHARS[:10], family="Briefgen Test JP")
+    sc = build_cff_font(tmp_path / "sc.otf", CHARS, family="Briefgen Test SC")
+    coll = TTCollection()
+    coll.fonts = [TTFont(str(jp)), TTFont(str(sc))]
+    ttc = tmp_path / "pair.ttc"
+    coll.save(str(ttc))
+
+    auto = fonts.resolve_fonts({"body": str(ttc)})["body"].primary
+    assert (auto.index, auto.family, auto.is_cff) == (1, "Briefgen Test SC", True)
+    first = fonts.resolve_fonts({"body": f"{ttc}#0"})["body"].primary
+    assert (first.index, first.family) == (0, "Briefgen Test JP")
+
+    tail = CHARS[10:]
+    name = fonts.reportlab_font(auto, tail)
+    assert set(map(ord, tail)) <= fonts._CffCache.for_face(auto).covered
+    fonts.reportlab_font(first, tail)
+    assert set(map(ord, tail)) - set(map(ord, CHARS[:10])) <= fonts._CffCache.for_face(first).missing
+
+    def draw(c):
+        c.setFont(name, 12)
+        c.drawString(40, 700, tail)
+
+    assert pdf_text(draw) == tail
+
+
+def test_cff_conversion_is_cached_per_character(tmp_path):
+    otf = build_cff_font(tmp_path / "test.otf", CHARS)
+    face = fonts.resolve_fonts({"body": str(otf)})["body"].primary
+    stats = fonts.CFF_STATS
+
+    before = stats.copy()
+    name1 = fonts.reportlab_font(face, CHARS[:8])
+    assert stats["builds"] - before["builds"] == 1
+    converted = stats["converted_glyphs"] - before["converted_glyphs"]
+    assert converted >= 8
+    cache_dirs = list((tmp_path / "cache" / "briefgen" / "cff").iterdir())
+    assert len(cache_dirs) == 1
+    (ttf_file,) = cache_dirs[0].glob("*.ttf")
+    mtime = ttf_file.stat().st_mtime_ns
+
+    # Same characters in a "new process": served from disk, nothing converted.
+    fonts.clear_caches()
+    mid = stats.copy()
+    assert fonts.reportlab_font(face, CHARS[:8]) == name1
+    assert fonts.reportlab_font(face, CHARS[2:6]) == name1  # a subset is covered too
+    assert stats["builds"] == mid["builds"]
+    assert stats["converted_glyphs"] == mid["converted_glyphs"]
+    assert ttf_file.stat().st_mtime_ns == mtime
+
+    # One new character: only its glyph is converted; the subset gets a new name.
+    new_char = CHARS[8]
+    assert new_char not in CHARS[:8]
+    last = stats.copy()
+    name2 = fonts.reportlab_font(face, CHARS[:8] + new_char)
+    assert stats["builds"] - last["builds"] == 1
+    assert stats["converted_glyphs"] - last["converted_glyphs"] == 1
+    assert name2 != name1
+    assert [p.name for p in cache_dirs[0].glob("*.ttf")] != [ttf_file.name]
+
+    # Both registrations stay usable in one process (two documents).
+    for name, text in ((name1, CHARS[:8]), (name2, CHARS[:9])):
+        def draw(c, name=name, text=text):
+            c.setFont(name, 12)
+            c.drawString(40, 700, text)
+
+        assert pdf_text(draw) == text
+
+
+def test_cff_unknown_chars_do_not_trigger_rebuilds(tmp_path):
+    otf = build_cff_font(tmp_path / "test.otf", CHARS)
+    face = fonts.resolve_fonts({"body": str(otf)})["body"].primary
+    fonts.reportlab_font(face, CHARS + "猇" + EMOJI)
+    before = fonts.CFF_STATS.copy()
+    fonts.reportlab_font(face, "猇" + EMOJI + CHARS[:3])
+    assert fonts.CFF_STATS["builds"] == before["builds"]
+
+
+def test_unwritable_cache_still_converts(tmp_path, monkeypatch):
+    blocker = tmp_path / "blocked"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    fonts.clear_caches()
+    otf = build_cff_font(tmp_path / "test.otf", CHARS)
+    face = fonts.resolve_fonts({"body": str(otf)})["body"].primary
+    name = fonts.reportlab_font(face, CHARS[:5])
+
+    def draw(c):
+        c.setFont(name, 12)
+        c.drawString(40, 700, CHARS[:5])
+
+    assert pdf_text(draw) == CHARS[:5]
+
+
+# --------------------------------------------------------------------------- names, charts, report
+
+
+def test_official_names():
+    names = fonts.official_names()
+    assert names["title"]["east_asia"] == "方正小标宋简体"
+    assert names["body"]["east_asia"] == "仿宋_GB2312"
+    assert names["heading1"]["east_asia"] == "黑体"
+    assert names["heading2"]["east_asia"] == "楷体_GB2312"
+    assert names["song"]["east_asia"] == "宋体"
+    assert names["kai"] == names["heading2"] and names["hei"] == names["heading1"]
+    assert all(v["ascii"] == "Times New Roman" for v in names.values())
+    custom = fonts.official_names({"body": "方正仿宋_GBK", "title": "fonts/x.ttf"})
+    assert custom["body"]["east_asia"] == "方正仿宋_GBK"
+    assert custom["title"]["east_asia"] == "方正小标宋简体"
+
+
+def test_matplotlib_font_renders_chinese(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    prop = fonts.matplotlib_font(fonts.resolve_fonts()["heading1"], size=12)
+    assert prop.get_family()[0] == "WenQuanYi Micro Hei"
+    otf = build_cff_font(tmp_path / "test.otf", CHARS)
+    cff_prop = fonts.matplotlib_font(fonts.resolve_fonts({"body": str(otf)})["body"])
+    assert cff_prop.get_family() == ["Briefgen Test Serif", "WenQuanYi Micro Hei"]
+
+    fig = Figure(figsize=(3, 1))
+    fig.text(0.1, 0.5, "中华人民猇亭", fontproperties=prop)
+    fig.text(0.1, 0.2, "中华人民猇亭", fontproperties=cff_prop)  # 猇 falls back glyph-wise
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph would warn
+        fig.savefig(io.BytesIO(), format="png")
+
+
+def test_describe_lists_roles_and_fallbacks(tmp_path):
+    otf = build_cff_font(tmp_path / "test.otf", CHARS)
+    rows = fonts.describe(fonts.resolve_fonts({"body": str(otf)}))
+    assert [r["role"] for r in rows] == list(fonts.ROLES)
+    body = rows[1]
+    assert body["reason"] == "模板指定" and body["cff"] is True and body["note"] == ""
+    assert body["fallbacks"][-1]["family"] == "WenQuanYi Micro Hei"
+    assert body["docx_name"] == "仿宋_GB2312"
+    assert "未找到官方字体" in rows[0]["note"]
+
+
+def test_system_fonts_smoke():
+    """On any machine: a system-enabled resolution still ends every chain with the default."""
+    chains = fonts.resolve_fonts(system=True)
+    for role in fonts.ROLES:
+        chain = chains[role]
+        assert chain.faces[-1].path == default_path()
+        assert len({(f.path, f.index) for f in chain.faces}) == len(chain.faces)
+        assert chain.face_for("中").has_char("中")
