@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import subprocess
 import warnings
@@ -393,24 +394,32 @@ def test_official_names():
     assert custom["title"]["east_asia"] == "方正小标宋简体"
 
 
-def test_matplotlib_font_renders_chinese(tmp_path):
+def test_matplotlib_font_renders_chinese(tmp_path, caplog):
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
+    from matplotlib import font_manager
+
     prop = fonts.matplotlib_font(fonts.resolve_fonts()["heading1"], size=12)
-    assert prop.get_family()[0] == "WenQuanYi Micro Hei"
+    assert Path(font_manager.findfont(prop)) == default_path()
     otf = build_cff_font(tmp_path / "test.otf", CHARS)
     cff_prop = fonts.matplotlib_font(fonts.resolve_fonts({"body": str(otf)})["body"])
-    assert cff_prop.get_family() == ["Briefgen Test Serif", "WenQuanYi Micro Hei"]
+    families = cff_prop.get_family()
+    assert len(families) == 2
+    found = [Path(font_manager.findfont(font_manager.FontProperties(family=f, weight=cff_prop.get_weight())))
+             for f in families]
+    assert found == [otf, default_path()]
 
     fig = Figure(figsize=(3, 1))
     fig.text(0.1, 0.5, "中华人民猇亭", fontproperties=prop)
     fig.text(0.1, 0.2, "中华人民猇亭", fontproperties=cff_prop)  # 猇 falls back glyph-wise
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph would warn
-        fig.savefig(io.BytesIO(), format="png")
+        with caplog.at_level(logging.WARNING, logger="matplotlib.font_manager"):
+            fig.savefig(io.BytesIO(), format="png")
+    assert not caplog.records
 
 
 def test_describe_lists_roles_and_fallbacks(tmp_path):
@@ -419,7 +428,9 @@ def test_describe_lists_roles_and_fallbacks(tmp_path):
     assert [r["role"] for r in rows] == list(fonts.ROLES)
     body = rows[1]
     assert body["reason"] == "模板指定" and body["cff"] is True and body["note"] == ""
-    assert body["fallbacks"][-1]["family"] == "WenQuanYi Micro Hei"
+    assert body["fallbacks"] == ["WenQuanYi Micro Hei（wqy-microhei.ttc）"]
+    assert body["fallback_faces"][-1]["family"] == "WenQuanYi Micro Hei"
+    assert body["fallback_faces"][-1]["reason"] == "随 pip 安装的默认字体"
     assert body["docx_name"] == "仿宋_GB2312"
     assert "未找到官方字体" in rows[0]["note"]
 

@@ -1,5 +1,6 @@
 """The 宜昌 2021 seed: every figure of the article's statistical parts in both outputs."""
 
+import functools
 import re
 
 import docx
@@ -35,6 +36,7 @@ HEADINGS = [
 ]
 
 
+@functools.lru_cache(maxsize=None)
 def _docx_text(path):
     d = docx.Document(str(path))
     parts = [p.text for p in d.paragraphs]
@@ -44,6 +46,7 @@ def _docx_text(path):
     return d, "\n".join(parts)
 
 
+@functools.lru_cache(maxsize=None)
 def _pdf_text(path):
     with pdfplumber.open(str(path)) as pdf:
         return pdf, [p.extract_text() or "" for p in pdf.pages], sum(len(p.images) for p in pdf.pages)

@@ -120,6 +120,7 @@ class Builder:
             issue_no=_issue(mm.issue, "第{}期"),
             total_issue_no=_issue(mm.total_issue, "总第{}期"),
             doc_no=mm.doc_no,
+            signer=mm.signer,
             classification=mm.classification,
             urgency=mm.urgency,
             recipients=mm.recipients,

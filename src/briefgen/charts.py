@@ -13,11 +13,13 @@ render. Use processes for parallelism.
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import re
 import threading
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +111,21 @@ def _where(spec: ChartSpec, where: str) -> str:
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    # numbers.Real covers numpy scalars; Decimal is welcome too (a database may return it)
+    return isinstance(v, (numbers.Real, Decimal)) and not isinstance(v, bool)
+
+
+def _normalized(spec: ChartSpec) -> ChartSpec:
+    """A copy with str categories and float/None values, so drawing never meets Decimal."""
+    def num(v):
+        if v is None:
+            return None
+        f = float(v)
+        return None if math.isnan(f) else f
+
+    return replace(spec, categories=[str(c) for c in spec.categories],
+                   series=[replace(s, values=[num(v) for v in s.values]) for s in spec.series],
+                   highlight=None if spec.highlight is None else str(spec.highlight))
 
 
 def validate_spec(spec: ChartSpec, where: str = "") -> None:
@@ -136,7 +152,7 @@ def validate_spec(spec: ChartSpec, where: str = "") -> None:
                 continue
             if not _is_number(v):
                 raise BriefgenError(f"{label}的第{j + 1}个数值“{v}”不是数字", where=w)
-            if math.isinf(v):
+            if math.isinf(float(v)):
                 raise BriefgenError(f"{label}的第{j + 1}个数值为无穷大", where=w)
         if s.decimals is not None and not (0 <= s.decimals <= 6):
             raise BriefgenError(f"{label}的小数位数 {s.decimals} 超出范围", where=w, hint="应为 0～6")
@@ -146,8 +162,9 @@ def validate_spec(spec: ChartSpec, where: str = "") -> None:
         name = "饼图" if spec.type != "hbar_rank" else "排名条形图"
         raise BriefgenError(f"{name}只能有一个数据系列，现有 {len(spec.series)} 个", where=w)
     if spec.type in ("pie", "donut"):
-        vals = [v for v in spec.series[0].values if _present(v)]
-        neg = [spec.categories[j] for j, v in enumerate(spec.series[0].values) if _present(v) and v < 0]
+        vals = [float(v) for v in spec.series[0].values if _present(v)]
+        neg = [str(spec.categories[j]) for j, v in enumerate(spec.series[0].values)
+               if _present(v) and v < 0]
         if neg:
             raise BriefgenError("饼图不能有负值：" + "、".join(neg), where=w, hint="改用柱形图或条形图")
         if sum(vals) <= 0:
@@ -179,7 +196,13 @@ def validate_spec(spec: ChartSpec, where: str = "") -> None:
 
 
 def _present(v: Any) -> bool:
-    return v is not None and not (isinstance(v, float) and math.isnan(v))
+    """Not missing: None and NaN (of any numeric type) are gaps."""
+    if v is None:
+        return False
+    try:
+        return not math.isnan(float(v))
+    except (TypeError, ValueError):
+        return True  # not a number at all: validation names it
 
 
 # --------------------------------------------------------------------------
@@ -233,14 +256,29 @@ def register_font(font_path: Path | str | None = None, font_index: int = 0) -> s
         return face.family_name
 
 
+def _fallback_charmap() -> frozenset[int]:
+    """Code points of DejaVu Sans (shipped with matplotlib), the fallback font."""
+    key = ("<fallback>", 0)
+    if key not in _charmaps:
+        from matplotlib import font_manager, ft2font
+
+        path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
+        _charmaps[key] = frozenset(ft2font.FT2Font(path).get_charmap())
+    return _charmaps[key]
+
+
 def _warn_missing_glyphs(spec: ChartSpec, key: tuple[str, int], where: str) -> None:
-    """Say in Chinese which characters the CJK font lacks (DejaVu may still cover them)."""
+    """Name, in Chinese, the characters no font has: they would print as boxes."""
     text = "".join([*spec.categories, spec.title, spec.unit, spec.unit2, spec.source,
                     spec.target_label, *(s.name + s.unit for s in spec.series)])
     cmap = _charmaps.get(key, frozenset())
     missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in cmap})
     if missing:
-        warnings.warn(BriefgenWarning(f"{where}：字体缺少字符 {''.join(missing)}，可能显示为方框"),
+        fallback = _fallback_charmap()
+        missing = [ch for ch in missing if ord(ch) not in fallback]
+    if missing:
+        chars = "、".join(f"“{ch}”（U+{ord(ch):04X}）" for ch in missing)
+        warnings.warn(BriefgenWarning(f"{where}：字体缺少字符 {chars}，图中将显示为方框"),
                       stacklevel=3)
 
 
@@ -409,7 +447,7 @@ class _XLabels:
 
 def _fit_xlabels(m: _Measure, cats: list[str], slot: float) -> _XLabels:
     """Category labels upright if they fit, else wrapped or rotated, whichever is lower."""
-    room = slot - 4
+    room = slot - 2.5
     for fs in (FS_LABEL, 9.5, 9.0):
         widths = [m.width(c, fs) for c in cats]
         if max(widths) <= room:
@@ -468,8 +506,9 @@ def _seg_hits(b: tuple[float, float, float, float], p: tuple[float, float],
     return True
 
 
-def _overlap(a, b) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _overlap(a, b, gap: float = 1.5) -> bool:
+    """Boxes closer than ``gap`` points count as touching."""
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
 
 
 class _Placer:
@@ -492,7 +531,7 @@ class _Placer:
         c += self.HARD * sum(_overlap(b, o) for o in self.labels)
         c += self.HARD / 2 * sum(_overlap(b, o) for o in self.marks)
         c += 4 * sum(_seg_hits(b, p, q) for p, q in self.segs)
-        c += 2 * sum(_overlap(b, o) for o in self.bars)
+        c += 2 * sum(_overlap(b, o, 0.0) for o in self.bars)
         return c
 
     def choose(self, boxes: list, force: bool = False) -> int | None:
@@ -507,6 +546,16 @@ class _Placer:
 
 # --------------------------------------------------------------------------
 # rendering
+
+
+def _ink_on(color: str | None) -> str:
+    """Text colour readable on a fill: white on dark, near-black on light."""
+    if color is None:
+        return TEXT
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(color)
+    return TEXT if 0.299 * r + 0.587 * g + 0.114 * b > 0.6 else "white"
 
 
 def _colors(spec: ChartSpec) -> list[str]:
@@ -545,6 +594,7 @@ def render_chart(spec: ChartSpec, out: Path, font_path: Path | str | None = None
                  font_index: int = 0) -> Path:
     """Draw ``spec`` into the PNG ``out`` at its printed size and return ``out``."""
     validate_spec(spec)
+    spec = _normalized(spec)
     out = Path(out)
     family = register_font(font_path, font_index)
     fkey = (os.path.realpath(Path(font_path) if font_path is not None else default_font_path()),
@@ -641,6 +691,10 @@ class _Chart:
             self._units(unit_l, unit_r, y)
             return y + uh + (3 if uh else 0)
         ncol, rows, lw = self._legend_shape(legend)
+        if rows > 1:
+            # matplotlib fills columns first; reorder so rows read in series order
+            legend = [legend[r * ncol + c] for c in range(ncol) for r in range(rows)
+                      if r * ncol + c < len(legend)]
         lh = rows * m.glyph_h(FS_LEGEND) + (rows - 1) * 0.4 * FS_LEGEND
         same_row = rows == 1 and (not uh or lw <= self.W - 2 * (uw + 10 + PAD))
         self.fig.legend(
@@ -735,7 +789,8 @@ class _Chart:
 
         nb = 1 if stacked else max(1, len(bars))
         group = 0.55 if nb == 1 else (0.7 if nb == 2 else 0.8)
-        bw = group / nb
+        bw0 = group / nb
+        max_bar = 42.0  # pt (~1.5 cm): a lone bar should not fill the plot
 
         labels = self._labels_all(ser)
         stack_tot = self._stack_totals(ser) if stacked else None
@@ -758,6 +813,7 @@ class _Chart:
             slot = aw / n
             xl = _fit_xlabels(m, cats, slot)
             ah = self.H - top - bottom - xl.height - 5
+            bw = min(bw0, max_bar / slot)
             mode = self._label_mode(labels, ser, slot * bw, slot, stacked, tot_labels)
             lim = self._y_limits(ser, ah, mode, stacked, stack_tot)
             new_l = max(PAD + lim["lw"] + 5, xl.overhang - slot / 2 + PAD)
@@ -767,6 +823,7 @@ class _Chart:
             left_pt, right_pt = new_l, new_r
         aw = self.W - left_pt - right_pt
         slot = aw / n
+        bw = min(bw0, max_bar / slot)
         self._slot_pt, self._ah = slot, ah
 
         ax = self.fig.add_axes((self.fx(left_pt), self.fy(bottom + xl.height + 5),
@@ -815,8 +872,28 @@ class _Chart:
             y0, y1 = a.get_ylim()
             return (x + 0.5) * slot, (v - y0) / (y1 - y0) * ah
 
-        # bars
+        # Lines are registered first so that every label, bar or line, can
+        # keep clear of them.
+        drawn = []
+        for i, (s, kind, color, axis) in enumerate(ser):
+            if kind != "line":
+                continue
+            a = ax2 if axis == "right" else ax
+            ys = [v if _present(v) else float("nan") for v in s.values]
+            a.plot(range(n), ys, color=color, lw=1.8, marker="o", markersize=4.5,
+                   markeredgecolor="white", markeredgewidth=0.6, zorder=3,
+                   solid_capstyle="round", clip_on=False)
+            pts = [pt(a, j, v) if _present(v) else None for j, v in enumerate(s.values)]
+            for p, q in zip(pts, pts[1:]):
+                if p and q:
+                    placer.segs.append((p, q))
+            for p in pts:
+                if p:
+                    placer.marks.append((p[0] - 3, p[1] - 3, p[0] + 3, p[1] + 3))
+            drawn.append((i, a, pts))
+
         k = 0
+        bar_jobs = []
         for i, (s, kind, color, axis) in enumerate(ser):
             if kind != "bar":
                 continue
@@ -835,45 +912,36 @@ class _Chart:
             for j, r in enumerate(rects):
                 if not _present(s.values[j]):
                     continue
-                (x0p, y0p), (x1p, y1p) = pt(a, r.get_x() - 0.5, r.get_y()), \
-                    pt(a, r.get_x() + r.get_width() - 0.5, r.get_y() + r.get_height())
-                placer.bars.append((x0p + slot / 2 * 0, min(y0p, y1p), x1p, max(y0p, y1p)))
+                box = self._rect_pt(a, r, pt)
+                placer.bars.append(box)
                 t = labels.get((i, j))
-                if not spec.labels or t is None:
-                    continue
-                if stacked:
-                    self._inner_label(a, r, t, color, placer, pt)
-                elif mode["bar"]:
-                    self._bar_label(a, xs[j], s.values[j], t, mode["bar"], placer, pt, TEXT)
-        if stacked and spec.labels and mode["bar"]:
-            for j, t in tot_labels.items():
-                pos, neg, _ = stack_tot[j]
-                v = pos if pos + neg >= 0 else neg
-                self._bar_label(ax, j, v, t, mode["bar"], placer, pt, TEXT)
-
-        # lines go in before any of their labels so labels can avoid them all
-        drawn = []
-        for i, (s, kind, color, axis) in enumerate(ser):
-            if kind != "line":
-                continue
-            a = ax2 if axis == "right" else ax
-            ys = [v if _present(v) else float("nan") for v in s.values]
-            a.plot(range(n), ys, color=color, lw=1.8, marker="o", markersize=4.5,
-                   markeredgecolor="white", markeredgewidth=0.6, zorder=3,
-                   solid_capstyle="round", clip_on=False)
-            pts = [pt(a, j, v) if _present(v) else None for j, v in enumerate(s.values)]
-            for p, q in zip(pts, pts[1:]):
-                if p and q:
-                    placer.segs.append((p, q))
-            for p in pts:
-                if p:
-                    placer.marks.append((p[0] - 3, p[1] - 3, p[0] + 3, p[1] + 3))
-            drawn.append((i, a, pts))
+                if spec.labels and t is not None:
+                    bar_jobs.append((a, xs[j], s.values[j], t, colors[j], box, stacked))
+        # Labels by priority: bar values and totals, the target, line values,
+        # and last the segments of stacked bars, which give way when crowded.
+        if spec.labels and mode["bar"]:
+            for a, x, v, t, color, box, inner in bar_jobs:
+                if not inner:
+                    self._bar_label(a, x, v, t, mode["bar"], placer, pt, color, box)
+            if stacked:
+                for j, t in tot_labels.items():
+                    pos, neg, _ = stack_tot[j]
+                    v = pos if pos + neg >= 0 else neg
+                    self._bar_label(ax, j, v, t, mode["bar"], placer, pt, None, None)
         if spec.target is not None:
             self._target_h(ax, spec.target, placer, pt(ax, 0, spec.target)[1])
         if mode["line"]:
             for i, a, pts in drawn:
                 self._line_labels(a, ser[i], i, pts, labels, mode, placer)
+        for a, x, v, t, color, box, inner in bar_jobs:
+            if inner:
+                self._inner_label(a, x, v, t, color, box, placer)
+
+    @staticmethod
+    def _rect_pt(a, r, pt) -> tuple[float, float, float, float]:
+        x0, y0 = pt(a, r.get_x(), r.get_y())
+        x1, y1 = pt(a, r.get_x() + r.get_width(), r.get_y() + r.get_height())
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
     def _shared_unit(self, series: list[Series]) -> str:
         units = {s.unit for s in series}
@@ -1016,7 +1084,8 @@ class _Chart:
                            nonneg=nonneg, strict=False)
         return finish(left, right)
 
-    def _bar_label(self, a, x, v, text, mode, placer: _Placer, pt, color) -> None:
+    def _bar_label(self, a, x, v, text, mode, placer: _Placer, pt, color, box) -> None:
+        """Value label outside the bar end, or just inside it when a line crosses there."""
         rot, fs = mode
         m = self.m
         w, h = m.width(text, fs), m.glyph_h(fs)
@@ -1024,29 +1093,40 @@ class _Chart:
             w, h = h, w
         px, py = pt(a, x, v)
         up = v >= 0
-        box = (px - w / 2, py + 2, px + w / 2, py + 2 + h) if up else \
+        sign = 1 if up else -1
+        out_box = (px - w / 2, py + 2, px + w / 2, py + 2 + h) if up else \
             (px - w / 2, py - 2 - h, px + w / 2, py - 2)
-        placer.labels.append(box)
-        a.annotate(text, (x, v), xytext=(0, 2 if up else -2), textcoords="offset points",
-                   ha="center", va="bottom" if up else "top", rotation=rot, fontsize=fs,
-                   color=color, zorder=4, annotation_clip=False)
+        boxes = [out_box]
+        if box is not None and box[3] - box[1] >= h + 6:
+            boxes.append((px - w / 2, py - 3 - h, px + w / 2, py - 3) if up else
+                         (px - w / 2, py + 3, px + w / 2, py + 3 + h))
+        k = placer.choose(boxes, force=True)
+        if k == 0:
+            a.annotate(text, (x, v), xytext=(0, 2 * sign), textcoords="offset points",
+                       ha="center", va="bottom" if up else "top", rotation=rot, fontsize=fs,
+                       color=TEXT, zorder=4, annotation_clip=False)
+        else:
+            a.annotate(text, (x, v), xytext=(0, -3 * sign), textcoords="offset points",
+                       ha="center", va="top" if up else "bottom", rotation=rot, fontsize=fs,
+                       color=_ink_on(color), zorder=4, annotation_clip=False)
 
-    def _inner_label(self, a, rect, text, color, placer: _Placer, pt) -> None:
-        """Segment value inside a stacked bar when it fits; white on dark colours."""
-        from matplotlib.colors import to_rgb
-
+    def _inner_label(self, a, x, v, text, color, box, placer: _Placer) -> None:
+        """Segment value in the middle of a stacked segment, when it fits."""
         fs = 8.0
-        (x0, y0) = pt(a, rect.get_x() - 0.5, rect.get_y())
-        (x1, y1) = pt(a, rect.get_x() + rect.get_width() - 0.5, rect.get_y() + rect.get_height())
         w, h = self.m.width(text, fs), self.m.glyph_h(fs)
-        if abs(y1 - y0) < h + 2 or w > abs(x1 - x0) - 2:
+        x0, y0, x1, y1 = box
+        if y1 - y0 < h + 2 or w > x1 - x0 - 2:
             return
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        placer.labels.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
-        r, g, b = to_rgb(color)
-        light = 0.299 * r + 0.587 * g + 0.114 * b > 0.6
-        a.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2, text,
-               ha="center", va="center", fontsize=fs, color=TEXT if light else "white", zorder=4)
+        if placer.choose([(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)]) is None:
+            return
+        rect_mid = self._data_y(a, cy)
+        a.text(x, rect_mid, text, ha="center", va="center", fontsize=fs, color=_ink_on(color),
+               zorder=4)
+
+    def _data_y(self, a, y_pt: float) -> float:
+        lo, hi = a.get_ylim()
+        return lo + y_pt / self._ah * (hi - lo)
 
     def _line_labels(self, a, entry, i, pts, labels, mode, placer: _Placer) -> None:
         s, _k, color, _axis = entry
@@ -1066,13 +1146,17 @@ class _Chart:
                 continue
             w = m.width(t, fs) + 2
             px, py = pts[j]
-            above = (px - w / 2, py + 5, px + w / 2, py + 5 + h)
-            below = (px - w / 2, py - 5 - h, px + w / 2, py - 5)
-            k = placer.choose([above, below])
+            # above, below, then beside the point on either diagonal
+            spots = [(0, 5), (0, -5), (w / 2 + 2, 3), (-(w / 2 + 2), 3),
+                     (w / 2 + 2, -3), (-(w / 2 + 2), -3)]
+            boxes = [(px + dx - w / 2, py + dy, px + dx + w / 2, py + dy + h) if dy > 0 else
+                     (px + dx - w / 2, py + dy - h, px + dx + w / 2, py + dy) for dx, dy in spots]
+            k = placer.choose(boxes)
             if k is None:
                 continue  # no free spot: a missing label beats an unreadable one
-            a.annotate(t, (j, s.values[j]), xytext=(0, 5.5 if k == 0 else -5.5),
-                       textcoords="offset points", ha="center", va="bottom" if k == 0 else "top",
+            dx, dy = spots[k]
+            a.annotate(t, (j, s.values[j]), xytext=(dx, dy + (0.5 if dy > 0 else -0.5)),
+                       textcoords="offset points", ha="center", va="bottom" if dy > 0 else "top",
                        fontsize=fs, color=color, zorder=5, annotation_clip=False,
                        bbox=dict(boxstyle="square,pad=0.12", fc="white", ec="none", alpha=1.0))
 
@@ -1125,6 +1209,11 @@ class _Chart:
         ah = self.H - top - bottom - xtick_h
         row = ah / n
         fs = max(7.0, min(FS_LABEL, row * 0.85))
+        if fs < 9.0:
+            need = (self.H - ah + n * 13.0) / 72 * 2.54
+            warnings.warn(BriefgenWarning(
+                f"{_where(spec, '')}：排名条形图有 {n} 个类别，文字已缩小到 {fs:.1f} 磅，"
+                f"建议把图高设为 {math.ceil(need)} 厘米以上"), stacklevel=4)
         maxw = self.W * 0.38
         if max(m.width(c, fs) for c in names) > maxw:
             names = [c if m.width(c, fs) <= maxw else (_wrap(m, c, fs, maxw, 2) or c) for c in names]
@@ -1153,6 +1242,10 @@ class _Chart:
             ax.spines[side].set_visible(False)
         ax.spines["left"].set_color(SPINE)
         ax.spines["left"].set_linewidth(0.8)
+        if lo < 0:
+            # the bars grow from zero, so that is where the axis line belongs
+            ax.spines["left"].set_visible(False)
+            ax.axvline(0, color=SPINE, lw=0.8, zorder=2.5)
         ax.set_xlim(xlo, xhi)
         ax.set_ylim(n - 0.5, -0.5)  # first item on top
         if show_axis:
@@ -1223,8 +1316,9 @@ class _Chart:
             else:
                 colors.append(pal[k % len(pal)])
                 k += 1
-        if len(items) > 1 and colors[0] == colors[-1] and len(pal) > 2:
-            colors[-1] = pal[(k + 1) % len(pal)]  # the last slice touches the first
+        if len(items) > 2 and colors[0] == colors[-1] and len(pal) > 2:
+            # the last slice touches the first
+            colors[-1] = next(c for c in pal if c not in (colors[0], colors[-2]))
         explode = [0.04 if c == self.hl else 0.0 for c, _ in items]
         donut = spec.type == "donut"
         wedges, *_ = ax.pie(

@@ -39,6 +39,7 @@ class MetaCfg(_Model):
     issue: int | str | None = None
     total_issue: int | str | None = None
     doc_no: str = ""
+    signer: str = ""  # 签发人 (reports to superiors)
     classification: str = ""
     urgency: str = ""
     recipients: str = ""

@@ -194,9 +194,10 @@ class FontFace:
 
     @property
     def label(self) -> str:
-        """Short human-readable identification, e.g. for logs."""
+        """Short identification for tables and logs, e.g. ``Noto Serif CJK SC Bold（….ttc#2）``."""
         suffix = f"#{self.index}" if self.index else ""
-        return f"{self.family} {self.style}（{self.path.name}{suffix}）".replace(" （", "（")
+        style = "" if self.style in ("", "Regular") else f" {self.style}"
+        return f"{self.family}{style}（{self.path.name}{suffix}）"
 
 
 @dataclass
@@ -432,7 +433,8 @@ def _read_font_file(path: str) -> list[dict]:
                         continue
                     if not text:
                         continue
-                    english = rec.platformID == 3 and rec.langID == 0x409 or rec.platformID in (0, 1) and rec.langID == 0
+                    english = ((rec.platformID == 3 and rec.langID == 0x409)
+                               or (rec.platformID in (0, 1) and rec.langID == 0))
                     if rec.nameID in (1, 16) and english and (rec.nameID == 16 or not family):
                         family = text
                     elif rec.nameID in (2, 17) and english and (rec.nameID == 17 or not style):
@@ -1172,35 +1174,48 @@ _MPL_ADDED: set[str] = set()
 
 
 def matplotlib_font(chain: FontChain | FontFace, size: float | None = None):
-    """``FontProperties`` naming the chain's faces as a family fallback list.
+    """``FontProperties`` listing the chain's faces as a glyph-fallback family list.
 
-    matplotlib (≥3.6) falls back glyph by glyph along the list and reads CFF fonts and
-    .ttc faces natively, so no conversion is needed.
+    matplotlib (>=3.6) falls back glyph by glyph along the family list and reads CFF
+    fonts and .ttc faces natively, so no conversion is needed.  Each face is entered
+    under a private alias carrying the primary's weight: that pins the exact file and
+    face (not just the family) and avoids "Failed to find font weight" log noise.
     """
+    import dataclasses
+
     from matplotlib import font_manager as fm
 
     faces = [chain] if isinstance(chain, FontFace) else list(chain.faces)
-    names: list[str] = []
-    weight = None
-    for face in faces:
-        path = os.path.normcase(os.path.abspath(face.path))
-        with _LOCK:
+    manager = fm.fontManager
+    entries = []
+    with _LOCK:
+        for face in faces:
+            path = os.path.normcase(os.path.abspath(face.path))
             if path not in _MPL_ADDED:
                 try:
-                    fm.fontManager.addfont(str(face.path))
+                    manager.addfont(str(face.path))
                 except Exception:
-                    continue  # matplotlib cannot read it; the next face covers
+                    continue  # matplotlib cannot read it; later faces cover
                 _MPL_ADDED.add(path)
-        entry = next((e for e in fm.fontManager.ttflist
-                      if os.path.normcase(os.path.abspath(e.fname)) == path and getattr(e, "index", 0) == face.index),
-                     None)
-        if entry is None:
-            continue
-        if weight is None:
-            weight = entry.weight
-        if entry.name not in names:
-            names.append(entry.name)
-    return fm.FontProperties(family=names or None, weight=weight, size=size)
+            entry = next((e for e in manager.ttflist
+                          if getattr(e, "index", 0) == face.index
+                          and os.path.normcase(os.path.abspath(e.fname)) == path), None)
+            if entry is not None:
+                entries.append(entry)
+        if not entries:
+            return fm.FontProperties(size=size)
+        weight = entries[0].weight
+        aliases = []
+        for entry in entries:
+            alias = f"briefgen:{Path(entry.fname).name}#{getattr(entry, 'index', 0)}@{weight}"
+            if not any(e.name == alias for e in manager.ttflist):
+                manager.ttflist.append(dataclasses.replace(entry, name=alias, weight=weight))
+            if alias not in aliases:
+                aliases.append(alias)
+        cached = getattr(manager, "_findfont_cached", None)
+        if cached is not None and hasattr(cached, "cache_clear"):
+            cached.cache_clear()
+    return fm.FontProperties(family=aliases, weight=weight, size=size)
 
 
 # --------------------------------------------------------------------------- reporting
@@ -1229,7 +1244,9 @@ def describe(chains: Mapping[str, FontChain]) -> list[dict]:
             "cff": face.is_cff,
             "docx_name": docx[role]["east_asia"],
             "note": note,
-            "fallbacks": [
+            # Strings for tables; the dicts below carry the details.
+            "fallbacks": [f.label for f in chain.faces[1:]],
+            "fallback_faces": [
                 {"family": f.family, "style": f.style, "path": str(f.path), "index": f.index,
                  "reason": f.reason, "cff": f.is_cff}
                 for f in chain.faces[1:]

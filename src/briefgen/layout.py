@@ -127,3 +127,73 @@ def element(style: dict[str, Any], name: str) -> dict[str, Any]:
 def hex_rgb(color: str) -> tuple[int, int, int]:
     c = color.lstrip("#")
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
+
+
+# --- title shape ------------------------------------------------------------
+
+_TITLE_PUNCT = "，、：；——"
+# Break after these (the word before them is complete) …
+_AFTER = ("关于", "的", "年度", "和", "与", "及", "暨", "局", "市", "省", "区", "县", "委", "府", "会", "院", "部", "厅")
+# … or before these heads of a noun phrase.
+_BEFORE = ("关于", "工作", "情况", "报告", "通知", "意见", "方案", "办法", "规定", "决定", "简报", "回顾", "分析")
+
+
+def text_em(text: str) -> float:
+    """Width in ems: CJK and full-width count 1, ASCII (digits, Latin) 0.5."""
+    return sum(0.5 if ord(ch) < 0x2E80 and ch not in "—…“”‘’" else 1.0 for ch in text)
+
+
+def _title_breaks(text: str) -> dict[int, int]:
+    """Candidate break offsets → cost (0 after punctuation, 1 at a likely word boundary)."""
+    cands: dict[int, int] = {}
+    for i in range(1, len(text)):
+        before, after = text[:i], text[i:]
+        if before[-1] in _TITLE_PUNCT and after[0] not in _TITLE_PUNCT:
+            cands[i] = 0
+        elif before[-1].isdigit() and after[0].isdigit():
+            continue
+        elif any(before.endswith(w) for w in _AFTER) or any(after.startswith(w) for w in _BEFORE):
+            cands.setdefault(i, 1)
+    return cands
+
+
+def balance_title(title: str, max_em: float) -> list[str]:
+    """Break a long title into balanced lines (梯形/菱形), only at punctuation or word boundaries.
+
+    Explicit line breaks in the config are kept as they are. A title without any
+    usable boundary is broken greedily so nothing runs past the margin.
+    """
+    if "\n" in title:
+        return [ln for ln in title.split("\n") if ln.strip()]
+    if text_em(title) <= max_em:
+        return [title]
+    cands = _title_breaks(title)
+    lines_needed = int(text_em(title) // max_em) + 1
+    best: tuple[float, list[str]] | None = None
+
+    def search(start: int, parts: list[str], cost: float) -> None:
+        nonlocal best
+        rest = title[start:]
+        if len(parts) == lines_needed - 1:
+            if text_em(rest) <= max_em:
+                lines = parts + [rest]
+                widths = [text_em(x) for x in lines]
+                score = cost * 3 + (max(widths) - min(widths))
+                if best is None or score < best[0]:
+                    best = (score, lines)
+            return
+        for i, c in cands.items():
+            if i > start and text_em(title[start:i]) <= max_em:
+                search(i, parts + [title[start:i]], cost + c)
+
+    search(0, [], 0)
+    if best is not None:
+        return best[1]
+    # No boundary fits: greedy by width.
+    lines, cur = [], ""
+    for ch in title:
+        if text_em(cur + ch) > max_em:
+            lines.append(cur)
+            cur = ""
+        cur += ch
+    return lines + ([cur] if cur else [])

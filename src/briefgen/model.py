@@ -100,6 +100,7 @@ class DocMeta:
     issue_no: str = ""  # 第1期
     total_issue_no: str = ""  # 总第X期
     doc_no: str = ""  # 发文字号 宜科发〔2022〕3号
+    signer: str = ""  # 签发人
     classification: str = ""  # 密级
     urgency: str = ""
     recipients: str = ""  # 主送机关

@@ -81,7 +81,7 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
     m = cfg.model
     fmts = formats or list(FORMATS)
     style = merge_style(DEFAULT_STYLE, m.style)
-    chains = fontmod.resolve_fonts(m.fonts or None)
+    chains = fontmod.resolve_fonts(m.fonts or None, base_dir=cfg.base, where=str(cfg.path))
     out = Path(out_dir)
     result = BuildResult()
     with tempfile.TemporaryDirectory(prefix="briefgen-") as tmp:

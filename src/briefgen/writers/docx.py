@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 
-from briefgen.layout import element, geometry, hex_rgb
+from briefgen.layout import balance_title, element, geometry, hex_rgb
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
 
 ALIGN = {
@@ -311,13 +311,25 @@ class DocxWriter:
             mh.paragraph_format.line_spacing = Pt(element(self.style, "masthead")["size"] * 1.2)
             self._para(doc, "body")
             self._para(doc, "body")
-            dn = self._para(doc, "doc_no", m.doc_no)
+            if m.signer:
+                # 上行文: 发文字号 left and 签发人 right, each one character in.
+                size = element(self.style, "doc_no")["size"]
+                dn = self._para(doc, "doc_no")
+                dn.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                dn.paragraph_format.left_indent = Pt(size)
+                dn.paragraph_format.tab_stops.add_tab_stop(
+                    Emu(int((self.geo.text_width - 2 * size) * 12700)), WD_TAB_ALIGNMENT.RIGHT)
+                self._run(dn, m.doc_no + "\t签发人：")
+                self._run(dn, m.signer, "heading2", size)
+            else:
+                dn = self._para(doc, "doc_no", m.doc_no)
             self._rule(dn, red, 12)
             self._para(doc, "body")
 
     def _title(self, doc: Any, d: Document) -> None:
         m = d.meta
-        for line in m.title.split("\n"):
+        size = element(self.style, "title")["size"]
+        for line in balance_title(m.title, self.geo.text_width / size):
             self._para(doc, "title", line)
         if m.subtitle:
             self._para(doc, "subtitle", m.subtitle)

@@ -18,7 +18,7 @@ from reportlab.platypus import (
 )
 
 from briefgen import fonts as fontmod
-from briefgen.layout import MM, Geometry, element, geometry
+from briefgen.layout import MM, Geometry, balance_title, element, geometry
 from briefgen.linebreak import Line, Span, break_paragraph
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
 
@@ -173,11 +173,17 @@ class Rule(Flowable):
 
 
 class BottomBlock(Flowable):
-    """Flowables pinned to the bottom of the current page's 版心 (报尾 / 版记)."""
+    """Flowables pinned to the bottom of the current page's 版心 (报尾 / 版记).
 
-    def __init__(self, parts: list[Flowable]):
+    `alone_pages` collects the page numbers where the block is the only content,
+    which GB/T 9704 §7.5 leaves without a page number.
+    """
+
+    def __init__(self, parts: list[Flowable], alone_pages: set[int] | None = None):
         super().__init__()
         self.parts = parts
+        self.alone_pages = alone_pages
+        self._alone = False
         self._sizes: list[tuple[float, float]] = []
 
     def _content_height(self, aw: float) -> float:
@@ -187,11 +193,15 @@ class BottomBlock(Flowable):
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
         h = self._content_height(aw)
         self.width = aw
+        frame = getattr(self, "_frame", None)
+        self._alone = bool(frame is not None and getattr(frame, "_atTop", False))
         # Take the rest of the page so the block lands on its bottom edge.
         self.height = max(h, ah) if h <= ah else h
         return aw, self.height
 
     def draw(self) -> None:
+        if self._alone and self.alone_pages is not None:
+            self.alone_pages.add(self.canv.getPageNumber())
         y = self._content_height(self.width)
         for p, (_, h) in zip(self.parts, self._sizes):
             y -= h
@@ -278,7 +288,17 @@ class PdfWriter:
             out.append(Spacer(1, 35 * MM))
             out.append(ZhPara(self.fonts.spans(text, e["font"], size, e["color"]), {**e, "size": size}, size * 1.3))
             out.append(Spacer(1, pitch * 2))
-            out.append(self._para(m.doc_no, "doc_no"))
+            if m.signer:
+                e = element(self.style, "doc_no")
+                size = e["size"]
+                left = ZhPara(self.fonts.spans(m.doc_no, e["font"], size, e["color"]), {**e, "align": "left"},
+                              pitch, first_indent=0, left_indent=size)
+                right = ZhPara(self.fonts.spans("签发人：", e["font"], size, e["color"])
+                               + self.fonts.spans(m.signer, "heading2", size, e["color"]),
+                               {**e, "align": "right"}, pitch, first_indent=0, right_indent=size)
+                out.append(self._two_cols(left, right))
+            else:
+                out.append(self._para(m.doc_no, "doc_no"))
             out.append(Rule(red, 1.0, 4 * MM, pitch))
         return out
 
@@ -288,6 +308,9 @@ class PdfWriter:
                     self.geo.line_pitch, first_indent=0)
         rp = ZhPara(self.fonts.spans(right, e["font"], e["size"], e["color"]), {**e, "align": "right"},
                     self.geo.line_pitch, first_indent=0)
+        return self._two_cols(lp, rp)
+
+    def _two_cols(self, lp: Flowable, rp: Flowable) -> Flowable:
         t = RLTable([[lp, rp]], colWidths=[self.geo.text_width / 2] * 2)
         t.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
@@ -296,7 +319,8 @@ class PdfWriter:
     def _title(self, d: Document) -> list[Flowable]:
         m = d.meta
         out: list[Flowable] = []
-        for line in m.title.split("\n"):
+        size = element(self.style, "title")["size"]
+        for line in balance_title(m.title, self.geo.text_width / size):
             out.append(self._para(line, "title", first_indent=0))
         if m.subtitle:
             out.append(self._para(m.subtitle, "subtitle", first_indent=0))
@@ -401,7 +425,7 @@ class PdfWriter:
             if m.kind == "gongwen" and i < len(rows) - 1:
                 parts.append(Rule("#000000", 0.7, 1, 1))
         parts.append(Rule("#000000", 1.0, 2, 0))
-        return [BottomBlock(parts)]
+        return [BottomBlock(parts, self.unnumbered if m.kind == "gongwen" else None)]
 
     # -- document ----------------------------------------------------------------
     def write(self, d: Document, out: Path) -> Path:
@@ -414,11 +438,14 @@ class PdfWriter:
         story: list[Flowable] = []
         story += self._masthead(d)
         story += self._title(d)
-        for b in d.blocks:
+        for i, b in enumerate(d.blocks):
             if isinstance(b, Heading):
                 key = f"heading{min(b.level, 4)}"
-                # A heading needs itself plus two lines of what follows on the same page.
-                story.append(CondPageBreak(g.line_pitch * 3))
+                # A heading (and any headings right under it) needs two lines of text below it.
+                chain = 1
+                while i + chain < len(d.blocks) and isinstance(d.blocks[i + chain], Heading):
+                    chain += 1
+                story.append(CondPageBreak(g.line_pitch * (chain + 2)))
                 para = self._para(b.full_text, key)
                 para.keepWithNext = False
                 story.append(para)
@@ -437,7 +464,7 @@ class PdfWriter:
             str(out), pagesize=(g.width, g.height), leftMargin=g.left, rightMargin=g.right,
             topMargin=g.top, bottomMargin=g.bottom, title=d.meta.title, author=d.meta.organ,
             subject=d.meta.masthead or d.meta.title, creator="briefgen", lang="zh-CN",
-            pageTemplates=[PageTemplate(id="page", frames=[frame], onPage=self._page_number)],
+            pageTemplates=[PageTemplate(id="page", frames=[frame], onPageEnd=self._page_number)],
         )
         self.fonts.register()
         # Start the canvas in one of our fonts so no unembedded Helvetica is referenced.
