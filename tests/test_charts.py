@@ -99,6 +99,7 @@ def test_renders_each_type(name, tmp_path):
     assert out.is_file()
     assert glyph_warnings(caught) == []
     with Image.open(out) as im:
+        assert im.mode == "RGB"  # opaque: no soft mask in the PDF
         img = im.convert("RGB")
         dpi = im.info.get("dpi")
     assert abs(img.width - spec.width_cm / 2.54 * spec.dpi) <= 2

@@ -211,3 +211,31 @@ def test_gongwen_example(tmp_path):
     texts = [p.text for p in d.paragraphs]
     assert "宜昌市科学技术局关于2021年度" in texts and "全市科技创新工作情况的报告" in texts
     assert "2022年1月20日" in texts
+
+
+def test_docx_elements_in_schema_order(seed_build, tmp_path):
+    """Word refuses files whose pPr/rPr/tcPr/trPr children are out of schema order."""
+    import zipfile
+
+    from lxml import etree
+
+    from briefgen.writers.docx import _ORDER
+
+    _, out = seed_build
+    paths = [out / "yichang-2021.docx"]
+    build(ROOT / "seeds" / "zhengwu-2022-15" / "briefing.yaml", tmp_path, ["docx"])  # Word letterhead
+    paths.append(tmp_path / "zhengwu-2022-15.docx")
+    checked = 0
+    for path in paths:
+        with zipfile.ZipFile(path) as z:
+            for part in ("word/document.xml", "word/styles.xml", "word/footer1.xml"):
+                if part not in z.namelist():
+                    continue
+                root = etree.fromstring(z.read(part))
+                for local, order in _ORDER.items():
+                    for el in root.iter(qn(f"w:{local}")):
+                        names = [c.tag.split("}")[1] for c in el if isinstance(c.tag, str)]
+                        ranks = [order.index(n) for n in names if n in order]
+                        assert ranks == sorted(ranks), (path.name, part, local, names)
+                        checked += 1
+    assert checked > 100

@@ -37,13 +37,14 @@ ChartRenderer = Callable[[Any, Path], Path]
 
 class Builder:
     def __init__(self, cfg: Config, book: MetricBook, *, template_dirs: list[Path],
-                 chart_dir: Path, render_chart: ChartRenderer | None):
+                 chart_dir: Path, render_chart: ChartRenderer | None, palette: list[str] | None = None):
         self.cfg = cfg
         self.m = cfg.model
         self.book = book
         self.env = make_env(template_dirs)
         self.chart_dir = chart_dir
         self.render_chart = render_chart
+        self.palette = palette
         self.figures = 0
         self.tables = 0
         self.context = self._context()
@@ -65,6 +66,7 @@ class Builder:
                 str(key), None if region is None else str(region), None if period is None else str(period)
             ),
             ranking=self._ranking,
+            peers=book.peers,
         )
         return ctx
 
@@ -145,15 +147,21 @@ class Builder:
             for j in range(level, len(counters)):
                 counters[j] = 0
             text = self._inline(sec.heading, f"{full_where}.heading")
-            blocks.append(Heading(text, level, heading_number(level, counters[level - 1])))
+            numbered = self.m.style.get("numbering", "cn") != "none"
+            blocks.append(Heading(text, level, heading_number(level, counters[level - 1]) if numbered else ""))
         items: list[ContentCfg] = []
         if sec.text or sec.template:
             items.append(ContentCfg(text=sec.text, template=sec.template))
         items += list(sec.content)
         items += [ContentCfg(chart=c) for c in sec.charts]
         items += [ContentCfg(table=t) for t in sec.tables]
+        # Name each item by its own config key, so an error points at `charts[1]`, not a merged index.
+        wheres = [f"{full_where}.{'template' if sec.template else 'text'}"] if sec.text or sec.template else []
+        wheres += [f"{full_where}.content[{k}]" for k in range(len(sec.content))]
+        wheres += [f"{full_where}.charts[{k}]" for k in range(len(sec.charts))]
+        wheres += [f"{full_where}.tables[{k}]" for k in range(len(sec.tables))]
         for k, item in enumerate(items):
-            iw = f"{full_where}.content[{k}]"
+            iw = wheres[k]
             if item.text or item.template:
                 blocks += self._render_text(item.text, item.template, iw)
             if item.chart is not None and item.chart.enabled:
@@ -191,7 +199,7 @@ class Builder:
                 keys = c.periods or book.ds.periods(book.defn(c.series[0].metric).indicator, book.region)
                 cats = [zh.period_cn(p) for p in keys]
             else:
-                keys = c.regions or book.ds.regions(book.defn(c.series[0].metric).indicator, book.period)
+                keys = c.regions or book.peers or book.ds.regions(book.defn(c.series[0].metric).indicator, book.period)
                 cats = list(keys)
             for s in c.series:
                 d = book.defn(s.metric)
@@ -216,13 +224,17 @@ class Builder:
             unit=c.unit if c.unit is not None else (left[0].unit if left else ""),
             unit2=c.unit2 if c.unit2 is not None else (right[0].unit if right else ""),
             source=c.source, labels=c.labels, highlight=c.highlight or (book.region if c.x == "regions" else None),
-            sort=c.sort, target=c.target, height_cm=c.height_cm,
+            sort=c.sort, target=c.target, height_cm=c.height_cm, palette=self.palette,
         )
 
     def _chart(self, c: ChartCfg, where: str) -> Figure:
         from briefgen.charts import validate_spec
 
-        spec = self.chart_spec(c, where)
+        try:
+            spec = self.chart_spec(c, where)
+        except BriefgenError as e:
+            _name_place(e, where, self.book.label)
+            raise
         validate_spec(spec, where)
         self.figures += 1
         out = self.chart_dir / f"fig{self.figures}.png"
@@ -250,6 +262,13 @@ class Builder:
             return "—"
 
     def _table(self, t: TableCfg, where: str) -> Table:
+        try:
+            return self._table_inner(t, where)
+        except BriefgenError as e:
+            _name_place(e, where, self.book.label)
+            raise
+
+    def _table_inner(self, t: TableCfg, where: str) -> Table:
         book = self.book
         self.tables += 1
         caption = self._inline(t.caption, where)
@@ -269,7 +288,7 @@ class Builder:
             widths = [3.2, 1.0, 1.4, 1.4, 2.2][: len(header)]
         else:
             metrics = [book.value(k) for k in t.columns]
-            regions = t.rows or book.ds.regions(metrics[0].defn.indicator if metrics else None, book.period)
+            regions = t.rows or book.peers or book.ds.regions(metrics[0].defn.indicator if metrics else None, book.period)
             header = ["地区"] + [f"{m.name}（{m.unit}）" if m.unit else m.name for m in metrics]
             ranks = {}
             if t.rank_by:
@@ -295,3 +314,9 @@ def _issue(v: int | str | None, fmt: str) -> str:
         return ""
     s = str(v)
     return s if s.startswith(("第", "总")) else fmt.format(s)
+
+
+def _name_place(e: BriefgenError, where: str, label: str) -> None:
+    """An error that only names the config file now names the chart/table key too."""
+    if e.where in (None, "", label):
+        e.where = where

@@ -3,7 +3,7 @@
 Drawing uses matplotlib's object API on an Agg canvas (never pyplot), so worker
 processes carry no global figure state. The figure is laid out by hand at its
 printed size: every text is measured with the real font before the axes are
-placed, which keeps labels unclipped and is several times faster than
+placed, which keeps labels unclipped without the extra layout passes of
 matplotlib's constrained layout.
 
 Not thread-safe: the font settings are applied with ``rc_context`` around each
@@ -604,6 +604,7 @@ def render_chart(spec: ChartSpec, out: Path, font_path: Path | str | None = None
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from PIL import Image
 
     rc = {
         "font.family": [family, "DejaVu Sans"],  # DejaVu only for glyphs the CJK font lacks
@@ -623,9 +624,13 @@ def render_chart(spec: ChartSpec, out: Path, font_path: Path | str | None = None
         FigureCanvasAgg(fig)
         try:
             _Chart(spec, fig).draw()
-            fig.savefig(out, dpi=spec.dpi, format="png",
-                        metadata={"Software": None},  # byte-stable output
-                        pil_kwargs={"compress_level": 6})
+            fig.canvas.draw()
+            # Opaque RGB: a PDF then needs no soft mask (PDF/A forbids them), and
+            # PIL writes no version stamp, so the bytes are stable across runs.
+            img = Image.frombuffer("RGBA", fig.canvas.get_width_height(),
+                                   fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+            img.convert("RGB").save(out, format="png", dpi=(spec.dpi, spec.dpi),
+                                    compress_level=6)
         finally:
             fig.clear()
     return out
@@ -1286,12 +1291,20 @@ class _Chart:
         items = [(c, v) for c, v in zip(spec.categories, s.values) if _present(v) and v > 0]
         total = sum(v for _c, v in items)
         dp = s.decimals if (s.decimals is not None and s.unit in ("%", "％")) else 1
-        fs = FS_LABEL
         texts = [f"{c} {_fmt(v / total * 100, dp, '%')}" for c, v in items]
 
         top = self.top_band([], ("", ""))
         bottom = self.bottom_band()
         ah = self.H - top - bottom
+        # Labels stack on the side of their slice: shrink them if one side is crowded.
+        per_side, cum = {1: 0, -1: 0}, 0.0
+        for _c, v in items:
+            mid = math.radians(90 - 360 * (cum + v / 2) / total)
+            per_side[1 if math.cos(mid) >= 0 else -1] += 1
+            cum += v
+        fs = FS_LABEL
+        while fs > 8.0 and max(per_side.values()) * m.line_h(fs) * 1.02 > ah:
+            fs -= 0.5
         aw = self.W - 2 * PAD
         legend_w = 0.0
         if not spec.labels:

@@ -87,5 +87,15 @@ def fonts(config: Path | None, debug: bool) -> None:
     Console().print(t)
 
 
+def _register() -> None:
+    from briefgen.scaffold import init_cmd, templates_cmd
+
+    main.add_command(templates_cmd)
+    main.add_command(init_cmd)
+
+
+_register()
+
+
 if __name__ == "__main__":
     main()

@@ -100,7 +100,7 @@ class ChartCfg(_Model):
     x: Literal["periods", "regions", "metrics"] = "periods"
     periods: list[str] | None = None
     regions: list[str] | None = None
-    series: list[ChartSeriesCfg]
+    series: list[ChartSeriesCfg] = Field(min_length=1)  # a chart without series has nothing to draw
     unit: str | None = None
     unit2: str | None = None
     source: str = ""
@@ -160,6 +160,7 @@ class BriefingCfg(_Model):
     region: str = ""
     period: str
     previous: str | None = None  # previous period; derived from `period` when omitted
+    peers: list[str] = Field(default_factory=list)  # regions ranks are computed among (default: all in data)
     meta: MetaCfg
     data: list[SourceCfg] = Field(default_factory=list)
     metrics: dict[str, MetricCfg] = Field(default_factory=dict)
@@ -168,6 +169,7 @@ class BriefingCfg(_Model):
     variables: dict[str, Any] = Field(default_factory=dict)  # free values for templates
     style: dict[str, Any] = Field(default_factory=dict)  # style sheet overrides
     fonts: dict[str, str] = Field(default_factory=dict)  # role → font file or family
+    template: str | None = None  # department template this briefing extends (templates.py)
 
     @field_validator("period", "previous", "region", mode="before")
     @classmethod
@@ -186,10 +188,15 @@ class BriefingCfg(_Model):
 class Config:
     """A loaded config with the folder its relative paths start from."""
 
-    def __init__(self, model: BriefingCfg, path: Path):
+    def __init__(self, model: BriefingCfg, path: Path, applied: Any = None):
         self.model = model
         self.path = path
         self.base = path.parent
+        # From the department template (templates.Applied): narrative search
+        # folders, the Word letterhead, and the template itself.
+        self.narrative_dirs: list[Path] = list(getattr(applied, "narrative_dirs", []) or [])
+        self.reference_docx: Path | None = getattr(applied, "reference_docx", None)
+        self.template = getattr(applied, "template", None)
 
     def resolve(self, rel: str) -> Path:
         p = Path(rel)
@@ -275,17 +282,16 @@ _PYDANTIC_ZH = {
 }
 
 
-def validation_messages(err: ValidationError, path: Path) -> list[str]:
-    out = []
-    for e in err.errors():
-        msg = _PYDANTIC_ZH.get(e["type"], e["msg"])
-        if e["type"] == "literal_error":
-            msg += f"（允许：{e.get('ctx', {}).get('expected', '')}）"
-        out.append(f"{path}：{_loc(e['loc'])}：{msg}")
-    return out
+def validation_messages(err: ValidationError, path: Path, source: str | None = None,
+                        raw: Any = None) -> list[str]:
+    """One line per problem: `file:line:col：key.path：message（suggestion）`."""
+    from briefgen import yamlpos
+
+    return [p.render() for p in yamlpos.problems_from_errors(err.errors(), path, source, raw, BriefingCfg)]
 
 
-def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+def load_config(path: str | Path, overrides: list[str] | None = None,
+                template_roots: list[Path] | None = None) -> Config:
     path = Path(path)
     raw = load_yaml(path)
     if raw is None:
@@ -293,9 +299,20 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     if not isinstance(raw, dict):
         raise BriefgenError("配置文件的顶层应为映射（键: 值）", where=str(path))
     raw = apply_overrides(raw, overrides or [])
+    from briefgen.templates import apply_template
+
+    applied = apply_template(raw, path, template_roots)
+    raw = applied.raw
+    # Every problem at once, each with line and column: the text is read again
+    # (it is small) because the loaded data no longer knows where it came from.
+    from briefgen import yamlpos
+
+    source = read_text(path)
+    problems = yamlpos.duplicate_keys(source, path)
     try:
         model = BriefingCfg.model_validate(raw)
     except ValidationError as e:
-        msgs = validation_messages(e, path)
-        raise BriefgenError("配置有误：\n  " + "\n  ".join(msgs)) from None
-    return Config(model, path)
+        problems += yamlpos.problems_from_errors(e.errors(), path, source, raw, BriefingCfg)
+    if problems:
+        raise yamlpos.ConfigProblems(problems) from None
+    return Config(model, path, applied)

@@ -28,6 +28,9 @@ DEFAULT_STYLE: dict[str, Any] = {
         "footer_gap": 7,  # page number 7 mm below the 版心
     },
     "colors": {"red": "#E50012", "text": "#000000", "rule": "#E50012"},
+    # Chart colours (None: charts.PALETTE) and table look, per department template.
+    "chart": {"palette": None},
+    "table": {"header_fill": "", "border": 0.6, "border_color": "#000000"},
     # Names the DOCX asks Word/WPS for; the PDF resolves real files by role (fonts.py).
     "font_names": {
         "title": "方正小标宋简体",

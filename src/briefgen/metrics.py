@@ -128,6 +128,10 @@ class MetricValue:
     def value(self) -> float:
         v = self._book.raw(self.defn, self.region, self.period)
         if v is None:
+            why = self._book.why_missing.get((self.key, self.region, self.period))
+            if why:
+                raise BriefgenError(f"无法计算“{self.name}”{self.region}{self.period}的数值：{why}",
+                                    where=f"{self._book.label}：metrics.{self.key}.formula")
             raise BriefgenError(f"缺少“{self.name}”{self.region}{self.period}的数据", where=self._book.label)
         return v
 
@@ -276,8 +280,9 @@ class MetricBook:
     """Resolves metric keys (or raw indicator names) against a dataset."""
 
     def __init__(self, ds: Dataset, catalogue: dict[str, MetricCfg], *, region: str, period: str,
-                 previous: str | None = None, label: str = ""):
+                 previous: str | None = None, label: str = "", peers: list[str] | None = None):
         self.ds = ds
+        self.peers = list(peers or [])
         self.region = region
         self.period = period
         self._previous = previous
@@ -300,6 +305,7 @@ class MetricBook:
                 d.unit = ds.indicators[d.indicator].unit
         self._stack: list[str] = []
         self._formula_cache: dict[str, Any] = {}
+        self.why_missing: dict[tuple[str, str, str], str] = {}
 
     def previous_of(self, period: str) -> str:
         if period == self.period and self._previous:
@@ -366,6 +372,8 @@ class MetricBook:
             try:
                 result = expr(env)
             except ZeroDivisionError:
+                # Still "no value" (a chart shows a gap), but say why if someone asks for it.
+                self.why_missing[(d.key, region, period)] = f"公式 {d.formula} 中除数为零"
                 return None
         finally:
             self._stack.pop()
@@ -378,7 +386,7 @@ class MetricBook:
         return f if math.isfinite(f) else None
 
     def ranks(self, d: MetricDef, period: str, regions: list[str] | None = None) -> dict[str, int]:
-        regs = regions or [r for r in self.ds.regions(d.indicator if not d.formula else None, period)]
+        regs = regions or self.peers or self.ds.regions(d.indicator if not d.formula else None, period)
         values = {r: self.raw(d, r, period) for r in regs}
         return competition_rank(values, d.higher_is_better)
 

@@ -15,7 +15,7 @@ import jinja2
 from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
-from briefgen import zh
+from briefgen import safety, zh
 from briefgen.errors import BriefgenError
 from briefgen.model import Paragraph, Run
 
@@ -26,6 +26,16 @@ MAX_OUTPUT_CHARS = 200_000  # per template: a runaway loop must not fill the dis
 class _Sandbox(SandboxedEnvironment):
     # Cap range() well below the default so a careless loop fails fast.
     MAX_RANGE = 10_000
+    # `'x' * 10**9`, `10 ** 10 ** 10` and `'%999999999d' % 1` must fail, not eat memory or time.
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        safety.check_binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        safety.check_call(__obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
 
 
 def make_env(search_path: list[Path] | None = None) -> SandboxedEnvironment:
@@ -39,6 +49,7 @@ def make_env(search_path: list[Path] | None = None) -> SandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters.update(zh.FILTERS)
+    safety.guard_filters(env.filters)
     env.globals.update({k: v for k, v in zh.FILTERS.items() if k not in env.globals})
     return env
 
@@ -69,6 +80,12 @@ def compile_formula(text: str, where: str) -> Formula:
 
 def _template_error(e: Exception, name: str) -> BriefgenError:
     if isinstance(e, BriefgenError):
+        # Raised inside the template (a limit, a metric that cannot be computed):
+        # the template line is the most useful place to point at.
+        # Errors that already name a config key (metrics.x.formula) keep it.
+        line = _template_line(e, name)
+        if e.where is None or (line and "：" not in e.where):
+            e.where = f"{name}:{line}" if line else name
         return e
     if isinstance(e, jinja2.TemplateSyntaxError):
         where = f"{e.filename or name}:{e.lineno}"
@@ -85,6 +102,10 @@ def _template_error(e: Exception, name: str) -> BriefgenError:
         return BriefgenError(str(e), where=where)
     if isinstance(e, OverflowError):
         return BriefgenError("模板生成的内容过长（可能是循环次数过多）", where=where)
+    if isinstance(e, RecursionError):
+        return BriefgenError("模板递归层数过多（可能是宏调用了自身）", where=where)
+    if isinstance(e, MemoryError):
+        return BriefgenError("模板生成的内容过大，内存不足", where=where)
     return BriefgenError(f"模板渲染失败：{type(e).__name__}: {e}", where=where)
 
 
@@ -105,7 +126,8 @@ def render(env: SandboxedEnvironment, *, source: str | None = None, file: str | 
     name = file or where
     try:
         tpl = env.get_template(file) if file else env.from_string(source or "")
-        out = tpl.render(context)
+        with safety.StepLimit(env):
+            out = tpl.render(context)
     except jinja2.TemplateNotFound as e:
         raise BriefgenError(f"找不到模板文件“{e.name}”", where=where) from None
     except Exception as e:  # noqa: BLE001 - every template failure becomes one clear message

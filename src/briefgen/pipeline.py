@@ -21,7 +21,6 @@ from briefgen.metrics import MetricBook
 from briefgen.model import Document
 
 FORMATS = ("docx", "pdf")
-PROJECT_TEMPLATES = Path("templates")
 
 
 @dataclass
@@ -41,26 +40,22 @@ def parse_formats(text: str | None) -> list[str]:
     return fmts
 
 
-def template_dirs(cfg: Config, extra: list[Path] | None = None) -> list[Path]:
-    from briefgen.narrative import BUILTIN_TEMPLATES
-
-    dirs = list(extra or [])
-    env = os.environ.get("BRIEFGEN_TEMPLATES")
-    if env:
-        dirs += [Path(p) for p in env.split(os.pathsep) if p]
-    dirs += [cfg.base, cfg.base / "templates", PROJECT_TEMPLATES, BUILTIN_TEMPLATES]
-    return dirs
+def template_dirs(cfg: Config) -> list[Path]:
+    """Where narrative files are looked up: the config's folder first, then the
+    department template chain (child first), then the template roots, so that
+    `{% extends "base/narrative/x.j2" %}` resolves."""
+    return [cfg.base, cfg.base / "templates", *cfg.narrative_dirs]
 
 
 def make_document(cfg: Config, chart_dir: Path, chains: dict[str, Any] | None,
-                  extra_templates: list[Path] | None = None) -> Document:
+                  style: dict[str, Any] | None = None) -> Document:
     from briefgen.builder import Builder
     from briefgen.charts import render_chart
 
     m = cfg.model
     ds = load_dataset(cfg)
     book = MetricBook(ds, m.metrics, region=m.region, period=m.period, previous=m.previous,
-                      label=str(cfg.path))
+                      label=str(cfg.path), peers=m.peers)
     face = None
     if chains:
         face = (chains.get("heading1") or chains["body"]).primary
@@ -68,8 +63,9 @@ def make_document(cfg: Config, chart_dir: Path, chains: dict[str, Any] | None,
     def draw(spec: Any, out: Path) -> Path:
         return render_chart(spec, out, face.path if face else None, face.index if face else 0)
 
-    builder = Builder(cfg, book, template_dirs=template_dirs(cfg, extra_templates), chart_dir=chart_dir,
-                      render_chart=draw)
+    palette = ((style or {}).get("chart") or {}).get("palette")
+    builder = Builder(cfg, book, template_dirs=template_dirs(cfg), chart_dir=chart_dir,
+                      render_chart=draw, palette=palette)
     return builder.build()
 
 
@@ -77,7 +73,7 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
           overrides: list[str] | None = None, extra_templates: list[Path] | None = None) -> BuildResult:
     from briefgen import fonts as fontmod
 
-    cfg = load_config(config, overrides)
+    cfg = load_config(config, overrides, extra_templates)
     m = cfg.model
     fmts = formats or list(FORMATS)
     style = merge_style(DEFAULT_STYLE, m.style)
@@ -85,7 +81,7 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
     out = Path(out_dir)
     result = BuildResult()
     with tempfile.TemporaryDirectory(prefix="briefgen-") as tmp:
-        doc = make_document(cfg, Path(tmp), chains, extra_templates)
+        doc = make_document(cfg, Path(tmp), chains, style)
         result.document = doc
         result.warnings = list(doc.warnings)
         try:
@@ -102,7 +98,7 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
                 if fmt == "docx":
                     from briefgen.writers.docx import DocxWriter
 
-                    DocxWriter(style).write(doc, Path(tmpname))
+                    DocxWriter(style, base=cfg.reference_docx).write(doc, Path(tmpname))
                 else:
                     from briefgen.writers.pdf import PdfWriter
 

@@ -21,8 +21,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 
+from briefgen.errors import BriefgenError
 from briefgen.layout import balance_title, element, geometry, hex_rgb
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
+from briefgen.safety import clean_text
 
 ALIGN = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -60,6 +62,44 @@ STYLE_NAMES = {
 }
 
 
+# OOXML requires children in schema order; Word rejects a file that breaks it
+# even where LibreOffice is lenient.
+_ORDER = {
+    "pPr": ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+            "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+            "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+            "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+            "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+            "sectPr", "pPrChange"],
+    "rPr": ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+            "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
+            "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+            "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"],
+    "tcPr": ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+             "textDirection", "tcFitText", "vAlign", "hideMark"],
+    "trPr": ["cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+             "tblHeader", "tblCellSpacing", "jc", "hidden"],
+}
+
+
+def put(parent: Any, child: Any) -> Any:
+    """Insert `child` into a pPr/rPr/tcPr/trPr at its schema position, replacing a same-named one."""
+    local = parent.tag.split("}")[1]
+    order = _ORDER[local]
+    name = child.tag.split("}")[1]
+    old = parent.find(child.tag)
+    if old is not None:
+        parent.remove(old)
+    rank = order.index(name)
+    for i, existing in enumerate(parent):
+        other = existing.tag.split("}")[1] if "}" in str(existing.tag) else ""
+        if other in order and order.index(other) > rank:
+            parent.insert(i, child)
+            return child
+    parent.append(child)
+    return child
+
+
 def set_fonts(rpr_parent: Any, east_asia: str, latin: str) -> None:
     """Name the font for all four scripts, with the East Asian hint for ambiguous punctuation."""
     rpr = rpr_parent.get_or_add_rPr() if hasattr(rpr_parent, "get_or_add_rPr") else rpr_parent
@@ -79,11 +119,28 @@ def set_fonts(rpr_parent: Any, east_asia: str, latin: str) -> None:
 def _set_lang(rpr: Any) -> None:
     lang = rpr.find(qn("w:lang"))
     if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
+        lang = put(rpr, OxmlElement("w:lang"))
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
     lang.set(qn("w:bidi"), "ar-SA")
+
+
+def _open_reference(path: Path) -> Any:
+    """A .docx as is; a .dotx re-labelled as a document (python-docx refuses templates)."""
+    if path.suffix.lower() != ".dotx":
+        return str(path)
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"wordprocessingml.template.main+xml", b"wordprocessingml.document.main+xml")
+            zout.writestr(item, data)
+    buf.seek(0)
+    return buf
 
 
 class DocxWriter:
@@ -106,8 +163,7 @@ class DocxWriter:
             _set_lang(rpr_default)
             sz = rpr_default.find(qn("w:sz"))
             if sz is None:
-                sz = OxmlElement("w:sz")
-                rpr_default.append(sz)
+                sz = put(rpr_default, OxmlElement("w:sz"))
             sz.set(qn("w:val"), "32")
         # The theme's East Asian font slot is empty/Japanese in python-docx's template.
         for rel in doc.part.package.parts:
@@ -124,6 +180,9 @@ class DocxWriter:
         styles = doc.styles
         if name in [s.name for s in styles]:
             st = styles[name]
+            if self.base is not None:
+                # A department letterhead's own styles win, as with Pandoc's reference-doc.
+                return st
         else:
             st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
             st.base_style = styles["Normal"]
@@ -138,7 +197,7 @@ class DocxWriter:
             rpr = st.element.get_or_add_rPr()
             sp = OxmlElement("w:spacing")
             sp.set(qn("w:val"), str(tw))
-            rpr.append(sp)
+            put(rpr, sp)
         pf = st.paragraph_format
         pf.alignment = ALIGN[e.get("align", "justify")]
         pitch = e.get("line_pitch", self.geo.line_pitch)
@@ -151,8 +210,7 @@ class DocxWriter:
         ppr = st.element.get_or_add_pPr()
         ind = ppr.find(qn("w:ind"))
         if ind is None:
-            ind = OxmlElement("w:ind")
-            ppr.append(ind)
+            ind = put(ppr, OxmlElement("w:ind"))
         ind.set(qn("w:firstLineChars"), str(int(indent * 100)))
         ind.set(qn("w:firstLine"), str(int(indent * e["size"] * 20)))
         if e.get("right_indent"):
@@ -164,13 +222,16 @@ class DocxWriter:
         if outline is not None:
             ol = OxmlElement("w:outlineLvl")
             ol.set(qn("w:val"), str(outline))
-            ppr.append(ol)
+            put(ppr, ol)
         return st
 
     def _setup(self, doc: Any) -> None:
-        self._fix_defaults(doc)
+        if self.base is None:
+            self._fix_defaults(doc)
         for key in STYLE_NAMES:
             self._para_style(doc, key)
+        if self.base is not None:
+            return  # the letterhead's page setup, grid and margins stay as they are
         sec = doc.sections[0]
         p = self.style["page"]
         sec.page_width, sec.page_height = Mm(p["width"]), Mm(p["height"])
@@ -239,6 +300,11 @@ class DocxWriter:
         self._run(para, " —", "song", size)
 
     def _footers(self, doc: Any) -> None:
+        if self.base is not None:
+            sec = doc.sections[-1]
+            if any(p.text.strip() for p in sec.footer.paragraphs) or "fldChar" in sec.footer._element.xml \
+                    or "fldSimple" in sec.footer._element.xml:
+                return  # the letterhead brings its own footer / page numbers
         doc.settings.odd_and_even_pages_header_footer = True
         sec = doc.sections[0]
         self._page_number_footer(sec.footer, "right")
@@ -255,7 +321,8 @@ class DocxWriter:
 
     def _run(self, para: Any, text: str, role: str | None = None, size: float | None = None,
              bold: bool = False, color: str | None = None) -> Any:
-        run = para.add_run(text)
+        # XML cannot hold control characters: python-docx would raise on them.
+        run = para.add_run(clean_text(text))
         if role:
             self._font_run(run, role, size or 16, color, bold)
         else:
@@ -278,8 +345,7 @@ class DocxWriter:
         ppr = para._p.get_or_add_pPr()
         bdr = ppr.find(qn("w:pBdr"))
         if bdr is None:
-            bdr = OxmlElement("w:pBdr")
-            ppr.append(bdr)
+            bdr = put(ppr, OxmlElement("w:pBdr"))
         b = OxmlElement(f"w:{where}")
         b.set(qn("w:val"), "single")
         b.set(qn("w:sz"), str(size_eighths))
@@ -287,24 +353,32 @@ class DocxWriter:
         b.set(qn("w:color"), color.lstrip("#").upper())
         bdr.append(b)
 
-    def _masthead(self, doc: Any, d: Document) -> None:
+    @staticmethod
+    def _text_width(doc: Any) -> Emu:
+        sec = doc.sections[-1]
+        return Emu(sec.page_width - sec.left_margin - sec.right_margin)
+
+    def _masthead(self, doc: Any, d: Document, letterhead: bool = False) -> None:
+        """报头 / 版头. Under a Word letterhead (its own fixed 红头) only the
+        variable lines — 期号, 编发单位 and date, the red rule — are added."""
         m = d.meta
         red = self.style["colors"]["red"]
         if m.classification:
             self._para(doc, "classification", m.classification)
         if m.kind == "jianbao":
-            mh = self._para(doc, "masthead", m.masthead or "工作简报")
-            mh.paragraph_format.space_before = Pt(self.geo.line_pitch)
-            mh.paragraph_format.line_spacing = Pt(element(self.style, "masthead")["size"] * 1.4)
+            if not letterhead:
+                mh = self._para(doc, "masthead", m.masthead or "工作简报")
+                mh.paragraph_format.space_before = Pt(self.geo.line_pitch)
+                mh.paragraph_format.line_spacing = Pt(element(self.style, "masthead")["size"] * 1.4)
             issue = m.issue_no + (f"（{m.total_issue_no}）" if m.total_issue_no else "")
             self._para(doc, "issue_no", issue)
             line = self._para(doc, "organ_line")
-            line.paragraph_format.tab_stops.add_tab_stop(Emu(int(self.geo.text_width * 12700)), WD_TAB_ALIGNMENT.RIGHT)
+            line.paragraph_format.tab_stops.add_tab_stop(self._text_width(doc), WD_TAB_ALIGNMENT.RIGHT)
             self._run(line, m.organ)
             self._run(line, "\t" + m.date)
             self._rule(line, red, 18)
             self._para(doc, "body")
-        elif m.kind == "gongwen":
+        elif m.kind == "gongwen" and not letterhead:
             mh = self._para(doc, "masthead", m.masthead or f"{m.organ}文件")
             # 发文机关标志 top edge 35 mm below the 版心 top.
             mh.paragraph_format.space_before = Mm(35) - Pt(element(self.style, "masthead")["size"] * 0.2)
@@ -380,12 +454,19 @@ class DocxWriter:
         trpr = table.rows[0]._tr.get_or_add_trPr()
         th = OxmlElement("w:tblHeader")
         th.set(qn("w:val"), "true")
-        trpr.append(th)
+        put(trpr, th)
+        ts = self.style.get("table") or {}
         for j, text in enumerate(t.header):
             self._cell(table.cell(0, j), text, "table_head", "center")
+            if ts.get("header_fill"):
+                shd = OxmlElement("w:shd")
+                shd.set(qn("w:val"), "clear")
+                shd.set(qn("w:color"), "auto")
+                shd.set(qn("w:fill"), ts["header_fill"].lstrip("#").upper())
+                put(table.cell(0, j)._tc.get_or_add_tcPr(), shd)
         for i, row in enumerate(t.rows, start=1):
             cant = OxmlElement("w:cantSplit")
-            table.rows[i]._tr.get_or_add_trPr().append(cant)
+            put(table.rows[i]._tr.get_or_add_trPr(), cant)
             for j, text in enumerate(row):
                 align = t.align[j] if j < len(t.align) else "left"
                 self._cell(table.cell(i, j), text, "table_cell", align)
@@ -485,7 +566,9 @@ class DocxWriter:
             fp.set(qn("w:hAnchor"), "margin")
             fp.set(qn("w:yAlign"), "bottom")
             fp.set(qn("w:x"), "0")
-            ppr.insert(0, fp)
+            # LibreOffice ignores yAlign unless a y offset is present too.
+            fp.set(qn("w:y"), "0")
+            put(ppr, fp)
             if i == 0:
                 self._rule(para, "#000000", 8, "top")
             if i == len(lines) - 1:
@@ -493,11 +576,25 @@ class DocxWriter:
             elif m.kind == "gongwen":
                 self._rule(para, "#000000", 4, "bottom")
 
+    @staticmethod
+    def _has_body(doc: Any) -> bool:
+        """True when the letterhead already carries content (its own 红头) in the body."""
+        body = doc.element.body
+        return any(p.text.strip() for p in doc.paragraphs) or body.find(qn("w:tbl")) is not None \
+            or bool(body.xpath(".//w:drawing"))
+
     def write(self, d: Document, out: Path) -> Path:
-        doc = new_docx(str(self.base)) if self.base else new_docx()
+        if self.base is not None:
+            try:
+                doc = new_docx(_open_reference(self.base))
+            except Exception as e:  # noqa: BLE001 - python-docx raises several kinds for a bad file
+                raise BriefgenError(f"无法打开 Word 信笺文件：{e}", where=str(self.base),
+                                    hint="应为 .docx 或 .dotx 文件") from None
+        else:
+            doc = new_docx()
         self._setup(doc)
         self._footers(doc)
-        self._masthead(doc, d)
+        self._masthead(doc, d, letterhead=self._has_body(doc))
         self._title(doc, d)
         for b in d.blocks:
             if isinstance(b, Heading):
@@ -512,8 +609,9 @@ class DocxWriter:
                 doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         self._closing(doc, d)
         core = doc.core_properties
-        core.title = d.meta.title
-        core.author = d.meta.organ
+        # Core properties are limited to 255 characters.
+        core.title = clean_text(d.meta.title)[:255]
+        core.author = clean_text(d.meta.organ)[:255]
         core.language = "zh-CN"
         doc.save(str(out))
         return out

@@ -21,6 +21,7 @@ from briefgen import fonts as fontmod
 from briefgen.layout import MM, Geometry, balance_title, element, geometry
 from briefgen.linebreak import Line, Span, break_paragraph
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
+from briefgen.safety import clean_text, keep_unmapped_extractable
 
 
 # Face → reportlab font name for the document being built. Filled by
@@ -45,7 +46,8 @@ class PdfFonts:
     def spans(self, text: str, role: str, size: float, color: str, bold: bool = False) -> list[Span]:
         """Split text by the face that has each character (per-character fallback)."""
         out = []
-        for part, face in self.chain(role).split(text):
+        # Same text as the DOCX: control characters are dropped, never drawn as boxes.
+        for part, face in self.chain(role).split(clean_text(text)):
             if part:
                 self.used.setdefault(face, set()).update(part)
                 out.append(Span(part, (face, size, color, bold)))
@@ -55,6 +57,8 @@ class PdfFonts:
         _NAMES.clear()
         for face, chars in self.used.items():
             _NAMES[face] = fontmod.reportlab_font(face, "".join(sorted(chars)))
+            # Characters no font has (emoji) still copy and search as themselves.
+            keep_unmapped_extractable(_NAMES[face], "".join(chars))
 
 
 def _measure(text: str, style: tuple) -> float:
@@ -345,8 +349,10 @@ class PdfWriter:
         total = sum(widths)
         col_w = [self.geo.text_width * w / total for w in widths]
         table = RLTable(data, colWidths=col_w, repeatRows=1)
-        table.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ts = self.style.get("table") or {}
+        extra = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(ts["header_fill"]))] if ts.get("header_fill") else []
+        table.setStyle(TableStyle(extra + [
+            ("GRID", (0, 0), (-1, -1), float(ts.get("border", 0.6)), colors.HexColor(ts.get("border_color", "#000000"))),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),

@@ -1,0 +1,146 @@
+"""`briefgen templates` and `briefgen init`: list templates, scaffold a department's folder."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from briefgen.errors import BriefgenError
+
+_CONFIG = """\
+# {title}：由 `briefgen init --template {base}` 生成。改这里的期号、日期、数据和章节即可。
+# 生成：briefgen build {folder}/briefing.yaml
+# 模板 {local}（templates/{local}/template.yaml）继承自 {base}，报头、配色、字体等在那里改。
+
+name: {slug}
+template: {local}
+region: {region}
+period: 2023
+
+meta:
+  issue: 1
+  organ: {organ}
+  date: 2024-02-01
+  title: 2023年工作情况
+  distribution:
+    报: [上级机关]
+    发: [各科室]
+    印数: 20
+
+data:
+  - file: data/indicators.csv     # 换成本单位的数据；支持 CSV、XLSX、YAML/JSON、SQLite
+
+metrics:                          # 键名: 数据中的指标名
+  output: {{indicator: 主要产出指标, decimals: 1}}
+  projects: 重点项目数
+  satisfaction: {{indicator: 群众满意度, decimals: 1}}
+
+sections:
+  # 模板自带的章节可按 id 引用：{section_ids}
+  - heading: 主要指标完成情况
+    text: |
+      全年主要产出指标达到{{{{ output }}}}，{{{{ output.yoy | growth }}}}；实施重点项目{{{{ projects }}}}，群众满意度{{{{ satisfaction.value | pct(1) }}}}，比上年{{{{ satisfaction.pp | pp(1) }}}}。
+    charts:
+      - type: bar
+        caption: 主要产出指标
+        periods: [2022, 2023]
+        series: [{{metric: output, name: 主要产出指标}}]
+    tables:
+      - caption: 主要指标
+        rows: [output, projects, satisfaction]
+"""
+
+_TEMPLATE = """\
+# 本单位模板：继承 {base}，只写需要改动的部分（其余沿用 {base}）。
+title: {title}
+description: {organ}的简报模板（继承 {base}）
+extends: {base}
+meta:
+  masthead: {masthead}            # 报头文字
+style:
+  chart:
+    palette: ["#1F4E79", "#C00000", "#5B9BD5", "#A5A5A5"]   # 图表配色
+  # colors: {{red: "#E50012"}}       # 报头红色
+  # font_names: {{body: 仿宋_GB2312}}  # DOCX 中的字体名
+# fonts: {{body: fonts/本单位仿宋.ttf}}  # PDF 用的字体文件（相对本文件夹）
+# reference_docx: letterhead.docx   # 本单位的 Word 信笺（红头、页脚），DOCX 以它为底
+"""
+
+_DATA = """\
+指标,时期,数值,单位,口径
+主要产出指标,2023,128.6,亿元,示例数据，请替换
+主要产出指标,2022,117.2,亿元,示例数据，请替换
+重点项目数,2023,36,个,示例数据，请替换
+群众满意度,2023,96.4,%,示例数据，请替换
+群众满意度,2022,95.1,%,示例数据，请替换
+"""
+
+
+@click.command("templates")
+@click.option("--templates", "extra", multiple=True, type=click.Path(path_type=Path), help="额外的模板目录")
+def templates_cmd(extra: tuple[Path, ...]) -> None:
+    """列出可用的模板及其来源。"""
+    from rich.console import Console
+    from rich.table import Table
+
+    from briefgen.templates import list_templates, search_roots
+
+    t = Table(title="可用模板")
+    for col in ("名称", "说明", "继承", "来源", "位置"):
+        t.add_column(col)
+    for tpl in list_templates(search_roots(list(extra))):
+        t.add_row(tpl.name, f"{tpl.title}：{tpl.description}" if tpl.description else tpl.title,
+                  str(tpl.data.get("extends") or "—"), tpl.source, str(tpl.path))
+    Console().print(t)
+
+
+def scaffold(folder: Path, base: str, *, local: str | None = None, organ: str = "本单位",
+             extra: list[Path] | None = None) -> list[Path]:
+    """Write a new department folder that builds right away; refuses to overwrite."""
+    from briefgen.templates import find_template, search_roots
+
+    tpl = find_template(base, search_roots(extra))
+    local = local or f"{base}-local"
+    if not re.fullmatch(r"[\w\-]+", local):
+        raise BriefgenError(f"模板名称只能包含字母、数字、汉字、下划线和连字符：{local}")
+    files = {
+        folder / "briefing.yaml": _CONFIG.format(
+            title=tpl.title, base=base, folder=folder.as_posix(), local=local, slug=folder.name or "briefing",
+            region="本地区", organ=organ,
+            section_ids="、".join(s["id"] for s in tpl.data.get("sections") or [] if isinstance(s, dict) and s.get("id"))
+            or "（无）"),
+        folder / "templates" / local / "template.yaml": _TEMPLATE.format(
+            base=base, title=f"{organ}简报", organ=organ,
+            masthead=(tpl.data.get("meta") or {}).get("masthead") or "工作简报"),
+        folder / "data" / "indicators.csv": _DATA,
+    }
+    existing = [p for p in files if p.exists()]
+    if existing:
+        raise BriefgenError(f"文件已存在，不会覆盖：{'、'.join(str(p) for p in existing)}")
+    for p, text in files.items():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    return list(files)
+
+
+@click.command("init")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--template", "base", default="base", show_default=True, help="要继承的模板名称")
+@click.option("--as", "local", default=None, help="新模板的名称（默认：<模板>-local）")
+@click.option("--organ", default="本单位", help="编发单位名称")
+@click.option("--templates", "extra", multiple=True, type=click.Path(path_type=Path), help="额外的模板目录")
+@click.option("--debug", is_flag=True)
+def init_cmd(folder: Path, base: str, local: str | None, organ: str, extra: tuple[Path, ...], debug: bool) -> None:
+    """在 FOLDER 中为新部门生成配置、数据样例和模板覆盖文件（可直接生成简报）。"""
+    from briefgen.cli import _fail
+
+    try:
+        written = scaffold(folder, base, local=local, organ=organ, extra=list(extra))
+    except (BriefgenError, Exception) as e:  # noqa: BLE001
+        _fail(e, debug)
+        return
+    for p in written:
+        click.echo(f"已创建 {p}")
+    click.echo(f"下一步：briefgen build {folder / 'briefing.yaml'}")

@@ -1,0 +1,225 @@
+"""Department templates: a folder with `template.yaml`, Jinja2 narrative files and
+optionally a Word letterhead, extending another template.
+
+A template overrides only what differs from its parent: style sheet and meta
+defaults are deep-merged, metrics merge by key, sections merge by `id`, and
+narrative files inherit through Jinja2 `{% extends "base/..." %}` blocks.
+
+Search order for a template name: `--templates DIR` / `BRIEFGEN_TEMPLATES` →
+the project's `templates/` (current folder) → the templates shipped with briefgen.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from briefgen.errors import BriefgenError
+
+TEMPLATE_FILE = "template.yaml"
+# Keys a template.yaml may set; everything else is a typo worth reporting.
+TEMPLATE_KEYS = {
+    "name", "title", "description", "extends", "form", "meta", "style", "fonts", "metrics",
+    "sections", "reference_docx", "variables", "intro",
+}
+
+
+def builtin_root() -> Path | None:
+    """The templates shipped inside the installed package (`briefgen_templates`)."""
+    try:
+        import briefgen_templates  # noqa: PLC0415 - optional data package
+
+        return Path(briefgen_templates.__file__).parent
+    except ImportError:
+        return None
+
+
+def search_roots(extra: list[Path] | None = None) -> list[tuple[Path, str]]:
+    """Template roots in priority order with a Chinese label of where they come from."""
+    roots: list[tuple[Path, str]] = []
+    for p in extra or []:
+        roots.append((Path(p), "--templates 指定"))
+    env = os.environ.get("BRIEFGEN_TEMPLATES")
+    if env:
+        roots += [(Path(p), "环境变量 BRIEFGEN_TEMPLATES") for p in env.split(os.pathsep) if p]
+    roots.append((Path.cwd() / "templates", "项目 templates/"))
+    b = builtin_root()
+    if b is not None:
+        roots.append((b, "briefgen 内置"))
+    seen: set[Path] = set()
+    out = []
+    for p, label in roots:
+        key = p.resolve() if p.exists() else p
+        if key in seen or not p.is_dir():
+            continue
+        seen.add(key)
+        out.append((p, label))
+    return out
+
+
+@dataclass
+class Template:
+    name: str
+    path: Path  # the template's folder
+    source: str  # where it was found (Chinese label)
+    data: dict[str, Any]
+    parent: "Template | None" = None
+
+    @property
+    def title(self) -> str:
+        return str(self.data.get("title") or self.name)
+
+    @property
+    def description(self) -> str:
+        return str(self.data.get("description") or "")
+
+    def chain(self) -> list["Template"]:
+        """This template and its ancestors, child first."""
+        out, t = [], self
+        while t is not None:
+            out.append(t)
+            t = t.parent
+        return out
+
+
+def _read_template(folder: Path, name: str, source: str) -> dict[str, Any]:
+    from briefgen.config import load_yaml
+
+    path = folder / TEMPLATE_FILE
+    data = load_yaml(path, "模板配置文件") or {}
+    if not isinstance(data, dict):
+        raise BriefgenError("模板配置文件的顶层应为映射（键: 值）", where=str(path))
+    unknown = sorted(set(data) - TEMPLATE_KEYS)
+    if unknown:
+        import difflib
+
+        hints = [f"{k}（是否想写 {m[0]}？）" if (m := difflib.get_close_matches(k, TEMPLATE_KEYS, 1)) else k
+                 for k in unknown]
+        raise BriefgenError(f"模板配置中有不认识的键：{'、'.join(hints)}", where=str(path))
+    return data
+
+
+def find_template(name: str, roots: list[tuple[Path, str]], *, _seen: tuple[str, ...] = ()) -> Template:
+    """Locate `name` in the roots and load its `extends` chain."""
+    if name in _seen:
+        raise BriefgenError(f"模板继承出现循环：{' → '.join(_seen + (name,))}")
+    if "/" in name or "\\" in name or name.startswith("."):
+        raise BriefgenError(f"模板名称不能包含路径：{name}")
+    for root, label in roots:
+        folder = root / name
+        if (folder / TEMPLATE_FILE).is_file():
+            data = _read_template(folder, name, label)
+            parent = None
+            if data.get("extends"):
+                parent = find_template(str(data["extends"]), roots, _seen=_seen + (name,))
+            return Template(name=name, path=folder, source=label, data=data, parent=parent)
+    import difflib
+
+    names = [t.name for t in list_templates(roots)]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.3)
+    hint = f"是否想用：{'、'.join(close)}" if close else (f"可用模板：{'、'.join(names)}" if names else None)
+    raise BriefgenError(f"找不到模板“{name}”", hint=hint)
+
+
+def list_templates(roots: list[tuple[Path, str]]) -> list[Template]:
+    """Every template visible in the roots (a name found earlier shadows later ones)."""
+    out: dict[str, Template] = {}
+    for root, label in roots:
+        for folder in sorted(root.iterdir()):
+            if folder.name in out or not (folder / TEMPLATE_FILE).is_file():
+                continue
+            try:
+                data = _read_template(folder, folder.name, label)
+            except BriefgenError:
+                data = {"description": "（模板配置有误）"}
+            out[folder.name] = Template(folder.name, folder, label, data)
+    return list(out.values())
+
+
+def deep_merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = copy.deepcopy(base)
+        for k, v in over.items():
+            out[k] = deep_merge(out[k], v) if k in out else copy.deepcopy(v)
+        return out
+    return copy.deepcopy(over)
+
+
+def merge_sections(base: list[Any], over: list[Any] | None, where: str) -> list[Any]:
+    """Sections by name: a string picks a template section by id, a mapping with a
+    known id overrides fields of it, any other mapping is a new section."""
+    if over is None:
+        return copy.deepcopy(base)
+    by_id = {s.get("id"): s for s in base if isinstance(s, dict) and s.get("id")}
+    out = []
+    for i, item in enumerate(over):
+        if isinstance(item, str):
+            if item not in by_id:
+                import difflib
+
+                close = difflib.get_close_matches(item, list(by_id), n=3, cutoff=0.3)
+                raise BriefgenError(
+                    f"模板中没有 id 为“{item}”的章节", where=f"{where}：sections[{i}]",
+                    hint=f"是否想用：{'、'.join(close)}" if close else f"模板章节：{'、'.join(by_id) or '无'}",
+                )
+            out.append(copy.deepcopy(by_id[item]))
+        elif isinstance(item, dict) and item.get("id") in by_id:
+            out.append(deep_merge(by_id[item["id"]], item))
+        else:
+            out.append(copy.deepcopy(item))
+    return out
+
+
+@dataclass
+class Applied:
+    """The result of applying a template chain to a raw config."""
+
+    raw: dict[str, Any]
+    template: Template | None = None
+    narrative_dirs: list[Path] = field(default_factory=list)
+    reference_docx: Path | None = None
+
+
+def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Path] | None = None) -> Applied:
+    """Merge the template named by `raw["template"]` (if any) under the config."""
+    name = raw.get("template")
+    # A department folder is self-contained: its own templates/ comes first.
+    roots = search_roots([config_path.parent / "templates", *(extra_roots or [])])
+    if not name:
+        return Applied(raw, None, [r for r, _ in roots])
+    tpl = find_template(str(name), roots)
+    merged: dict[str, Any] = {}
+    reference = None
+    for t in reversed(tpl.chain()):  # parent first, child overrides
+        d = t.data
+        for key in ("form", "meta", "style", "fonts", "metrics", "variables", "intro"):
+            if key in d:
+                if key == "fonts":
+                    # Font paths in a template are relative to its folder.
+                    d = {**d, "fonts": {r: _rel(t.path, v) for r, v in (d["fonts"] or {}).items()}}
+                merged[key] = deep_merge(merged.get(key), d[key]) if key in merged else copy.deepcopy(d[key])
+        if "sections" in d:
+            merged["sections"] = merge_sections(merged.get("sections", []), d["sections"], str(t.path))
+        if d.get("reference_docx"):
+            reference = t.path / str(d["reference_docx"])
+            if not reference.is_file():
+                raise BriefgenError("找不到模板指定的 Word 信笺文件", where=str(reference))
+    out = dict(raw)
+    for key in ("form", "meta", "style", "fonts", "metrics", "variables", "intro"):
+        if key in merged:
+            out[key] = deep_merge(merged[key], raw[key]) if key in raw and isinstance(merged[key], dict) \
+                else raw.get(key, merged[key])
+    out["sections"] = merge_sections(merged.get("sections", []), raw.get("sections"), str(config_path))
+    dirs = [t.path for t in tpl.chain()] + [r for r, _ in roots]
+    return Applied(out, tpl, dirs, reference)
+
+
+def _rel(folder: Path, value: Any) -> Any:
+    s = str(value)
+    if any(s.lower().split("#")[0].endswith(ext) for ext in (".ttf", ".ttc", ".otf", ".otc")):
+        p = Path(s)
+        return str(p if p.is_absolute() else folder / p)
+    return value

@@ -1,0 +1,142 @@
+"""Department templates: inheritance, overrides that change only what they override, scaffolding."""
+
+from pathlib import Path
+
+import docx
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from briefgen.cli import main
+from briefgen.config import load_config
+from briefgen.errors import BriefgenError
+from briefgen.layout import DEFAULT_STYLE, merge_style
+from briefgen.pipeline import build
+from briefgen.templates import deep_merge, find_template, list_templates, merge_sections, search_roots
+from conftest import ROOT
+
+SHIPPED = {"base", "kejiju", "tongjiju", "bangongshi"}
+EXAMPLES = {"kejiju": "yichang-2021", "tongjiju": "tongji-2022-06", "bangongshi": "zhengwu-2022-15"}
+
+
+def test_shipped_templates_listed_and_extend_base():
+    found = {t.name: t for t in list_templates(search_roots())}
+    assert SHIPPED <= set(found)
+    for name in SHIPPED - {"base"}:
+        tpl = find_template(name, search_roots())
+        assert [t.name for t in tpl.chain()] == [name, "base"]
+        assert tpl.description
+
+
+@pytest.mark.parametrize("tpl,seed", sorted(EXAMPLES.items()))
+def test_every_template_example_builds(tpl, seed, tmp_path):
+    cfg = load_config(ROOT / "seeds" / seed / "briefing.yaml")
+    assert cfg.model.template == tpl
+    result = build(ROOT / "seeds" / seed / "briefing.yaml", tmp_path)
+    assert sorted(p.suffix for p in result.outputs) == [".docx", ".pdf"]
+
+
+def _write_dept(tmp_path: Path, overrides: dict, sections=None) -> Path:
+    tdir = tmp_path / "templates" / "mydept"
+    tdir.mkdir(parents=True)
+    (tdir / "template.yaml").write_text(yaml.safe_dump({"extends": "kejiju", **overrides}, allow_unicode=True),
+                                        encoding="utf-8")
+    (tmp_path / "d.csv").write_text("指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n", encoding="utf-8")
+    cfg = {"name": "x", "template": "mydept", "region": "宜昌市", "period": 2021,
+           "meta": {"title": "测试", "organ": "某局"}, "data": [{"file": "d.csv"}], "metrics": {"hte": "高企"},
+           "sections": sections or [{"heading": "情况", "text": "高企{{ hte }}。"}]}
+    p = tmp_path / "b.yaml"
+    p.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return p
+
+
+def test_override_changes_only_what_it_overrides(tmp_path):
+    base_cfg = load_config(_write_dept(tmp_path / "a", {}))
+    over_cfg = load_config(_write_dept(tmp_path / "b", {
+        "meta": {"masthead": "某局工作动态"},
+        "style": {"chart": {"palette": ["#112233", "#445566"]}, "colors": {"red": "#CC0000"}},
+    }))
+    a, b = base_cfg.model, over_cfg.model
+    assert a.meta.masthead == "科技工作简报" and b.meta.masthead == "某局工作动态"
+    sa, sb = merge_style(DEFAULT_STYLE, a.style), merge_style(DEFAULT_STYLE, b.style)
+    assert sb["chart"]["palette"] == ["#112233", "#445566"] and sb["colors"]["red"] == "#CC0000"
+    # everything else is identical
+    diff = {k for k in sa if sa[k] != sb[k]}
+    assert diff == {"chart", "colors"}
+    assert {k: v for k, v in sa["colors"].items() if k != "red"} == {k: v for k, v in sb["colors"].items() if k != "red"}
+    da, db = a.model_dump(), b.model_dump()
+    da["meta"].pop("masthead"), db["meta"].pop("masthead")
+    da.pop("style"), db.pop("style")
+    assert da == db
+
+
+def test_override_reaches_both_outputs(tmp_path):
+    cfg = _write_dept(tmp_path, {"meta": {"masthead": "某局工作动态"}})
+    out = tmp_path / "out"
+    build(cfg, out)
+    d = docx.Document(str(out / "x.docx"))
+    assert d.paragraphs[0].text == "某局工作动态"
+    import pdfplumber
+
+    with pdfplumber.open(str(out / "x.pdf")) as pdf:
+        assert pdf.pages[0].extract_text().startswith("某局工作动态")
+
+
+def test_sections_by_name(tmp_path):
+    base = [{"id": "a", "heading": "甲"}, {"id": "b", "heading": "乙", "text": "x"}]
+    assert merge_sections(base, None, "t") == base
+    assert merge_sections(base, ["b", "a"], "t") == [base[1], base[0]]
+    assert merge_sections(base, [{"id": "b", "heading": "改"}], "t") == [{"id": "b", "heading": "改", "text": "x"}]
+    with pytest.raises(BriefgenError, match="没有 id 为“c”"):
+        merge_sections(base, ["c"], "t")
+
+
+def test_narrative_block_inheritance(tmp_path):
+    """kejiju/overview.j2 extends base/overview.j2 and overrides only its blocks."""
+    cfg = _write_dept(tmp_path, {}, sections=["overview"])
+    result = build(cfg, tmp_path / "out", ["docx"])
+    text = result.document.text()
+    assert "2021年，全市科技系统围绕建设区域科技创新中心，科技创新工作总体平稳、稳中有进。" in text
+
+
+def test_deep_merge():
+    assert deep_merge({"a": {"b": 1, "c": 2}}, {"a": {"c": 3}}) == {"a": {"b": 1, "c": 3}}
+
+
+def test_unknown_template_suggests(tmp_path):
+    p = _write_dept(tmp_path, {})
+    raw = yaml.safe_load(p.read_text(encoding="utf-8"))
+    raw["template"] = "kejij"
+    p.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(BriefgenError, match="kejiju"):
+        load_config(p)
+
+
+def test_letterhead_kept_in_docx(tmp_path):
+    build(ROOT / "seeds" / "zhengwu-2022-15" / "briefing.yaml", tmp_path, ["docx"])
+    d = docx.Document(str(tmp_path / "zhengwu-2022-15.docx"))
+    texts = [p.text for p in d.paragraphs]
+    assert texts[0] == "宜昌市人民政府办公室" and texts[1] == "政 务 信 息"  # the letterhead's own 红头
+    assert "第15期" in texts
+    assert "宜昌市人民政府办公室编" in d.sections[0].footer.paragraphs[0].text  # its footer kept
+    headings = [p for p in d.paragraphs if p.text.startswith("市科技局：")]
+    assert headings and headings[0].style.name == "一级标题"  # unnumbered short-news titles
+
+
+def test_init_scaffold_builds(tmp_path):
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "dept"), "--template", "tongjiju", "--organ", "某县统计局"])
+    assert r.exit_code == 0, r.output
+    tpl = yaml.safe_load((tmp_path / "dept" / "templates" / "tongjiju-local" / "template.yaml").read_text("utf-8"))
+    assert tpl["extends"] == "tongjiju"
+    r = CliRunner().invoke(main, ["build", str(tmp_path / "dept" / "briefing.yaml"), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "o" / "dept.pdf").exists()
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "dept"), "--template", "tongjiju"])
+    assert r.exit_code == 1 and "不会覆盖" in r.output
+
+
+def test_templates_command():
+    r = CliRunner().invoke(main, ["templates"])
+    assert r.exit_code == 0
+    for name in SHIPPED:
+        assert name in r.output
