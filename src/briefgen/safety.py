@@ -29,17 +29,20 @@ def clean_text(text: str) -> str:
     return _UNPRINTABLE.sub("", text)
 
 
-def keep_unmapped_extractable(font_name: str, chars: str) -> None:
-    """Let characters a TrueType face lacks keep their Unicode value in the PDF.
+def make_pdf_text_extractable(font_name: str, chars: str) -> None:
+    """Let every character drawn with reportlab font `font_name` copy and search as itself.
 
-    reportlab draws a character missing from the face as code 0, which the
-    ToUnicode map turns into U+0000, so copying or searching the PDF loses it
-    (emoji, rare scripts). Mapping it to glyph 0 (.notdef, the box every font
-    has) gives it a code of its own, so the PDF still shows a box but the text
-    layer keeps the real character.
+    Two reportlab gaps are closed: a character missing from the face is drawn
+    as code 0, which the ToUnicode map turns into U+0000 (emoji, rare scripts
+    come out as NULs), so it is mapped to glyph 0 (.notdef, the box every font
+    has) and gets a code of its own; and characters beyond U+FFFF (emoji, CJK
+    Extension B in personal and place names) are written to ToUnicode as
+    UTF-16 surrogate pairs, as the PDF specification requires, instead of being
+    cut to four hex digits.
     """
     from reportlab.pdfbase import pdfmetrics
 
+    _install_tounicode_fix()
     try:
         face = pdfmetrics.getFont(font_name).face
     except (KeyError, AttributeError):
@@ -49,9 +52,37 @@ def keep_unmapped_extractable(font_name: str, chars: str) -> None:
         return
     for ch in chars:
         code = ord(ch)
-        # reportlab sends U+00A0 as a space itself; below U+0020 is never drawn.
+        # reportlab sends U+00A0 as a space itself; spaces and controls are never drawn.
         if code not in c2g and code > 0x20 and code != 0xA0 and not ch.isspace():
             c2g[code] = 0
+
+
+def _utf16_hex(v: int) -> str:
+    if v > 0xFFFF:
+        v -= 0x10000
+        return "%04X%04X" % (0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF))
+    return "%04X" % v
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """reportlab's makeToUnicodeCMap with surrogate pairs for code points beyond U+FFFF."""
+    return "\n".join([
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap", "/CIDSystemInfo",
+        "<< /Registry (%s)" % fontname, "/Ordering (%s)" % fontname, "/Supplement 0", ">> def",
+        "/CMapName /%s def" % fontname, "/CMapType 2 def", "1 begincodespacerange",
+        "<00> <%02X>" % (len(subset) - 1), "endcodespacerange", "%d beginbfchar" % len(subset),
+        *["<%02X> <%s>" % (i, _utf16_hex(v)) for i, v in enumerate(subset)],
+        "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
+    ])
+
+
+def _install_tounicode_fix() -> None:
+    from reportlab.pdfbase import ttfonts
+
+    if getattr(ttfonts.makeToUnicodeCMap, "_briefgen", False):
+        return
+    _to_unicode_cmap._briefgen = True  # type: ignore[attr-defined]
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 # --- output paths -----------------------------------------------------------

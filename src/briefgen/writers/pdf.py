@@ -21,7 +21,7 @@ from briefgen import fonts as fontmod
 from briefgen.layout import MM, Geometry, balance_title, element, geometry
 from briefgen.linebreak import Line, Span, break_paragraph
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
-from briefgen.safety import clean_text, keep_unmapped_extractable
+from briefgen.safety import clean_text, make_pdf_text_extractable
 
 
 # Face → reportlab font name for the document being built. Filled by
@@ -58,7 +58,7 @@ class PdfFonts:
         for face, chars in self.used.items():
             _NAMES[face] = fontmod.reportlab_font(face, "".join(sorted(chars)))
             # Characters no font has (emoji) still copy and search as themselves.
-            keep_unmapped_extractable(_NAMES[face], "".join(chars))
+            make_pdf_text_extractable(_NAMES[face], "".join(chars))
 
 
 def _measure(text: str, style: tuple) -> float:
