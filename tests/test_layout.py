@@ -239,3 +239,24 @@ def test_docx_elements_in_schema_order(seed_build, tmp_path):
                         assert ranks == sorted(ranks), (path.name, part, local, names)
                         checked += 1
     assert checked > 100
+
+
+def test_pdf_long_table_splits_with_repeated_header(tmp_path):
+    rows = "\n".join(f"产值,地区{i:02d},2021,{100 + i},亿元" for i in range(60))
+    (tmp_path / "d.csv").write_text("指标,地区,时期,数值,单位\n" + rows + "\n", encoding="utf-8")
+    cfg = {"name": "tbl", "form": "plain", "region": "地区00", "period": 2021,
+           "meta": {"title": "长表测试", "organ": "某局"}, "data": [{"file": "d.csv"}], "metrics": {"v": "产值"},
+           "sections": [{"heading": "各地区", "text": "见下表。",
+                         "tables": [{"caption": "各地区产值", "kind": "regions", "columns": ["v"], "rank_by": "v"}]}]}
+    p = tmp_path / "b.yaml"
+    p.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    build(p, tmp_path / "out", ["pdf"])
+    with pdfplumber.open(str(tmp_path / "out" / "tbl.pdf")) as pdf:
+        pages = [re.sub(r"\s+", "", pg.extract_text()) for pg in pdf.pages]
+    assert len(pages) >= 2
+    with_rows = [pg for pg in pages if "地区59" in pg or "地区00" in pg]
+    assert len(with_rows) >= 2
+    for pg in pages:
+        if re.search(r"地区\d\d", pg):
+            assert "产值（亿元）" in pg and "排名" in pg  # header repeated on every page the table crosses
+    assert "地区00" in pages[0]  # the table starts on page 1 right after the text, not pushed to page 2

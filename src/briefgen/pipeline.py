@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.config import Config, load_config
+from briefgen.checks import magnitude_warnings
 from briefgen.data import load_dataset
 from briefgen.errors import BriefgenError
 from briefgen.layout import DEFAULT_STYLE, merge_style
 from briefgen.metrics import MetricBook
 from briefgen.model import Document
+from briefgen.safety import output_path
 
 FORMATS = ("docx", "pdf")
 
@@ -56,6 +58,8 @@ def make_document(cfg: Config, chart_dir: Path, chains: dict[str, Any] | None,
     ds = load_dataset(cfg)
     book = MetricBook(ds, m.metrics, region=m.region, period=m.period, previous=m.previous,
                       label=str(cfg.path), peers=m.peers)
+    for w in magnitude_warnings(ds, aggregate_region=m.region):
+        book.warn(w)
     face = None
     if chains:
         face = (chains.get("heading1") or chains["body"]).primary
@@ -79,6 +83,8 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
     style = merge_style(DEFAULT_STYLE, m.style)
     chains = fontmod.resolve_fonts(m.fonts or None, base_dir=cfg.base, where=str(cfg.path))
     out = Path(out_dir)
+    # Checked before the (slow) build: a name can never leave the output folder.
+    targets = {fmt: output_path(out, m.name, fmt, f"{cfg.path}：name") for fmt in fmts}
     result = BuildResult()
     with tempfile.TemporaryDirectory(prefix="briefgen-") as tmp:
         doc = make_document(cfg, Path(tmp), chains, style)
@@ -86,13 +92,16 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
         result.warnings = list(doc.warnings)
         try:
             out.mkdir(parents=True, exist_ok=True)
+            for t in targets.values():
+                t.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise BriefgenError(f"无法创建输出目录：{e.strerror}", where=str(out)) from None
         pending: list[tuple[Path, Path]] = []
         try:
             for fmt in fmts:
-                target = out / f"{m.name}.{fmt}"
-                fd, tmpname = tempfile.mkstemp(prefix=f".{m.name}.", suffix=f".{fmt}.part", dir=out)
+                target = targets[fmt]
+                fd, tmpname = tempfile.mkstemp(prefix=f".{Path(target.stem).name}.", suffix=f".{fmt}.part",
+                                               dir=target.parent)
                 os.close(fd)
                 pending.append((Path(tmpname), target))
                 if fmt == "docx":

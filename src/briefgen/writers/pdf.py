@@ -340,7 +340,9 @@ class PdfWriter:
 
     def _table(self, t: Table) -> list[Flowable]:
         cap = self._para(f"{t.number}  {t.caption}".strip(), "caption", first_indent=0)
-        cap.keepWithNext = True
+        # The table may split across pages (header row repeated); only its caption,
+        # head and first rows must stay together, so no KeepTogether around it all.
+        cap.keepWithNext = False
         data = [[self._cell(h, "table_head", "center") for h in t.header]]
         for row in t.rows:
             data.append([self._cell(v, "table_cell", t.align[j] if j < len(t.align) else "left")
@@ -357,7 +359,7 @@ class PdfWriter:
             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]))
-        out: list[Flowable] = [cap]
+        out: list[Flowable] = [CondPageBreak(self.geo.line_pitch * 4.5), cap]
         if t.unit_note:
             out.append(self._para(t.unit_note, "table_note", first_indent=0))
         out.append(table)
