@@ -140,3 +140,18 @@ def test_templates_command():
     assert r.exit_code == 0
     for name in SHIPPED:
         assert name in r.output
+
+
+def test_rare_character_outside_gb2312_survives(tmp_path, monkeypatch):
+    """猇 (猇亭区) is outside GB2312: it must come out of the PDF, whatever font is chosen."""
+    import re
+
+    import pdfplumber
+
+    for system in ("1", "0"):
+        monkeypatch.setenv("BRIEFGEN_NO_SYSTEM_FONTS", system)
+        out = tmp_path / system
+        build(ROOT / "seeds" / "tongji-2022-06" / "briefing.yaml", out, ["pdf"])
+        with pdfplumber.open(str(out / "tongji-2022-06.pdf")) as pdf:
+            text = re.sub(r"\s+", "", "".join(p.extract_text() for p in pdf.pages))
+        assert "猇亭区" in text

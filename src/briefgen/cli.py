@@ -92,9 +92,24 @@ def _register() -> None:
 
     main.add_command(templates_cmd)
     main.add_command(init_cmd)
+    from briefgen.validate import schema_cmd, validate_cmd
+
+    main.add_command(validate_cmd)
+    main.add_command(schema_cmd)
 
 
 _register()
+
+
+def _register_batch() -> None:
+    from briefgen.batch import batch_cmd
+    from briefgen.schedule import schedule_cmd
+
+    main.add_command(batch_cmd)
+    main.add_command(schedule_cmd)
+
+
+_register_batch()
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 
 from briefgen.config import Config, SourceCfg, load_yaml, read_text
 from briefgen.errors import BriefgenError
+from briefgen.safety import reject_url
 
 # Header aliases: what people actually type into a spreadsheet's first row.
 COLUMNS = {
@@ -127,6 +128,7 @@ def norm_period(v: Any) -> str:
     return str(v).strip()
 
 
+_NOT_A_NUMBER = {"nan", "inf", "infinity", "#div/0!", "#value!", "#n/a", "#ref!", "#num!", "#name?", "#null!"}
 _NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -143,6 +145,10 @@ def parse_number(v: Any, where: str) -> float | None:
         if s.lower() in _EMPTY:
             return None
         s = s.replace(",", "").replace(" ", "").rstrip("%")
+        if s.lower().lstrip("+-") in _NOT_A_NUMBER or (s.startswith("#") and s.endswith(("!", "A"))):
+            # NaN/inf written out, or an Excel error value (#DIV/0!, #N/A) saved into a CSV.
+            raise BriefgenError(f"数值无效（“{v}”不是一个确定的数）", where=where,
+                                hint="请检查表格中的公式或原始数据，缺失的数值请留空或填“—”")
         if not _NUM_RE.match(s):
             raise BriefgenError(f"无法识别的数字“{v}”", where=where, hint="请检查是否混入了字母或全角字符")
         f = float(s)
@@ -349,6 +355,7 @@ def _indicator_mapping(mapping: Any, label: str) -> list[dict]:
 
 
 def _read_sql(cfg: Config, src: SourceCfg, ds: Dataset, label: str) -> None:
+    reject_url(src.database, f"{label}.database", "数据库")
     db = cfg.resolve(src.database) if src.database else None
     if db is None:
         raise BriefgenError("SQL 数据源需要 database:（SQLite 文件路径）", where=label)
@@ -356,7 +363,8 @@ def _read_sql(cfg: Config, src: SourceCfg, ds: Dataset, label: str) -> None:
         raise BriefgenError("找不到数据库文件", where=str(db))
     try:
         # Read-only: a briefing never writes to the department's database.
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        # as_uri() percent-encodes the path, so a "?" or "#" in it cannot add URI options.
+        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
         try:
             cur = con.execute(src.sql)
             header = [d[0] for d in cur.description or []]
@@ -380,7 +388,11 @@ def load_dataset(cfg: Config) -> Dataset:
             continue
         if not src.file:
             raise BriefgenError("数据源需要 file: 或 sql:", where=label)
+        reject_url(src.file, f"{label}.file")  # briefgen never reaches the network
         path = cfg.resolve(src.file)
+        if not path.exists():
+            raise BriefgenError(f"找不到数据文件“{path}”", where=f"{label}.file",
+                                hint="路径相对于配置文件所在目录")
         suffix = path.suffix.lower()
         if suffix in (".yaml", ".yml", ".json"):
             _read_structured(path, src, ds)

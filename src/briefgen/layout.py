@@ -173,9 +173,15 @@ def balance_title(title: str, max_em: float) -> list[str]:
     cands = _title_breaks(title)
     lines_needed = int(text_em(title) // max_em) + 1
     best: tuple[float, list[str]] | None = None
+    # The search is exponential in the number of lines: a pasted paragraph as a
+    # title must not hang the build, so it stops after a fixed number of steps.
+    budget = 20_000
 
     def search(start: int, parts: list[str], cost: float) -> None:
-        nonlocal best
+        nonlocal best, budget
+        budget -= 1
+        if budget < 0:
+            return
         rest = title[start:]
         if len(parts) == lines_needed - 1:
             if text_em(rest) <= max_em:
@@ -186,6 +192,9 @@ def balance_title(title: str, max_em: float) -> list[str]:
                     best = (score, lines)
             return
         for i, c in cands.items():
+            budget -= 1
+            if budget < 0:
+                return
             if i > start and text_em(title[start:i]) <= max_em:
                 search(i, parts + [title[start:i]], cost + c)
 

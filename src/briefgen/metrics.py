@@ -130,7 +130,7 @@ class MetricValue:
         if v is None:
             why = self._book.why_missing.get((self.key, self.region, self.period))
             if why:
-                raise BriefgenError(f"无法计算“{self.name}”{self.region}{self.period}的数值：{why}",
+                raise BriefgenError(f"缺少“{self.name}”{self.region}{self.period}的数值：{why}",
                                     where=f"{self._book.label}：metrics.{self.key}.formula")
             raise BriefgenError(f"缺少“{self.name}”{self.region}{self.period}的数据", where=self._book.label)
         return v

@@ -19,7 +19,6 @@ from briefgen import safety, zh
 from briefgen.errors import BriefgenError
 from briefgen.model import Paragraph, Run
 
-BUILTIN_TEMPLATES = Path(__file__).parent / "builtin" / "templates"
 MAX_OUTPUT_CHARS = 200_000  # per template: a runaway loop must not fill the disk
 
 
@@ -74,7 +73,7 @@ def compile_formula(text: str, where: str) -> Formula:
         names = sorted(meta.find_undeclared_variables(ast))
         fn = _FORMULA_ENV.compile_expression(text, undefined_to_none=False)
     except jinja2.TemplateSyntaxError as e:
-        raise BriefgenError(f"公式语法错误：{e.message}", where=where) from None
+        raise BriefgenError(f"公式语法错误：{syntax_message_zh(e.message)}", where=where) from None
     return Formula(fn, names)
 
 
@@ -89,7 +88,7 @@ def _template_error(e: Exception, name: str) -> BriefgenError:
         return e
     if isinstance(e, jinja2.TemplateSyntaxError):
         where = f"{e.filename or name}:{e.lineno}"
-        return BriefgenError(f"模板语法错误：{e.message}", where=where)
+        return BriefgenError(f"模板语法错误：{syntax_message_zh(e.message)}", where=where)
     line = _template_line(e, name)
     where = f"{name}:{line}" if line else name
     if isinstance(e, jinja2.UndefinedError):
@@ -168,3 +167,45 @@ def to_paragraphs(text: str, style: str = "body") -> list[Paragraph]:
             runs.append(Run(joined[pos:]))
         paras.append(Paragraph(runs, style=style))
     return paras
+
+
+_TOKENS_ZH = {"end of print statement": "}}", "end of statement block": "%}", "end of template": "模板结尾",
+              "name": "名称", "end of comment": "#}"}
+
+
+def _tok(t: str) -> str:
+    return _TOKENS_ZH.get(t, t)
+
+
+_SYNTAX_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
+    (re.compile(r"Unexpected end of template\. Jinja was looking for the following tags: .*?"
+                r"The innermost block that needs to be closed is '(\w+)'", re.S),
+     lambda m: f"模板意外结束：{{% {m[1]} %}} 缺少对应的 {{% end{m[1]} %}}"),
+    (re.compile(r"Encountered unknown tag '(\w+)'\.(.*)", re.S), lambda m: _unknown_tag(m[1], m[2])),
+    (re.compile(r"Expected an expression, got '([^']+)'"), lambda m: f"此处应为表达式，实际是“{_tok(m[1])}”"),
+    (re.compile(r"expected token '([^']+)', got '([^']+)'"),
+     lambda m: f"此处应为“{_tok(m[1])}”，实际是“{_tok(m[2])}”"),
+    (re.compile(r"unexpected end of template, expected '([^']+)'"),
+     lambda m: f"模板意外结束，缺少“{_tok(m[1])}”"),
+    (re.compile(r"unexpected char '(.+)' at \d+"), lambda m: f"不允许的字符“{m[1]}”"),
+    (re.compile(r"[Uu]nexpected '([^']+)'"), lambda m: f"意外的“{_tok(m[1])}”"),
+    (re.compile(r"tag name expected"), lambda m: "{% 后应为标签名，如 if、for、set"),
+]
+
+
+def _unknown_tag(tag: str, rest: str) -> str:
+    import difflib
+
+    wanted = re.findall(r"'(\w+)'", rest.split("innermost")[0])
+    close = difflib.get_close_matches(tag, wanted, n=1, cutoff=0.5)
+    return f"不认识的标签“{tag}”" + (f"（是否想写 {{% {close[0]} %}}？）" if close else "")
+
+
+def syntax_message_zh(message: str | None) -> str:
+    """Jinja's English syntax messages in Chinese (the original when not recognised)."""
+    text = message or ""
+    for pat, fn in _SYNTAX_ZH:
+        m = pat.search(text)
+        if m:
+            return fn(m)
+    return text

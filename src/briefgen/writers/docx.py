@@ -20,6 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
+from docx.styles import BabelFish
 
 from briefgen.errors import BriefgenError
 from briefgen.layout import balance_title, element, geometry, hex_rgb
@@ -178,7 +179,8 @@ class DocxWriter:
         name, outline = STYLE_NAMES[key]
         e = element(self.style, key)
         styles = doc.styles
-        if name in [s.name for s in styles]:
+        # One XPath query instead of wrapping all ~160 built-in styles in Python objects.
+        if styles.element.get_by_name(BabelFish.ui2internal(name)) is not None:
             st = styles[name]
             if self.base is not None:
                 # A department letterhead's own styles win, as with Pandoc's reference-doc.
@@ -335,8 +337,17 @@ class DocxWriter:
             rpr.insert(0, rf)
         return run
 
+    def _set_style(self, para: Any, name: str) -> None:
+        """`para.style = name`, with the style id looked up once per document: python-docx
+        scans every style (twice) on each assignment, which dominated table-heavy writes."""
+        cache = self.__dict__.setdefault("_style_ids", {})
+        if name not in cache:
+            cache[name] = para.part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+        para._p.style = cache[name]
+
     def _para(self, doc: Any, key: str, text: str = "", **kw: Any) -> Any:
-        para = doc.add_paragraph(style=STYLE_NAMES[key][0])
+        para = doc.add_paragraph()
+        self._set_style(para, STYLE_NAMES[key][0])
         if text:
             self._run(para, text, **kw)
         return para
@@ -456,20 +467,23 @@ class DocxWriter:
         th.set(qn("w:val"), "true")
         put(trpr, th)
         ts = self.style.get("table") or {}
+        # Cells fetched a row at a time: table.cell() rebuilds the whole grid on every call.
+        head_cells = table.rows[0].cells
         for j, text in enumerate(t.header):
-            self._cell(table.cell(0, j), text, "table_head", "center")
+            self._cell(head_cells[j], text, "table_head", "center")
             if ts.get("header_fill"):
                 shd = OxmlElement("w:shd")
                 shd.set(qn("w:val"), "clear")
                 shd.set(qn("w:color"), "auto")
                 shd.set(qn("w:fill"), ts["header_fill"].lstrip("#").upper())
-                put(table.cell(0, j)._tc.get_or_add_tcPr(), shd)
+                put(head_cells[j]._tc.get_or_add_tcPr(), shd)
         for i, row in enumerate(t.rows, start=1):
             cant = OxmlElement("w:cantSplit")
             put(table.rows[i]._tr.get_or_add_trPr(), cant)
+            cells = table.rows[i].cells
             for j, text in enumerate(row):
                 align = t.align[j] if j < len(t.align) else "left"
-                self._cell(table.cell(i, j), text, "table_cell", align)
+                self._cell(cells[j], text, "table_cell", align)
         if t.source:
             self._para(doc, "table_note", f"数据来源：{t.source}" if not t.source.startswith(("数据来源", "资料来源", "注")) else t.source)
         self._para(doc, "body")
@@ -478,7 +492,7 @@ class DocxWriter:
         from docx.enum.table import WD_ALIGN_VERTICAL
 
         para = cell.paragraphs[0]
-        para.style = STYLE_NAMES[key][0]
+        self._set_style(para, STYLE_NAMES[key][0])
         para.alignment = ALIGN[align]
         pf = para.paragraph_format
         pf.first_line_indent = Pt(0)
@@ -592,6 +606,7 @@ class DocxWriter:
                                     hint="应为 .docx 或 .dotx 文件") from None
         else:
             doc = new_docx()
+        self._style_ids: dict[str, str | None] = {}  # style ids belong to one document
         self._setup(doc)
         self._footers(doc)
         self._masthead(doc, d, letterhead=self._has_body(doc))

@@ -13,7 +13,7 @@ from typing import Any
 from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
-    BaseDocTemplate, CondPageBreak, Flowable, Frame, Image, KeepTogether, PageBreak as RLPageBreak,
+    BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak as RLPageBreak,
     PageTemplate, Spacer, Table as RLTable, TableStyle,
 )
 
@@ -21,6 +21,7 @@ from briefgen import fonts as fontmod
 from briefgen.layout import MM, Geometry, balance_title, element, geometry
 from briefgen.linebreak import Line, Span, break_paragraph
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
+from briefgen.writers.pdfimage import PngImage, binary_streams
 from briefgen.safety import clean_text, make_pdf_text_extractable
 
 
@@ -371,7 +372,7 @@ class PdfWriter:
 
     def _figure(self, f: Figure) -> list[Flowable]:
         w = self.geo.text_width * f.width_ratio
-        img = Image(str(f.image), width=w, height=w * f.aspect)
+        img = PngImage(f.image, width=w, height=w * f.aspect)
         parts: list[Flowable] = [img, self._para(f"{f.number}  {f.caption}".strip(), "caption", first_indent=0)]
         if f.source:
             src = f.source if f.source.startswith(("数据来源", "资料来源")) else f"数据来源：{f.source}"
@@ -477,5 +478,6 @@ class PdfWriter:
         self.fonts.register()
         # Start the canvas in one of our fonts so no unembedded Helvetica is referenced.
         doc.initialFontName = next(iter(_NAMES.values()))
-        doc.build(story)
+        with binary_streams():
+            doc.build(story)
         return out

@@ -1,0 +1,317 @@
+"""Scheduled batches: `briefgen schedule SCHEDULE.yaml` runs jobs files on cron times.
+
+The process stays in the foreground (for systemd, a terminal, Docker or the
+Windows Task Scheduler "at startup" trigger) and logs every run. Cron
+expressions are parsed by croniter; `first_workday` and `holidays` only filter
+the times croniter yields. Runs missed while the machine slept are made up once
+on waking, for the latest missed time, not once per missed time.
+
+For tests and dry runs the clock can be faked: with `--now` time starts there
+and jumps straight to each next run instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from briefgen.errors import BriefgenError
+
+_ENTRY_KEYS = {"name", "cron", "jobs", "out", "workers", "force", "as_of", "first_workday", "holidays",
+               "workdays", "only", "enabled"}
+_TOP_KEYS = {"timezone", "log", "runs"}
+_MAX_SLEEP = 60.0  # re-read the clock at least this often (suspend, clock changes)
+_SEARCH_LIMIT = 5000  # cron times examined when filters reject many of them
+
+log = logging.getLogger("briefgen.schedule")
+
+
+@dataclass
+class Entry:
+    name: str
+    cron: str
+    jobs: Path
+    out: Path | None = None
+    workers: int | None = None
+    force: bool = False
+    as_of: str = "run-date"  # run-date | a fixed ISO date
+    first_workday: bool = False
+    holidays: set[_dt.date] = field(default_factory=set)
+    workdays: set[_dt.date] = field(default_factory=set)  # weekend days that are working days (调休)
+    only: list[str] = field(default_factory=list)
+
+    def is_workday(self, d: _dt.date) -> bool:
+        if d in self.workdays:
+            return True
+        return d.weekday() < 5 and d not in self.holidays
+
+    def accepts(self, t: _dt.datetime) -> bool:
+        if not self.first_workday:
+            return True
+        d = t.date()
+        if not self.is_workday(d):
+            return False
+        first = d.replace(day=1)
+        while not self.is_workday(first):
+            first += _dt.timedelta(days=1)
+        return d == first
+
+    def next_after(self, t: _dt.datetime) -> _dt.datetime:
+        from croniter import croniter
+
+        it = croniter(self.cron, t)
+        for _ in range(_SEARCH_LIMIT):
+            nxt = it.get_next(_dt.datetime)
+            if self.accepts(nxt):
+                return nxt
+        raise BriefgenError(f"“{self.name}”在很长时间内都没有符合条件的运行时间", hint="请检查 cron 表达式与 first_workday")
+
+
+@dataclass
+class Schedule:
+    path: Path
+    entries: list[Entry]
+    tz: Any = None  # zoneinfo.ZoneInfo, or None for local time
+    log_file: Path | None = None
+
+
+def _date_set(v: Any, where: str) -> set[_dt.date]:
+    out = set()
+    for x in v or []:
+        try:
+            out.add(x if isinstance(x, _dt.date) else _dt.date.fromisoformat(str(x)))
+        except ValueError:
+            raise BriefgenError(f"日期“{x}”无效", where=where, hint="应写作 2024-10-01") from None
+    return out
+
+
+def load_schedule(path: str | Path) -> Schedule:
+    from croniter import croniter
+
+    from briefgen.batch import _check_keys, _load_yaml_file
+
+    path = Path(path)
+    raw = _load_yaml_file(path)
+    if raw is None:
+        raise BriefgenError("定时任务文件为空", where=str(path))
+    top = _check_keys(raw, _TOP_KEYS, str(path))
+    base = path.resolve().parent
+
+    def rel(p: Any) -> Path:
+        q = Path(str(p))
+        return q if q.is_absolute() else base / q
+
+    tz = None
+    if top.get("timezone"):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            tz = ZoneInfo(str(top["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise BriefgenError(f"时区“{top['timezone']}”无效", where=f"{path}：timezone",
+                                hint="如 Asia/Shanghai；Windows 上需要 pip install tzdata") from None
+    entries = []
+    runs = top.get("runs")
+    if not isinstance(runs, list) or not runs:
+        raise BriefgenError("缺少 runs:（定时运行的列表）", where=str(path))
+    for i, r in enumerate(runs):
+        where = f"{path}：runs[{i}]"
+        r = _check_keys(r, _ENTRY_KEYS, where)
+        if r.get("enabled") is False:
+            continue
+        for key in ("cron", "jobs"):
+            if not r.get(key):
+                raise BriefgenError(f"缺少 {key}", where=where)
+        cron = str(r["cron"]).strip()
+        if not croniter.is_valid(cron):
+            raise BriefgenError(f"cron 表达式“{cron}”无效", where=f"{where}.cron",
+                                hint="五段：分 时 日 月 周，如 \"0 6 1 * *\" 表示每月1日6:00")
+        jobs = rel(r["jobs"])
+        if not jobs.exists():
+            raise BriefgenError("找不到任务文件", where=f"{where}.jobs：{jobs}")
+        as_of = str(r.get("as_of") or "run-date")
+        if as_of != "run-date":
+            try:
+                _dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise BriefgenError(f"as_of“{as_of}”无效", where=f"{where}.as_of",
+                                    hint="写 run-date（运行当天，默认）或 2024-05-01 这样的日期") from None
+        workers = r.get("workers")
+        if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+            raise BriefgenError("workers 应为正整数", where=f"{where}.workers")
+        entries.append(Entry(
+            name=str(r.get("name") or jobs.stem), cron=cron, jobs=jobs,
+            out=rel(r["out"]) if r.get("out") else None, workers=workers, force=bool(r.get("force", False)),
+            as_of=as_of, first_workday=bool(r.get("first_workday", False)),
+            holidays=_date_set(r.get("holidays"), f"{where}.holidays"),
+            workdays=_date_set(r.get("workdays"), f"{where}.workdays"),
+            only=[str(x) for x in (r.get("only") or [])],
+        ))
+    if not entries:
+        raise BriefgenError("没有启用的定时运行", where=str(path))
+    log_file = rel(top["log"]) if top.get("log") else None
+    return Schedule(path=path, entries=entries, tz=tz, log_file=log_file)
+
+
+class Clock:
+    """Wall clock; `FakeClock` jumps instead of sleeping."""
+
+    def __init__(self, tz: Any = None):
+        self.tz = tz
+
+    def now(self) -> _dt.datetime:
+        return _dt.datetime.now(self.tz) if self.tz else _dt.datetime.now().replace(microsecond=0)
+
+    def sleep_until(self, t: _dt.datetime) -> None:
+        while True:
+            left = (t - self.now()).total_seconds()
+            if left <= 0:
+                return
+            time.sleep(min(left, _MAX_SLEEP))
+
+
+class FakeClock(Clock):
+    def __init__(self, start: _dt.datetime, tz: Any = None):
+        super().__init__(tz)
+        self.t = start.replace(tzinfo=tz) if (tz and start.tzinfo is None) else start
+
+    def now(self) -> _dt.datetime:
+        return self.t
+
+    def sleep_until(self, t: _dt.datetime) -> None:
+        self.t = max(self.t, t)
+
+
+def run_entry(entry: Entry, when: _dt.datetime, runner: Callable[..., Any] | None = None) -> int:
+    """One scheduled batch; returns its exit status and never raises."""
+    from briefgen.batch import load_plan, run_batch
+
+    as_of = when.date() if entry.as_of == "run-date" else _dt.date.fromisoformat(entry.as_of)
+    log.info("开始运行“%s”：任务文件 %s，统计基准日 %s", entry.name, entry.jobs, as_of.isoformat())
+    t0 = time.perf_counter()
+    try:
+        plan = load_plan(entry.jobs, entry.out, as_of)
+        report = (runner or run_batch)(plan, workers=entry.workers, force=entry.force, only=entry.only)
+    except BriefgenError as e:
+        log.error("“%s”未能运行：%s", entry.name, e.render())
+        return 1
+    except Exception as e:  # noqa: BLE001 - the scheduler must survive any one run
+        log.exception("“%s”内部错误：%s: %s", entry.name, type(e).__name__, e)
+        return 2
+    msg = (f"“{entry.name}”完成：生成 {len(report.built)} 份，跳过 {len(report.skipped)} 份，"
+           f"失败 {len(report.failed)} 份，用时 {time.perf_counter() - t0:.1f} 秒，输出目录 {report.out}")
+    (log.warning if report.failed or report.interrupted else log.info)(msg)
+    for f in report.failed:
+        log.warning("  失败 %s：%s", f["output"], f["reason"])
+    return report.exit_code
+
+
+def upcoming(schedule: Schedule, start: _dt.datetime, count: int) -> list[tuple[_dt.datetime, Entry]]:
+    out: list[tuple[_dt.datetime, Entry]] = []
+    for e in schedule.entries:
+        t = start
+        for _ in range(count):
+            t = e.next_after(t)
+            out.append((t, e))
+    out.sort(key=lambda x: (x[0], x[1].name))
+    return out[:count]
+
+
+def run_schedule(schedule: Schedule, clock: Clock, *, max_runs: int | None = None, once: bool = False,
+                 runner: Callable[..., Any] | None = None) -> int:
+    """Run until `max_runs` batches have run (forever if None); worst exit status of the runs."""
+    worst = 0
+    runs = 0
+    if once:
+        now = clock.now()
+        for e in schedule.entries:
+            worst = max(worst, run_entry(e, now, runner))
+        return worst
+    start = clock.now()
+    nxt = {id(e): e.next_after(start) for e in schedule.entries}
+    for e in schedule.entries:
+        log.info("已加载“%s”（cron %s%s），下次运行 %s", e.name, e.cron,
+                 "，仅每月第一个工作日" if e.first_workday else "", nxt[id(e)].isoformat(sep=" "))
+    while max_runs is None or runs < max_runs:
+        due_at = min(nxt.values())
+        clock.sleep_until(due_at)
+        now = clock.now()
+        for e in schedule.entries:
+            if nxt[id(e)] <= now and (max_runs is None or runs < max_runs):
+                # Woken late (suspend, a long run): make up only the latest missed time,
+                # like systemd's Persistent=true, so relative periods are the newest.
+                when = nxt[id(e)]
+                while (later := e.next_after(when)) <= now:
+                    when = later
+                worst = max(worst, run_entry(e, when, runner))
+                runs += 1
+                # From now, not from the missed time: a long sleep makes up one run, not all.
+                nxt[id(e)] = e.next_after(max(now, clock.now()))
+                log.info("“%s”下次运行 %s", e.name, nxt[id(e)].isoformat(sep=" "))
+    return worst
+
+
+def _setup_logging(log_file: Path | None) -> list[logging.Handler]:
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+    for h in handlers:
+        h.setFormatter(fmt)
+        log.addHandler(h)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    return handlers
+
+
+def _parse_now(text: str, tz: Any) -> _dt.datetime:
+    try:
+        t = _dt.datetime.fromisoformat(text.strip().replace(" ", "T"))
+    except ValueError:
+        raise BriefgenError(f"--now 时间“{text}”无效", hint="应写作 2024-05-01T05:59") from None
+    return t.replace(tzinfo=tz) if tz and t.tzinfo is None else t
+
+
+@click.command("schedule")
+@click.argument("schedule_file", metavar="SCHEDULE.yaml", type=click.Path(path_type=Path))
+@click.option("--once", is_flag=True, help="不等待，立即把每个定时运行各执行一次后退出")
+@click.option("--max-runs", type=click.IntRange(1), help="执行这么多次运行后退出")
+@click.option("--now", "now", metavar="DATETIME", help="模拟时钟：从该时间开始，跳过等待（测试用，须配合 --max-runs 或 --once）")
+@click.option("--list", "list_next", type=click.IntRange(1, 1000), metavar="N", help="只列出接下来 N 次运行时间")
+@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈")
+def schedule_cmd(schedule_file: Path, once: bool, max_runs: int | None, now: str | None, list_next: int | None,
+                 debug: bool) -> None:
+    """按 SCHEDULE.yaml 中的 cron 时间在前台定时运行批量任务，并记录每次运行的日志。"""
+    from briefgen.cli import _fail
+
+    handlers: list[logging.Handler] = []
+    try:
+        sched = load_schedule(schedule_file)
+        clock: Clock = FakeClock(_parse_now(now, sched.tz), sched.tz) if now else Clock(sched.tz)
+        if list_next:
+            for t, e in upcoming(sched, clock.now(), list_next):
+                click.echo(f"{t.isoformat(sep=' ')}  {e.name}")
+            return
+        if now and not (max_runs or once):
+            raise BriefgenError("使用 --now 模拟时钟时，请同时指定 --max-runs 或 --once")
+        handlers = _setup_logging(sched.log_file)
+        code = run_schedule(sched, clock, max_runs=max_runs, once=once)
+    except KeyboardInterrupt:
+        log.info("已停止定时运行")
+        sys.exit(130)
+    except (BriefgenError, Exception) as e:  # noqa: BLE001
+        _fail(e, debug)
+        return
+    finally:
+        for h in handlers:
+            log.removeHandler(h)
+            h.close()
+    sys.exit(code)
