@@ -76,6 +76,10 @@ CASES: list[tuple[str, Setup, list[str]]] = [
     ("yaml-duplicate-key", lambda t: [str(write(
         t, "name: mini\nperiod: 2021\nmeta: {title: 测试}\nsections: []\nsections: []\n"))],
      ["b.yaml:5:1", "键“sections”重复出现", "第4行"]),
+    ("yaml-control-character", lambda t: [str(write(t, "name: x\nmeta:\n  title: a\x07b\n"))],
+     ["b.yaml:3:11", "不可见的控制字符 U+0007"]),
+    ("yaml-python-tag", lambda t: [str(write(t, "name: !!python/object/apply:os.system ['echo hi']\n"))],
+     ["b.yaml:1:7", "不支持的 YAML 标签", "安全"]),
     ("config-empty", lambda t: [str(write(t, ""))], ["b.yaml", "配置文件为空"]),
     ("config-only-comments", lambda t: [str(write(t, "# 还没写\n"))], ["b.yaml", "配置文件为空"]),
     ("config-binary", lambda t: [str(write(t, b"\x00\x01PK\x03\x04" * 10))], ["b.yaml", "不是文本文件"]),
@@ -108,7 +112,9 @@ CASES: list[tuple[str, Setup, list[str]]] = [
     ("data-binary-csv", lambda t: [str(write(t, csv=b"\x00\x01\x02\x03"))], ["d.csv", "二进制"]),
     ("data-wrong-declared-encoding", lambda t: [str(write(
         t, base_cfg(data=[{"file": "d.csv", "encoding": "utf-8"}]), csv=CSV.encode("gbk")))],
-     ["d.csv", "无法按 utf-8 编码读取"]),
+     ["d.csv", "无法按 utf-8 编码读取", "删去 encoding:"]),
+    ("data-unknown-encoding-name", lambda t: [str(write(t, base_cfg(data=[{"file": "d.csv", "encoding": "gbk2312"}])))],
+     ["d.csv", "不认识的编码名称“gbk2312”"]),
     ("data-unparseable-number", lambda t: [str(write(t, csv=CSV.replace("640", "12o.5")))],
      ["d.csv:第3行", "无法识别的数字“12o.5”"]),
     ("data-nan", lambda t: [str(write(t, csv=CSV.replace("640", "nan")))], ["d.csv:第3行", "数值无效"]),
@@ -308,5 +314,16 @@ def test_json_data_with_numbers_as_text(tmp_path):
     data = json.dumps([{"指标": "高企", "时期": 2021, "数值": "857"}, {"指标": "高企", "时期": 2020, "数值": "640"}],
                       ensure_ascii=False)
     cfg = write(tmp_path, base_cfg(data=[{"file": "d.json"}]), **{"d.json": data})
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o"), "--format", "docx"])
+    assert r.exit_code == 0, r.output
+
+
+def test_chart_labels_with_dollar_emoji_and_controls(tmp_path):
+    """Region names from the data reach matplotlib: `$` must not start mathtext, emoji must not crash."""
+    csv = ("指标,地区,时期,数值,单位\n高企,宜昌市,2021,857,家\n高企,宜昌市,2020,640,家\n"
+           "高企,A$B区😀,2021,5,家\n高企,C_{x}^2区,2021,7,家\n高企,D\x07区,2021,9,家\n")
+    cfg = write(tmp_path, base_cfg(sections=section("{{ hte }}", charts=[
+        chart(caption="收入 US$5 和 $x^2$ 😀", x="regions", series=[{"metric": "hte", "name": "系列$1"}])])),
+        csv=csv)
     r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o"), "--format", "docx"])
     assert r.exit_code == 0, r.output

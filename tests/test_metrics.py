@@ -160,3 +160,8 @@ def test_scale_to_display_unit():
 def test_cagr_metric():
     b = _book([("x", "宜昌市", "2019", 100, "", None), ("x", "宜昌市", "2021", 121, "", None)], {"x": {"indicator": "x"}})
     assert b.value("x").cagr("2019") == pytest.approx(10.0)
+
+
+def test_negative_base_has_no_growth_rate():
+    assert growth_pct(-50, -100) is None
+    assert growth_pct(50, -100) is None

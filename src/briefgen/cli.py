@@ -50,6 +50,9 @@ def build(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...], tem
     t0 = time.perf_counter()
     try:
         result = run_build(config, out_dir, parse_formats(fmt), list(overrides), list(templates))
+    except KeyboardInterrupt:
+        click.secho("已中断：本次没有写入任何文件，原有输出保持不变。", fg="yellow", err=True)
+        sys.exit(130)
     except (BriefgenError, Exception) as e:  # noqa: BLE001
         _fail(e, debug)
         return

@@ -93,6 +93,11 @@ class ChartSeriesCfg(_Model):
     period: str | None = None
     decimals: int | None = None
 
+    @field_validator("period", "region", mode="before")
+    @classmethod
+    def _str(cls, v: Any) -> Any:
+        return None if v is None else str(v)
+
 
 class ChartCfg(_Model):
     type: Literal["bar", "line", "bar_line", "hbar_rank", "pie", "donut", "stacked_bar"]
@@ -233,6 +238,16 @@ def load_yaml(path: Path, what: str = "配置文件") -> Any:
         mark = getattr(e, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         problem = getattr(e, "problem", None) or str(e)
+        if isinstance(e, yaml.reader.ReaderError):
+            # An invisible control character pasted into the file: say where it is.
+            before = text[: e.position]
+            where = f"{path}:{before.count(chr(10)) + 1}:{len(before) - before.rfind(chr(10))}"
+            problem = f"文件中有不可见的控制字符 U+{e.character:04X}，请删除它" if isinstance(e.character, int) \
+                else problem
+        from briefgen.yamlpos import yaml_problem_zh
+
+        cmark = getattr(e, "context_mark", None)
+        problem = yaml_problem_zh(problem, getattr(e, "context", None), cmark.line + 1 if cmark else None)
         raise BriefgenError(f"YAML 格式错误：{problem}", where=where) from None
 
 

@@ -20,7 +20,7 @@ from typing import Any, Iterable
 
 from briefgen.config import Config, SourceCfg, load_yaml, read_text
 from briefgen.errors import BriefgenError
-from briefgen.safety import reject_url
+from briefgen.safety import clean_text, reject_url
 
 # Header aliases: what people actually type into a spreadsheet's first row.
 COLUMNS = {
@@ -181,11 +181,12 @@ def _records_to_dataset(ds: Dataset, rows: Iterable[tuple[str, dict[str, Any]]],
                 n = parse_number(row[k], f"{where}（{k}）")
                 if n is not None:
                     pub[k] = n
+        # Names from spreadsheets may carry pasted control characters: no document or chart can show them.
         ds.add(
-            str(ind).strip(), str(region).strip(), norm_period(period),
+            clean_text(str(ind)).strip(), clean_text(str(region)).strip(), norm_period(period),
             Obs(value, pub, str(row.get("derived") or ""), where),
-            unit=str(row.get("unit") or ""), note=str(row.get("note") or ""),
-            source=str(row.get("source") or src.note or ""),
+            unit=clean_text(str(row.get("unit") or "")), note=clean_text(str(row.get("note") or "")),
+            source=clean_text(str(row.get("source") or src.note or "")),
         )
 
 
@@ -238,8 +239,13 @@ def _read_csv(path: Path, src: SourceCfg) -> tuple[list[Any], list[list[Any]]]:
     if src.encoding:
         try:
             text = path.read_text(encoding=src.encoding)
-        except (UnicodeDecodeError, LookupError) as e:
-            raise BriefgenError(f"无法按 {src.encoding} 编码读取：{e}", where=str(path)) from None
+        except LookupError:
+            raise BriefgenError(f"不认识的编码名称“{src.encoding}”", where=str(path),
+                                hint="常用的有 utf-8、gbk、gb18030；也可删去 encoding: 让 briefgen 自动识别") from None
+        except UnicodeDecodeError as e:
+            raise BriefgenError(f"无法按 {src.encoding} 编码读取（第{e.start + 1}个字节起不是 {src.encoding}）",
+                                where=str(path),
+                                hint="删去 encoding: 让 briefgen 自动识别 UTF-8/GBK，或改成文件实际的编码") from None
     else:
         text = read_text(path, "数据文件")
     rows = list(csv.reader(io.StringIO(text)))
@@ -265,7 +271,8 @@ def _read_xlsx(path: Path, src: SourceCfg) -> tuple[list[Any], list[list[Any]]]:
                 "无法打开 Excel 文件：文件已加密（设置了打开密码）或为旧版 .xls 格式",
                 where=str(path), hint="请在 Excel 中取消密码并另存为 .xlsx",
             ) from None
-        raise BriefgenError(f"无法打开 Excel 文件（文件可能已损坏或不完整）：{e}", where=str(path)) from None
+        raise BriefgenError("无法打开 Excel 文件：文件已损坏或不完整（例如复制、下载没有完成）", where=str(path),
+                            hint="请在 Excel 中打开后重新另存为 .xlsx") from None
     try:
         if src.sheet:
             if src.sheet not in wb.sheetnames:
@@ -288,7 +295,9 @@ def _read_structured(path: Path, src: SourceCfg, ds: Dataset) -> None:
         try:
             doc = json.loads(read_text(path, "数据文件"))
         except json.JSONDecodeError as e:
-            raise BriefgenError(f"JSON 格式错误：{e.msg}", where=f"{path}:{e.lineno}:{e.colno}") from None
+            from briefgen.yamlpos import json_problem_zh
+
+            raise BriefgenError(f"JSON 格式错误：{json_problem_zh(e.msg)}", where=f"{path}:{e.lineno}:{e.colno}") from None
     else:
         doc = load_yaml(path, "数据文件")
     label = str(path)

@@ -45,10 +45,15 @@ def decimals_of(x: float) -> int:
 # --- pure computations, unit-tested on their own ---------------------------
 
 def growth_pct(cur: float | None, prev: float | None) -> float | None:
-    """Year-on-year growth in percent; None when it cannot be computed."""
-    if cur is None or prev is None or prev == 0:
+    """Year-on-year growth in percent; None when it cannot be computed.
+
+    A negative base (a loss, a deficit) has no meaningful growth rate: statistics
+    bureaus write 扭亏/减亏 instead, so it is left to a published figure or the text.
+    """
+    if cur is None or prev is None or prev <= 0:
         return None
-    return (cur / prev - 1.0) * 100.0
+    g = (cur / prev - 1.0) * 100.0
+    return g if math.isfinite(g) else None  # 1e300 / 1e-300 overflows: no meaningful growth
 
 
 def share_pct(part: float | None, total: float | None) -> float | None:
@@ -153,7 +158,7 @@ class MetricValue:
         if pub is None:
             if computed is None:
                 raise BriefgenError(
-                    f"无法计算“{self.name}”的{label}：缺少{self.prev_period}（上期）数据或上期为零，且数据中未给出公布值",
+                    f"无法计算“{self.name}”的{label}：缺少{self.prev_period}（上期）数据或上期为零（为负），且数据中未给出公布值",
                     where=self._book.label,
                 )
             return computed

@@ -96,7 +96,10 @@ def _template_error(e: Exception, name: str) -> BriefgenError:
         what = f"“{m.group(1)}”" if m else str(e)
         return BriefgenError(f"模板引用了未定义的名称{what}", where=where)
     if isinstance(e, jinja2.exceptions.SecurityError):
-        return BriefgenError(f"模板执行了不允许的操作：{e}", where=where)
+        m = re.search(r"access to attribute '([^']+)' of '([^']+)' object is unsafe", str(e))
+        what = f"访问“{m.group(2)}”对象的内部属性“{m.group(1)}”" if m else str(e)
+        return BriefgenError(f"模板执行了不允许的操作：{what}", where=where,
+                             hint="模板在沙箱中运行，只能使用指标、变量和过滤器")
     if isinstance(e, zh.ZhFormatError):
         return BriefgenError(str(e), where=where)
     if isinstance(e, OverflowError):

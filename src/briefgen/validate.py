@@ -79,6 +79,9 @@ def _check_data(cfg: Any, report: Report) -> Any:
         try:
             load_dataset(sub)
         except BriefgenError as e:
+            # The copy holds this one source as data[0]: give the message its real index back.
+            if e.where:
+                e.where = e.where.replace("：data[0]", f"：data[{i}]")
             report.errors.append(_err(e))
             ok = False
     if not ok:
@@ -355,10 +358,9 @@ def validate(config: str | Path, overrides: list[str] | None = None,
 
     # A dry run catches what only shows with real numbers: a growth with no previous
     # period, a chart whose series are all empty, a template that never ends…
+    # Charts are specified and checked but not drawn (render_chart=None): nothing is written.
     try:
-        with tempfile.TemporaryDirectory(prefix="briefgen-validate-") as tmp:
-            builder.chart_dir = Path(tmp)
-            doc = builder.build()
+        doc = builder.build()
     except BriefgenError as e:
         report.errors.append(_err(e))
         return report

@@ -323,3 +323,61 @@ def value_mark(source: str, loc: tuple) -> tuple[int | None, int | None, str | N
             return None, None, None
     style = getattr(node, "style", None)
     return node.start_mark.line + 1, node.start_mark.column + 1, style
+
+
+# --- YAML syntax errors in Chinese ------------------------------------------------
+
+_YAML_ZH: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"found character '\\t' that cannot start any token"), "不能用 Tab 键缩进，请改用空格"),
+    (re.compile(r"found character '(.)' that cannot start any token"), "字符“{0}”不能出现在这里（以它开头的值请加引号）"),
+    (re.compile(r"mapping values are not allowed here"),
+     "此处不能出现“键: 值”（可能是缩进不对，或值里的冒号需要加引号）"),
+    (re.compile(r"expected ',' or '\]', but got"), "方括号列表 [...] 没有正确结束（缺少“]”或“,”）"),
+    (re.compile(r"expected ',' or '\}', but got"), "花括号 {...} 没有正确结束（缺少“}”或“,”）"),
+    (re.compile(r"expected <block end>, but found '\?'"), "列表项“- ”与“键: 值”混在同一层（缩进不一致？）"),
+    (re.compile(r"expected <block end>, but found"), "缩进不一致：同一层的键应对齐"),
+    (re.compile(r"found unexpected end of stream"), "文件意外结束（引号或括号没有闭合？）"),
+    (re.compile(r"found undefined alias '([^']*)'"), "引用了未定义的锚点“*{0}”"),
+    (re.compile(r"could not determine a constructor for the tag '([^']*)'"),
+     "不支持的 YAML 标签“{0}”（出于安全考虑，配置中不能使用 !! 标签）"),
+    (re.compile(r"found unhashable key"), "键不能是列表或映射"),
+    (re.compile(r"could not find expected ':'"), "缺少冒号“:”"),
+    (re.compile(r"did not find expected key"), "缺少键或缩进不一致"),
+    (re.compile(r"did not find expected '-' indicator"), "缺少列表项标记“- ”或缩进不一致"),
+    (re.compile(r"found duplicate anchor"), "锚点名称重复"),
+]
+
+
+def yaml_problem_zh(problem: str | None, context: str | None = None, context_line: int | None = None) -> str:
+    """PyYAML's English problem description in Chinese (the original when not recognised)."""
+    text = problem or ""
+    for pat, zh_text in _YAML_ZH:
+        m = pat.search(text)
+        if m:
+            out = zh_text.format(*m.groups())
+            break
+    else:
+        out = text
+    if context_line is not None and context and ("flow" in context or "quoted" in context):
+        out += f"（从第{context_line}行开始）"
+    return out
+
+
+_JSON_ZH: list[tuple[str, str]] = [
+    ("Expecting property name enclosed in double quotes", "键名应使用双引号（JSON 不允许单引号，也不允许末尾多余的逗号）"),
+    ("Expecting value", "此处缺少值（或有多余的逗号）"),
+    ("Expecting ',' delimiter", "缺少逗号“,”"),
+    ("Expecting ':' delimiter", "缺少冒号“:”"),
+    ("Unterminated string", "字符串没有结束（缺少右引号）"),
+    ("Invalid control character", "字符串中有控制字符（如换行），请改写为 \\n"),
+    ("Extra data", "内容结束后还有多余的文字"),
+    ("Invalid \\escape", "无效的反斜杠转义"),
+]
+
+
+def json_problem_zh(msg: str) -> str:
+    """The json module's English message in Chinese (the original when not recognised)."""
+    for en, zh_text in _JSON_ZH:
+        if msg.startswith(en):
+            return zh_text
+    return msg
