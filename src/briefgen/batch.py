@@ -822,13 +822,19 @@ def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: boo
     res: dict[str, Any] = {"output": job.output, "pid": os.getpid()}
     _IN_JOB = True
     try:
-        result = build(job.config, target.parent, list(job.formats), list(job.overrides), templates or None)
+        import warnings
+
+        # Python warnings (e.g. glyphs missing from a font) go to the report, not to stderr.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = build(job.config, target.parent, list(job.formats), list(job.overrides), templates or None)
         files = {}
         for p in result.outputs:
             fmt = p.suffix.lstrip(".").lower()
             files[fmt] = {"path": Path(os.path.relpath(p, rootp)).as_posix(), "sha256": _sha256_file(p),
                           "size": p.stat().st_size}
-        res.update(ok=True, files=files, warnings=list(result.warnings))
+        extra = [str(w.message) for w in caught if str(w.message) not in result.warnings]
+        res.update(ok=True, files=files, warnings=list(result.warnings) + list(dict.fromkeys(extra)))
     except _Terminated:
         os._exit(143)
     except BriefgenError as e:
@@ -972,6 +978,8 @@ def run_batch(plan: Plan, *, workers: int | None = None, force: bool = False, on
                 runnable.append(job)
             except BriefgenError as e:
                 _record_failure(report, manifest, job, e.render(), emit)
+            except Exception as e:  # noqa: BLE001 - one bad config must not stop the batch
+                _record_failure(report, manifest, job, f"内部错误：{type(e).__name__}: {e}", emit)
         n = max(1, min(workers or default_workers(), len(runnable) or 1))
         report.workers = n if runnable else 0
 
@@ -983,7 +991,8 @@ def run_batch(plan: Plan, *, workers: int | None = None, force: bool = False, on
                 return
             rec, key = records[job.output]
             manifest.outputs[job.output] = {
-                "job": {**job.params(), "name": job.name, "region": job.region, "period": job.fields.get("period_code", "")},
+                "job": {**job.params(), "name": job.name, "region": job.region,
+                        "period": job.fields.get("period_code", "")},
                 "key": key, "inputs": rec["inputs"], "fonts": rec["fonts"], "files": res.get("files", {}),
                 "built": _now_iso(), "seconds": res.get("seconds"), "warnings": res.get("warnings", []),
             }
@@ -1044,8 +1053,8 @@ def _record_failure(report: Report, manifest: _ManifestWriter, job: Job, reason:
     emit("failed", {"job": job, "reason": reason})
 
 
-def _run_pool(jobs: list[Job], root: Path, templates: list[Path], n: int, debug: bool, done: Callable[[Job, dict[str, Any]], None],
-              emit: Callable[[str, dict[str, Any]], None]) -> None:
+def _run_pool(jobs: list[Job], root: Path, templates: list[Path], n: int, debug: bool,
+              done: Callable[[Job, dict[str, Any]], None], emit: Callable[[str, dict[str, Any]], None]) -> None:
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 

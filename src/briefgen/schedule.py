@@ -210,6 +210,8 @@ def run_entry(entry: Entry, when: _dt.datetime, runner: Callable[..., Any] | Non
     (log.warning if report.failed or report.interrupted else log.info)(msg)
     for f in report.failed:
         log.warning("  失败 %s：%s", f["output"], f["reason"])
+    if report.interrupted:
+        raise KeyboardInterrupt  # Ctrl-C or SIGTERM during a run stops the scheduler too
     return report.exit_code
 
 
