@@ -242,8 +242,7 @@ class Builder:
             self.render_chart(spec, out)
         return Figure(
             image=out, caption=self._inline(c.caption, where), number=f"图{self.figures}",
-            source=c.source, aspect=spec.height_cm / spec.width_cm,
-            width_ratio=min(1.0, spec.width_cm / 15.6),
+            source=source_note(c.source), aspect=spec.height_cm / spec.width_cm, width_cm=spec.width_cm,
         )
 
     # -- tables ----------------------------------------------------------------
@@ -306,7 +305,15 @@ class Builder:
             align = ["left"] + ["right"] * (len(header) - 1)
             widths = None
         return Table(header=header, rows=rows, caption=caption, number=f"表{self.tables}",
-                     source=t.source, align=align, col_widths=widths)
+                     source=source_note(t.source), align=align, col_widths=widths)
+
+
+def source_note(text: str) -> str:
+    """The note under a table or figure: 数据来源：… unless the author wrote 资料来源/注 themselves."""
+    text = (text or "").strip()
+    if not text or text.startswith(("数据来源", "资料来源", "注：", "说明：")):
+        return text
+    return f"数据来源：{text}"
 
 
 def _issue(v: int | str | None, fmt: str) -> str:

@@ -141,6 +141,12 @@ _AFTER = ("关于", "的", "年度", "和", "与", "及", "暨", "局", "市", "
 _BEFORE = ("关于", "工作", "情况", "报告", "通知", "意见", "方案", "办法", "规定", "决定", "简报", "回顾", "分析")
 
 
+def signature_indents(signature: str, date: str) -> tuple[float, float]:
+    """Right indents (in characters) of 署名 and 成文日期 without a seal (GB/T 9704 §7.3.5.2):
+    署名 右空二字; the date on the next line starts two characters right of the 署名's first."""
+    return 2.0, max(0.0, text_em(signature) - text_em(date))
+
+
 def text_em(text: str) -> float:
     """Width in ems: CJK and full-width count 1, ASCII (digits, Latin) 0.5."""
     return sum(0.5 if ord(ch) < 0x2E80 and ch not in "—…“”‘’" else 1.0 for ch in text)

@@ -67,7 +67,7 @@ class Figure:
     caption: str = ""
     number: str = ""  # "图1"
     source: str = ""
-    width_ratio: float = 0.9  # of the text block width
+    width_cm: float = 15.0  # printed width; writers cap it at the text block width
     aspect: float = 0.6  # height / width of the image
 
 
@@ -111,6 +111,50 @@ class DocMeta:
     print_date: str = ""  # 印发日期
     distribution: Distribution = field(default_factory=Distribution)
     subtitle: str = ""
+
+    # Derived lines: one wording for every writer.
+    @property
+    def issue_line(self) -> str:
+        """第1期（总第86期）."""
+        return self.issue_no + (f"（{self.total_issue_no}）" if self.total_issue_no else "")
+
+    @property
+    def recipients_line(self) -> str:
+        r = self.recipients
+        return r if not r or r.endswith("：") else r + "："
+
+    @property
+    def postscript_line(self) -> str:
+        return f"（{self.postscript.strip('（）()')}）" if self.postscript else ""
+
+    def attachment_lines(self) -> list[str]:
+        """附件：1. 名称 — later items aligned under the first name (GB/T 9704 §7.3.4)."""
+        out = []
+        for i, a in enumerate(self.attachments, start=1):
+            prefix = "附件：" if i == 1 else "　　　"
+            num = f"{i}. " if len(self.attachments) > 1 else ""
+            out.append(f"{prefix}{num}{a}")
+        return out
+
+    def end_lines(self) -> list[tuple[str, str]]:
+        """报尾 (简报) or 版记 (公文) lines with their alignment: left, right, or split.
+
+        A "split" line holds left and right parts separated by a tab.
+        """
+        dist = self.distribution
+        lines: list[tuple[str, str]] = []
+        if self.kind == "jianbao":
+            for label, names in (("报：", dist.to_superiors), ("送：", dist.to_peers),
+                                 ("发：", dist.to_subordinates)):
+                if names:
+                    lines.append((label + "，".join(names), "left"))
+            if dist.copies:
+                lines.append((f"（共印{dist.copies}份）", "right"))
+        elif self.kind == "gongwen":
+            if dist.cc:
+                lines.append(("抄送：" + "，".join(dist.cc) + "。", "left"))
+            lines.append((f"{self.print_organ}\t{self.print_date}印发", "split"))
+        return lines
 
 
 @dataclass

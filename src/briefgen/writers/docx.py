@@ -23,7 +23,7 @@ from docx.shared import Emu, Mm, Pt, RGBColor
 from docx.styles import BabelFish
 
 from briefgen.errors import BriefgenError
-from briefgen.layout import balance_title, element, geometry, hex_rgb
+from briefgen.layout import MM, balance_title, element, geometry, hex_rgb, signature_indents
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
 from briefgen.safety import clean_text
 
@@ -220,6 +220,12 @@ class DocxWriter:
             ind.set(qn("w:right"), str(int(e["right_indent"] * e["size"] * 20)))
         if e.get("keep_next"):
             pf.keep_with_next = True
+        if key == "body":
+            # No automatic CJK/Latin gaps: digits stay on the character grid, as in the PDF.
+            for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+                el = OxmlElement(tag)
+                el.set(qn("w:val"), "0")
+                put(ppr, el)
         pf.widow_control = True
         if outline is not None:
             ol = OxmlElement("w:outlineLvl")
@@ -264,7 +270,13 @@ class DocxWriter:
         grid.attrib.pop(qn("w:charSpace"), None)
 
     def tracking_twips(self, size: float) -> int:
-        """Character spacing (1/20 pt) that fits `chars` characters of `size` in the text width."""
+        """Character spacing (1/20 pt) that fits `chars` body characters in the text width.
+
+        Only text of the body size sits on the 28-character grid; a 42 pt 报头
+        tightened by the same rule would have its characters overlap.
+        """
+        if abs(size - element(self.style, "body")["size"]) > 0.01:
+            return 0
         extra = self.geo.text_width / self.geo.chars - size
         return math.floor(extra * 20) if extra < 0 else 0
 
@@ -381,8 +393,7 @@ class DocxWriter:
                 mh = self._para(doc, "masthead", m.masthead or "工作简报")
                 mh.paragraph_format.space_before = Pt(self.geo.line_pitch)
                 mh.paragraph_format.line_spacing = Pt(element(self.style, "masthead")["size"] * 1.4)
-            issue = m.issue_no + (f"（{m.total_issue_no}）" if m.total_issue_no else "")
-            self._para(doc, "issue_no", issue)
+            self._para(doc, "issue_no", m.issue_line)
             line = self._para(doc, "organ_line")
             line.paragraph_format.tab_stops.add_tab_stop(self._text_width(doc), WD_TAB_ALIGNMENT.RIGHT)
             self._run(line, m.organ)
@@ -421,7 +432,7 @@ class DocxWriter:
         if m.kind == "gongwen" or m.recipients:
             self._para(doc, "body")
         if m.recipients:
-            self._para(doc, "recipients", m.recipients + ("" if m.recipients.endswith("：") else "："))
+            self._para(doc, "recipients", m.recipients_line)
         elif m.kind != "gongwen":
             self._para(doc, "body")
 
@@ -485,7 +496,7 @@ class DocxWriter:
                 align = t.align[j] if j < len(t.align) else "left"
                 self._cell(cells[j], text, "table_cell", align)
         if t.source:
-            self._para(doc, "table_note", f"数据来源：{t.source}" if not t.source.startswith(("数据来源", "资料来源", "注")) else t.source)
+            self._para(doc, "table_note", t.source)
         self._para(doc, "body")
 
     def _cell(self, cell: Any, text: str, key: str, align: str) -> None:
@@ -514,50 +525,45 @@ class DocxWriter:
         if ind is not None:
             ind.set(qn("w:firstLineChars"), "0")
             ind.set(qn("w:firstLine"), "0")
-        para.add_run().add_picture(str(f.image), width=Emu(int(self.geo.text_width * f.width_ratio * 12700)))
+        width = min(self.geo.text_width, f.width_cm * 10 * MM)
+        para.add_run().add_picture(str(f.image), width=Emu(int(width * 12700)))
         cap = self._para(doc, "caption", f"{f.number}  {f.caption}".strip())
         if f.source:
             cap.paragraph_format.keep_with_next = True
-            self._para(doc, "figure_note", f"数据来源：{f.source}" if not f.source.startswith(("数据来源", "资料来源")) else f.source)
+            self._para(doc, "figure_note", f.source)
 
     def _closing(self, doc: Any, d: Document) -> None:
         m = d.meta
         if m.attachments:
             self._para(doc, "body")
-            for i, a in enumerate(m.attachments, start=1):
-                prefix = "附件：" if i == 1 else "　　　"
-                num = f"{i}. " if len(m.attachments) > 1 else ""
-                self._para(doc, "attachment", f"{prefix}{num}{a}")
+            for line in m.attachment_lines():
+                self._para(doc, "attachment", line)
         if m.kind == "gongwen":
-            self._para(doc, "body")
-            self._para(doc, "body")
-            self._para(doc, "signature", m.signature)
-            self._para(doc, "date", m.date)
+            self._para(doc, "body").paragraph_format.keep_with_next = True
+            sig_ind, date_ind = signature_indents(m.signature, m.date)
+            size = element(self.style, "signature")["size"]
+            for key, text, ind in (("signature", m.signature, sig_ind), ("date", m.date, date_ind)):
+                para = self._para(doc, key, text)
+                para.paragraph_format.right_indent = Pt(ind * size)
+                para.paragraph_format.keep_with_next = key == "signature"
             if m.postscript:
-                self._para(doc, "postscript", f"（{m.postscript.strip('（）()')}）")
+                self._para(doc, "postscript", m.postscript_line)
             self._end_block(doc, d)
         elif m.kind == "jianbao":
             self._end_block(doc, d)
 
     def _end_block(self, doc: Any, d: Document) -> None:
-        """报尾 / 版记 between rules, anchored to the bottom of the last page's 版心."""
-        m = d.meta
-        dist = m.distribution
-        size = element(self.style, "distribution")["size"]
-        lines: list[tuple[str, str]] = []
-        if m.kind == "jianbao":
-            for label, names in (("报：", dist.to_superiors), ("送：", dist.to_peers), ("发：", dist.to_subordinates)):
-                if names:
-                    lines.append((label + "，".join(names), "left"))
-            if dist.copies:
-                lines.append((f"（共印{dist.copies}份）", "right"))
-        else:
-            if dist.cc:
-                lines.append(("抄送：" + "，".join(dist.cc) + "。", "left"))
-            lines.append((f"{m.print_organ}\t{m.print_date}印发", "tab"))
+        """报尾 / 版记 between rules, kept together after the body.
+
+        Not a bottom-anchored frame: LibreOffice drops the rules of a bordered
+        frame and places it at random; plain ruled paragraphs look the same in
+        Word, WPS and LibreOffice, and the PDF pins the block to the page bottom.
+        """
+        lines = d.meta.end_lines()
         if not lines:
             return
-        frame_w = int(self.geo.text_width * 20)
+        size = element(self.style, "distribution")["size"]
+        self._para(doc, "body").paragraph_format.keep_with_next = True
         for i, (text, align) in enumerate(lines):
             para = self._para(doc, "distribution")
             pf = para.paragraph_format
@@ -565,29 +571,17 @@ class DocxWriter:
             pf.left_indent = Pt(size)
             pf.right_indent = Pt(size)
             pf.line_spacing = Pt(self.geo.line_pitch)
+            pf.keep_with_next = i < len(lines) - 1
             if align == "right":
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            elif align == "tab":
-                para.paragraph_format.tab_stops.add_tab_stop(
-                    Emu(int((self.geo.text_width - 2 * size) * 12700)), WD_TAB_ALIGNMENT.RIGHT)
+            elif align == "split":
+                pf.tab_stops.add_tab_stop(Emu(self._text_width(doc) - Pt(2 * size)), WD_TAB_ALIGNMENT.RIGHT)
             self._run(para, text)
-            ppr = para._p.get_or_add_pPr()
-            fp = OxmlElement("w:framePr")
-            fp.set(qn("w:w"), str(frame_w))
-            fp.set(qn("w:hSpace"), "0")
-            fp.set(qn("w:wrap"), "around")
-            fp.set(qn("w:vAnchor"), "margin")
-            fp.set(qn("w:hAnchor"), "margin")
-            fp.set(qn("w:yAlign"), "bottom")
-            fp.set(qn("w:x"), "0")
-            # LibreOffice ignores yAlign unless a y offset is present too.
-            fp.set(qn("w:y"), "0")
-            put(ppr, fp)
             if i == 0:
                 self._rule(para, "#000000", 8, "top")
             if i == len(lines) - 1:
                 self._rule(para, "#000000", 8, "bottom")
-            elif m.kind == "gongwen":
+            elif d.meta.kind == "gongwen":
                 self._rule(para, "#000000", 4, "bottom")
 
     @staticmethod

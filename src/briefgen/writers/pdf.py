@@ -18,7 +18,7 @@ from reportlab.platypus import (
 )
 
 from briefgen import fonts as fontmod
-from briefgen.layout import MM, Geometry, balance_title, element, geometry
+from briefgen.layout import MM, Geometry, balance_title, element, geometry, signature_indents
 from briefgen.linebreak import Line, Span, break_paragraph
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
 from briefgen.writers.pdfimage import PngImage, binary_streams
@@ -282,8 +282,7 @@ class PdfWriter:
             mh = ZhPara(self.fonts.spans(text, e["font"], size, e["color"]), {**e, "size": size},
                         size * 1.5, space_before=pitch)
             out.append(mh)
-            issue = m.issue_no + (f"（{m.total_issue_no}）" if m.total_issue_no else "")
-            out.append(self._para(issue, "issue_no"))
+            out.append(self._para(m.issue_line, "issue_no"))
             out.append(self._organ_line(m.organ, m.date))
             out.append(Rule(red, 2.0, 0, pitch * 0.6))
         elif m.kind == "gongwen":
@@ -331,7 +330,7 @@ class PdfWriter:
             out.append(self._para(m.subtitle, "subtitle", first_indent=0))
         out.append(Spacer(1, self.geo.line_pitch))
         if m.recipients:
-            out.append(self._para(m.recipients + ("" if m.recipients.endswith("：") else "："), "recipients"))
+            out.append(self._para(m.recipients_line, "recipients"))
         return out
 
     def _cell(self, text: str, key: str, align: str) -> ZhPara:
@@ -365,18 +364,16 @@ class PdfWriter:
             out.append(self._para(t.unit_note, "table_note", first_indent=0))
         out.append(table)
         if t.source:
-            src = t.source if t.source.startswith(("数据来源", "资料来源", "注")) else f"数据来源：{t.source}"
-            out.append(self._para(src, "table_note", first_indent=0))
+            out.append(self._para(t.source, "table_note", first_indent=0))
         out.append(Spacer(1, self.geo.line_pitch * 0.5))
         return out
 
     def _figure(self, f: Figure) -> list[Flowable]:
-        w = self.geo.text_width * f.width_ratio
+        w = min(self.geo.text_width, f.width_cm * 10 * MM)
         img = PngImage(f.image, width=w, height=w * f.aspect)
         parts: list[Flowable] = [img, self._para(f"{f.number}  {f.caption}".strip(), "caption", first_indent=0)]
         if f.source:
-            src = f.source if f.source.startswith(("数据来源", "资料来源")) else f"数据来源：{f.source}"
-            parts.append(self._para(src, "figure_note", first_indent=0))
+            parts.append(self._para(f.source, "figure_note", first_indent=0))
         parts.append(Spacer(1, self.geo.line_pitch * 0.3))
         return [KeepTogether(parts)]
 
@@ -385,47 +382,38 @@ class PdfWriter:
         out: list[Flowable] = []
         if m.attachments:
             out.append(Spacer(1, self.geo.line_pitch))
-            for i, a in enumerate(m.attachments, start=1):
-                prefix = "附件：" if i == 1 else "　　　"
-                num = f"{i}. " if len(m.attachments) > 1 else ""
-                out.append(self._para(f"{prefix}{num}{a}", "attachment"))
+            out += [self._para(line, "attachment") for line in m.attachment_lines()]
         if m.kind == "gongwen":
-            sig = [Spacer(1, self.geo.line_pitch * 2), self._para(m.signature, "signature", first_indent=0,
-                                                                  right_indent=2 * 16),
-                   self._para(m.date, "date", first_indent=0, right_indent=2 * 16)]
+            sig_ind, date_ind = signature_indents(m.signature, m.date)
+            size = element(self.style, "signature")["size"]
+            sig = [Spacer(1, self.geo.line_pitch),
+                   self._para(m.signature, "signature", first_indent=0, right_indent=sig_ind * size),
+                   self._para(m.date, "date", first_indent=0, right_indent=date_ind * size)]
             if m.postscript:
-                sig.append(self._para(f"（{m.postscript.strip('（）()')}）", "postscript"))
+                sig.append(self._para(m.postscript_line, "postscript"))
             out.append(KeepTogether(sig))
         out += self._end_block(d)
         return out
 
     def _end_block(self, d: Document) -> list[Flowable]:
         m = d.meta
-        dist = m.distribution
-        e = element(self.style, "distribution")
-        size = e["size"]
+        size = element(self.style, "distribution")["size"]
         rows: list[Flowable] = []
-        if m.kind == "jianbao":
-            for label, names in (("报：", dist.to_superiors), ("送：", dist.to_peers), ("发：", dist.to_subordinates)):
-                if names:
-                    rows.append(self._para(label + "，".join(names), "distribution", first_indent=0,
-                                           left_indent=size, right_indent=size))
-            if dist.copies:
-                rows.append(self._para(f"（共印{dist.copies}份）", "distribution", first_indent=0,
-                                       right_indent=size))
-                rows[-1].e = {**rows[-1].e, "align": "right"}
-        elif m.kind == "gongwen":
-            if dist.cc:
-                rows.append(self._para("抄送：" + "，".join(dist.cc) + "。", "distribution", first_indent=0,
-                                       left_indent=size, right_indent=size))
-            left = self._para(m.print_organ, "distribution", first_indent=0)
-            right = self._para(f"{m.print_date}印发", "distribution", first_indent=0)
-            right.e = {**right.e, "align": "right"}
-            t = RLTable([[left, right]], colWidths=[self.geo.text_width / 2 - size, self.geo.text_width / 2 - size])
-            t.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                                   ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
-            t.hAlign = "CENTER"
-            rows.append(t)
+        for text, align in m.end_lines():
+            if align == "split":
+                left_text, right_text = text.split("\t", 1)
+                left = self._para(left_text, "distribution", first_indent=0)
+                right = self._para(right_text, "distribution", first_indent=0)
+                right.e = {**right.e, "align": "right"}
+                t = RLTable([[left, right]], colWidths=[self.geo.text_width / 2 - size] * 2)
+                t.setStyle(TableStyle([(k, (0, 0), (-1, -1), 0) for k in
+                                       ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")]))
+                t.hAlign = "CENTER"
+                rows.append(t)
+            else:
+                p = self._para(text, "distribution", first_indent=0, left_indent=size, right_indent=size)
+                p.e = {**p.e, "align": align}
+                rows.append(p)
         if not rows:
             return []
         parts: list[Flowable] = [Rule("#000000", 1.0, 0, 2)]
