@@ -246,7 +246,7 @@ def test_gbk_and_gb18030_config_and_data_are_read(tmp_path):
     import docx
 
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / "o" / "mini.docx")).paragraphs)
-    assert "全市高企857家，𠀾字同比增长33.9%。" in text
+    assert "全市高企857家，𠀾字比上年增长33.9%。" in text  # annual period: 比上年
 
 
 def test_empty_cells_and_dash_are_missing_not_errors(tmp_path):

@@ -102,3 +102,28 @@ def test_fonts_command_lists_roles():
     assert r.exit_code == 0, r.output
     for role in ("title", "body", "heading1", "heading2"):
         assert role in r.output
+
+
+def test_growth_wording_follows_period_type(tmp_path):
+    """Annual briefings say 比上年增长, monthly ones 同比增长 (table header alike)."""
+    from briefgen.pipeline import build
+
+    (tmp_path / "d.csv").write_text("指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
+                                    "高企,2021-06,800,家\n高企,2020-06,700,家\n", encoding="utf-8")
+    for period, word in (("2021", "比上年增长33.9%"), ("2021-06", "同比增长14.3%")):
+        cfg = {"name": "g", "region": "宜昌市", "period": period, "meta": {"title": "t", "organ": "某局"},
+               "data": [{"file": "d.csv"}], "metrics": {"hte": "高企"},
+               "sections": [{"heading": "甲", "text": "高企{{ hte.yoy | growth }}。",
+                             "tables": [{"caption": "表", "rows": ["hte"]}]}]}
+        p = tmp_path / "b.yaml"
+        p.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+        doc = build(p, tmp_path / "o", ["docx"]).document
+        text = doc.text()
+        assert word in text
+        assert ("比上年增减" if period == "2021" else "同比增减") in text
+
+
+def test_pp_on_an_amount_is_refused(tmp_path):
+    cfg = _minimal(tmp_path, text="高企{{ hte.pp | pp }}")
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1 and "不能用“百分点”" in r.output

@@ -11,19 +11,22 @@ from conftest import squash
 
 # Figures of the source article's statistical parts (rankings, 创新布局, 创新主体,
 # 高新技术产业, 研发投入, 创新平台, 成果转化, 创新环境), as they must read in the output.
+# Short figures are anchored to their context so that "2家" cannot be satisfied by "382家".
+# The article's "提高0.62个百分点" on an amount in 亿元 has no stated meaning and is left out.
 ARTICLE_FIGURES = [
     # city rankings
     "288个", "第55位", "78个", "第45位", "上升8位", "第68位",
     # 创新布局
-    "49个", "190亿元", "7个县市区", "19个", "位居全省第一",
+    "49个", "190亿元", "7个县市区", "19个", "36.8%", "位居全省第一",
     # 创新主体
-    "397家", "382家", "96.2%", "净增217家", "82.4%", "857家", "32.8%", "1172家", "39.5%", "46.5%", "29家", "9家",
+    "397家", "382家", "96.2%", "净增217家", "82.4%", "857家", "32.8%", "1172家", "39.5%", "46.5%", "瞪羚企业入库29家", "9家高新技术企业",
     # 高新技术产业
     "874.1亿元", "净增224.49亿元", "32.7%", "15.8个百分点", "17.40%", "2.16个百分点",
     # 研发投入
-    "111.68亿元", "2.62%", "0.62", "0.26", "2.77%",
+    "111.68亿元", "2.62%", "提高0.26个百分点", "2.77%",
     # 创新平台
-    "6.6亿元", "2021年12月21日", "5个研究方向", "14项", "1000万元", "50家", "24家", "1家", "2家", "4家", "22家", "38家",
+    "6.6亿元", "2021年12月21日", "5个研究方向", "14项", "1000万元", "50家", "24家", "国家级创业孵化器1家", "省级星创天地2家", "省级企业技术中心4家",
+    "省级工程研究中心2家", "22家", "38家",
     # 成果转化
     "6家省级中试基地", "3家省级技术转移示范机构", "15个创新团队", "10个项目", "29个项目", "5000余份", "201亿元",
     # 创新环境
@@ -149,3 +152,13 @@ def test_fresh_machine_pdf_complete(seed_build_fresh):
         for f in (page["/Resources"].get("/Font") or {}).values():
             names.add(str(f.get_object()["/BaseFont"]))
     assert names and all("microhei" in n.lower() or "wqy" in n.lower() for n in names if "+" in n), names
+
+
+def test_table_marks_published_growth(seed_build):
+    """857 / 640 is +33.9%: the table shows the published 32.8% with a * and says why."""
+    _, out = seed_build
+    d, text = _docx_text(out / "yichang-2021.docx")
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in d.tables[0].rows}
+    assert rows["高新技术企业总数"][-1] == "增长32.8%*"
+    assert rows["科技型中小企业入库数"][-1] == "增长39.5%"  # 1172 / 840 reproduces 39.5%: no mark
+    assert "带*的增速为统计部门公布数" in squash(text)

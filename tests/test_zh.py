@@ -685,3 +685,11 @@ def test_math_isfinite_guard_independent_of_float_subclass():
     assert num(MyFloat(2.675), 2) == "2.68"
     with pytest.raises(ZhFormatError):
         num(MyFloat(math.inf))
+
+
+def test_ytd_cn():
+    from briefgen.zh import ytd_cn
+
+    assert ytd_cn("2022-06") == "2022年1—6月"
+    assert ytd_cn("2022-01") == "2022年1月"
+    assert ytd_cn(2021) == "2021年"

@@ -47,6 +47,11 @@ class Builder:
         self.palette = palette
         self.figures = 0
         self.tables = 0
+        # Annual briefings say 比上年增长, monthly ones 同比增长; templates may still pass prefix=.
+        base_growth = zh.growth
+        default_prefix = growth_prefix(book.period)
+        self.env.filters["growth"] = lambda v, decimals=1, prefix=default_prefix, **kw: base_growth(
+            v, decimals, prefix, **kw)
         self.context = self._context()
 
     # -- template context ----------------------------------------------------
@@ -253,7 +258,7 @@ class Builder:
             mode = "pp" if mv.defn.is_ratio else "yoy"
         try:
             if mode == "yoy":
-                return zh.growth(mv.yoy, 1, prefix="")
+                return zh.growth(mv.yoy, 1, prefix="") + ("*" if mv.yoy_is_published else "")
             if mode == "pp":
                 return zh.pp(mv.pp, mv.decimals if mv.decimals is not None else 2)
             return zh.net(mv.net, mv.unit, mv.decimals)
@@ -270,12 +275,13 @@ class Builder:
     def _table_inner(self, t: TableCfg, where: str) -> Table:
         book = self.book
         self.tables += 1
+        notes: list[str] = []
         caption = self._inline(t.caption, where)
         if t.kind == "metrics":
             cur, prev = book.period, book.previous_of(book.period)
             header = ["指标", "单位", zh.period_cn(cur), zh.period_cn(prev)]
             if t.change != "none":
-                header.append("同比增减")
+                header.append(f"{growth_prefix(cur)}增减")
             rows = []
             for key in t.rows:
                 mv = book.value(key)
@@ -283,6 +289,8 @@ class Builder:
                 if t.change != "none":
                     row.append(self._change_cell(mv, t.change))
                 rows.append(row)
+            if any(r[-1].endswith("*") for r in rows):
+                notes.append("带*的增速为统计部门公布数（可比价等口径），与表中两年数值直接计算的结果不同。")
             align = ["left", "center", "right", "right", "right"][: len(header)]
             widths = [3.2, 1.0, 1.4, 1.4, 2.2][: len(header)]
         else:
@@ -305,7 +313,13 @@ class Builder:
             align = ["left"] + ["right"] * (len(header) - 1)
             widths = None
         return Table(header=header, rows=rows, caption=caption, number=f"表{self.tables}",
-                     source=source_note(t.source), align=align, col_widths=widths)
+                     source="；".join(x for x in [source_note(t.source), *notes] if x), align=align,
+                     col_widths=widths)
+
+
+def growth_prefix(period: str) -> str:
+    """比上年 for a whole year, 同比 for months, quarters and year-to-date periods."""
+    return "比上年" if period.strip().isdigit() else "同比"
 
 
 def source_note(text: str) -> str:

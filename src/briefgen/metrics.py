@@ -179,6 +179,18 @@ class MetricValue:
         return self._reconcile("yoy", "同比增速", computed, "%")
 
     @property
+    def yoy_is_published(self) -> bool:
+        """The growth shown is a published figure that the two raw values do not reproduce
+        (e.g. growth at comparable prices); tables mark such cells."""
+        pub = self._published("yoy")
+        computed = growth_pct(self._book.raw(self.defn, self.region, self.period),
+                              self._book.raw(self.defn, self.region, self.prev_period))
+        if pub is None or computed is None:
+            return False
+        d = decimals_of(pub)
+        return round_half_up(computed, d) != round_half_up(pub, d)
+
+    @property
     def net(self) -> float:
         cur = self._book.raw(self.defn, self.region, self.period)
         prev = self._book.raw(self.defn, self.region, self.prev_period)
@@ -188,6 +200,11 @@ class MetricValue:
     @property
     def pp(self) -> float:
         """Change in percentage points (for metrics that are themselves percentages)."""
+        if not self.defn.is_ratio:
+            raise BriefgenError(
+                f"“{self.name}”的单位是{self.unit or '（无）'}，不是百分数，不能用“百分点”表述变化",
+                where=self._book.label, hint="增减量请用 .net，增速请用 .yoy",
+            )
         cur = self._book.raw(self.defn, self.region, self.period)
         prev = self._book.raw(self.defn, self.region, self.prev_period)
         computed = None if cur is None or prev is None else cur - prev

@@ -445,6 +445,16 @@ _HALF_RE = re.compile(r"(\d{4})-?H([12])", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(\d{4})年?")
 
 
+def ytd_cn(p: Any) -> str:
+    """Cumulative period as statistics bureaus write it: "2022-06" → "2022年1—6月",
+    "2022-01" → "2022年1月"; other periods as period_cn."""
+    m = re.fullmatch(r"(\d{4})[-M/]?(\d{1,2})", str(p).strip(), flags=re.I)
+    if m and 1 <= int(m.group(2)) <= 12:
+        month = int(m.group(2))
+        return f"{m.group(1)}年{'1—' if month > 1 else ''}{month}月"
+    return period_cn(p)
+
+
 def period_cn(p: Any, style: str = "arabic") -> str:
     """Period code → Chinese: "2021" → "2021年", "2021-03"/"2021M03" → "2021年3月",
     "2021Q1"/"2021-Q1" → "2021年第一季度", "2021H1" → "2021年上半年",
@@ -552,6 +562,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "date_cn": date_cn,
     "month_cn": month_cn,
     "period_cn": period_cn,
+    "ytd_cn": ytd_cn,
     "rank": rank,
     "rank_phrase": rank_phrase,
     "rank_change": rank_change,
