@@ -127,3 +127,34 @@ def test_pp_on_an_amount_is_refused(tmp_path):
     cfg = _minimal(tmp_path, text="高企{{ hte.pp | pp }}")
     r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o")])
     assert r.exit_code == 1 and "不能用“百分点”" in r.output
+
+
+def test_outputs_readable_by_colleagues(tmp_path):
+    import os
+    import stat
+
+    cfg = _minimal(tmp_path)
+    old = os.umask(0o022)
+    try:
+        assert CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o")]).exit_code == 0
+    finally:
+        os.umask(old)
+    for f in (tmp_path / "o").iterdir():
+        assert stat.S_IMODE(f.stat().st_mode) == 0o644, f
+
+
+def test_impossible_date_named(tmp_path):
+    cfg = _minimal(tmp_path)
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    text = cfg.read_text(encoding="utf-8").replace("meta:", "meta:\n  date: 2022-02-30", 1)
+    cfg.write_text(text, encoding="utf-8")
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 1 and "2022-02-30" in r.output and "不存在" in r.output
+    r = CliRunner().invoke(main, ["build", str(_minimal(tmp_path)), "--out", str(tmp_path / "o"),
+                                  "--set", "meta.date=2022-13-45"])
+    assert r.exit_code == 1 and not r.output.startswith("内部错误") and "2022-13-45" in r.output
+
+
+def test_schema_out_to_a_folder(tmp_path):
+    r = CliRunner().invoke(main, ["schema", "--out", str(tmp_path)])
+    assert r.exit_code == 1 and "文件夹" in r.output and "Traceback" not in r.output

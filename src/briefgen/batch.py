@@ -674,6 +674,9 @@ def _atomic_write_text(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        from briefgen.safety import make_shareable
+
+        make_shareable(tmp)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -124,8 +124,8 @@ class Builder:
             date=date,
             kind=self.m.form,
             masthead=mm.masthead,
-            issue_no=_issue(mm.issue, "第{}期"),
-            total_issue_no=_issue(mm.total_issue, "总第{}期"),
+            issue_no=_issue(mm.issue, "第{}期", f"{where}.issue"),
+            total_issue_no=_issue(mm.total_issue, "总第{}期", f"{where}.total_issue"),
             doc_no=mm.doc_no,
             signer=mm.signer,
             classification=mm.classification,
@@ -198,7 +198,8 @@ class Builder:
                 vals.append(self._field(mv, s.field))
             first = book.value(c.series[0].metric)
             series_out.append(Series(name=c.caption, values=vals, kind=c.series[0].kind or "bar",
-                                     unit=first.unit, decimals=c.series[0].decimals or first.decimals))
+                                     unit=first.unit, decimals=c.series[0].decimals if c.series[0].decimals is not None
+                                     else first.decimals if first.decimals is not None else data_decimals(vals)))
         else:
             if c.x == "periods":
                 keys = c.periods or book.ds.periods(book.defn(c.series[0].metric).indicator, book.region)
@@ -220,7 +221,8 @@ class Builder:
                 series_out.append(Series(
                     name=s.name or (d.name + ("增速" if s.field == "yoy" else "")), values=vals,
                     kind=kind, axis=s.axis, unit=unit,
-                    decimals=s.decimals if s.decimals is not None else (1 if s.field == "yoy" else d.decimals),
+                    decimals=s.decimals if s.decimals is not None else (
+                        1 if s.field == "yoy" else d.decimals if d.decimals is not None else data_decimals(vals)),
                 ))
         left = [s for s in series_out if s.axis == "left"]
         right = [s for s in series_out if s.axis == "right"]
@@ -317,6 +319,13 @@ class Builder:
                      col_widths=widths)
 
 
+def data_decimals(values: list[float | None], cap: int = 2) -> int:
+    """Decimals that show every value as the data has it (649.61 stays 649.61 on a chart label)."""
+    from briefgen.metrics import decimals_of
+
+    return min(cap, max((decimals_of(v) for v in values if v is not None), default=0))
+
+
 def growth_prefix(period: str) -> str:
     """比上年 for a whole year, 同比 for months, quarters and year-to-date periods."""
     return "比上年" if period.strip().isdigit() else "同比"
@@ -330,11 +339,16 @@ def source_note(text: str) -> str:
     return f"数据来源：{text}"
 
 
-def _issue(v: int | str | None, fmt: str) -> str:
+def _issue(v: int | str | None, fmt: str, where: str = "") -> str:
+    """第1期 / 总第86期; text already worded (第1期、增刊1) is kept as written."""
     if v is None or v == "":
         return ""
-    s = str(v)
-    return s if s.startswith(("第", "总")) else fmt.format(s)
+    s = str(v).strip()
+    if s.isdigit() or isinstance(v, int):
+        if int(s) <= 0:
+            raise BriefgenError(f"期号应为正整数，实际是 {s}", where=where)
+        return fmt.format(int(s))
+    return s
 
 
 def _name_place(e: BriefgenError, where: str, label: str) -> None:

@@ -234,6 +234,17 @@ def load_yaml(path: Path, what: str = "配置文件") -> Any:
     text = read_text(path, what)
     try:
         return yaml.safe_load(text)
+    except ValueError as e:
+        # PyYAML builds dates itself and raises a bare ValueError for 2022-02-30.
+        import re
+
+        for no, line in enumerate(text.splitlines(), start=1):
+            for m in re.finditer(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", line):
+                try:
+                    _dt.date(*map(int, m.groups()))
+                except ValueError:
+                    raise BriefgenError(f"日期“{m.group(0)}”不存在", where=f"{path}:{no}:{m.start() + 1}") from None
+        raise BriefgenError(f"YAML 内容无法解析：{e}", where=str(path)) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
@@ -269,40 +280,9 @@ def apply_overrides(raw: dict, overrides: list[str]) -> dict:
             node = nxt
         try:
             node[parts[-1]] = yaml.safe_load(value) if value.strip() else ""
-        except yaml.YAMLError:
+        except (yaml.YAMLError, ValueError):
             node[parts[-1]] = value
     return raw
-
-
-def _loc(loc: tuple) -> str:
-    return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc).replace(".[", "[")
-
-
-_PYDANTIC_ZH = {
-    "missing": "缺少必填项",
-    "extra_forbidden": "不认识的键",
-    "string_type": "应为文字",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "float_type": "应为数字",
-    "float_parsing": "应为数字",
-    "bool_type": "应为 true 或 false",
-    "bool_parsing": "应为 true 或 false",
-    "list_type": "应为列表",
-    "dict_type": "应为映射（键: 值）",
-    "model_type": "应为映射（键: 值）",
-    "literal_error": "取值不在允许范围内",
-    "date_from_datetime_parsing": "应为日期，如 2022-01-05",
-    "date_parsing": "应为日期，如 2022-01-05",
-}
-
-
-def validation_messages(err: ValidationError, path: Path, source: str | None = None,
-                        raw: Any = None) -> list[str]:
-    """One line per problem: `file:line:col：key.path：message（suggestion）`."""
-    from briefgen import yamlpos
-
-    return [p.render() for p in yamlpos.problems_from_errors(err.errors(), path, source, raw, BriefingCfg)]
 
 
 def load_config(path: str | Path, overrides: list[str] | None = None,

@@ -20,7 +20,7 @@ from briefgen.errors import BriefgenError
 from briefgen.layout import DEFAULT_STYLE, merge_style
 from briefgen.metrics import MetricBook
 from briefgen.model import Document
-from briefgen.safety import output_path
+from briefgen.safety import make_shareable, output_path
 
 FORMATS = ("docx", "pdf")
 
@@ -113,6 +113,7 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
 
                     PdfWriter(style, chains).write(doc, Path(tmpname))
             for tmpfile, target in pending:
+                make_shareable(tmpfile)
                 os.replace(tmpfile, target)
                 result.outputs.append(target)
         finally:

@@ -6,6 +6,7 @@ Nothing here knows about the config or a file format beyond what it guards.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import unicodedata
@@ -286,3 +287,14 @@ class StepLimit:
 
     def __exit__(self, *exc: Any) -> None:
         sys.settrace(self._old)
+
+
+def make_shareable(path: str | os.PathLike) -> None:
+    """Give a finished output the permissions a normally created file would have.
+
+    Temporary files come from mkstemp with mode 0600; renamed into a shared
+    folder as they are, colleagues could not open the documents.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)

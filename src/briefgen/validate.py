@@ -601,12 +601,19 @@ def schema_cmd(out: Path | None) -> None:
         return
     import os
 
+    from briefgen.safety import make_shareable
+
+    if out.is_dir():
+        click.secho(f"错误：{out}：这是一个文件夹，请给出要写入的文件名，如 {out / 'briefgen.schema.json'}",
+                    fg="red", err=True)
+        sys.exit(1)
     # Same rule as documents: never a half-written file.
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
+        make_shareable(tmp)
         os.replace(tmp, out)
     finally:
         if os.path.exists(tmp):
