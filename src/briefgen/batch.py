@@ -335,22 +335,30 @@ def _config_value(config: Path, key: str, cache: dict[Path, dict]) -> Any:
     return cache[config].get(key)
 
 
+def load_top(path: Path, keys: Any, what: str) -> tuple[dict[str, Any], Callable[[Any], Path]]:
+    """Read a jobs/schedule YAML file: its checked top-level mapping, and a resolver
+    for paths written in it (relative to the file's folder)."""
+    raw = _load_yaml_file(path)
+    if raw is None:
+        raise BriefgenError(f"{what}为空", where=str(path))
+    top = _check_keys(raw, keys, str(path))
+    base = path.resolve().parent
+
+    def rel(p: Any) -> Path:
+        q = Path(str(p))
+        return q if q.is_absolute() else base / q
+
+    return top, rel
+
+
 def load_plan(jobs_file: str | Path, out: str | Path | None = None, as_of: _dt.date | None = None,
               templates: Iterable[Path] = ()) -> Plan:
     """Read a jobs file and expand it into concrete jobs (no config is validated yet)."""
     from briefgen import safety
 
     path = Path(jobs_file)
-    raw = _load_yaml_file(path)
-    if raw is None:
-        raise BriefgenError("任务文件为空", where=str(path))
-    top = _check_keys(raw, _TOP_KEYS, str(path))
-    base = path.resolve().parent
+    top, rel = load_top(path, _TOP_KEYS, "任务文件")
     as_of = as_of or _dt.date.today()
-
-    def rel(p: Any) -> Path:
-        q = Path(str(p))
-        return q if q.is_absolute() else base / q
 
     out_dir = Path(out) if out is not None else (rel(top["output"]) if top.get("output")
                                                  else Path("output") / path.stem)

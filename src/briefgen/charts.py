@@ -215,14 +215,12 @@ _charmaps: dict[tuple[str, int], frozenset[int]] = {}
 
 def default_font_path() -> Path:
     """The WenQuanYi Micro Hei shipped by paperang_p2_fonts_cjk (works without system fonts)."""
-    try:
-        import paperang_p2_fonts_cjk
-    except ImportError as e:
-        raise BriefgenError("找不到默认中文字体包 paperang-p2-fonts-cjk",
-                            hint="pip install paperang-p2-fonts-cjk，或指定字体文件") from e
-    path = Path(paperang_p2_fonts_cjk.__file__).parent / "fonts" / "wqy-microhei.ttc"
-    if not path.is_file():
-        raise BriefgenError("默认中文字体文件缺失", where=str(path), hint="重新安装 paperang-p2-fonts-cjk")
+    from briefgen.fonts import _default_font_path
+
+    path = _default_font_path()
+    if path is None:
+        raise BriefgenError("找不到默认中文字体（pip 包 paperang-p2-fonts-cjk 中的 wqy-microhei.ttc）",
+                            hint="pip install paperang-p2-fonts-cjk，或在模板中指定字体文件")
     return path
 
 

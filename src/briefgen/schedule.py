@@ -95,18 +95,10 @@ def _date_set(v: Any, where: str) -> set[_dt.date]:
 def load_schedule(path: str | Path) -> Schedule:
     from croniter import croniter
 
-    from briefgen.batch import _check_keys, _load_yaml_file
+    from briefgen.batch import _check_keys, load_top
 
     path = Path(path)
-    raw = _load_yaml_file(path)
-    if raw is None:
-        raise BriefgenError("定时任务文件为空", where=str(path))
-    top = _check_keys(raw, _TOP_KEYS, str(path))
-    base = path.resolve().parent
-
-    def rel(p: Any) -> Path:
-        q = Path(str(p))
-        return q if q.is_absolute() else base / q
+    top, rel = load_top(path, _TOP_KEYS, "定时任务文件")
 
     tz = None
     if top.get("timezone"):
