@@ -186,13 +186,24 @@ def validate_spec(spec: ChartSpec, where: str = "") -> None:
     if spec.target is not None and (not _is_number(spec.target) or not math.isfinite(spec.target)):
         raise BriefgenError(f"目标值“{spec.target}”不是有效数字", where=w)
     if spec.palette is not None or spec.accent != ACCENT:
-        from matplotlib.colors import is_color_like
-
         for c in [*(spec.palette or []), spec.accent]:
-            if not isinstance(c, str) or not is_color_like(c):
+            if not isinstance(c, str) or not _color_ok(c):
                 raise BriefgenError(f"颜色“{c}”无效", where=w, hint="请使用 #RRGGBB 形式")
         if spec.palette is not None and not spec.palette:
             raise BriefgenError("调色板为空", where=w)
+
+
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+
+
+def _color_ok(c: str) -> bool:
+    # #RRGGBB needs no matplotlib: validating a template palette must not load it
+    # when every chart comes from the cache.
+    if _HEX.fullmatch(c):
+        return True
+    from matplotlib.colors import is_color_like
+
+    return is_color_like(c)
 
 
 def _present(v: Any) -> bool:

@@ -49,10 +49,58 @@ def template_dirs(cfg: Config) -> list[Path]:
     return [cfg.base, cfg.base / "templates", *cfg.narrative_dirs]
 
 
+def _chart_key(spec: Any, font_path: Path | None, font_index: int) -> str:
+    """Everything a chart's pixels depend on: its spec, the font file, the drawing code."""
+    import dataclasses
+    import hashlib
+    import json
+    from importlib import metadata
+
+    from briefgen import __version__
+
+    h = hashlib.sha256()
+    h.update(json.dumps(dataclasses.asdict(spec), sort_keys=True, ensure_ascii=False, default=str).encode())
+    if font_path is not None:
+        st = Path(font_path).stat()
+        h.update(f"{Path(font_path).resolve()}|{st.st_size}|{st.st_mtime_ns}|{font_index}".encode())
+    h.update(f"{__version__}|{metadata.version('matplotlib')}".encode())
+    h.update((Path(__file__).parent / "charts.py").read_bytes())
+    return h.hexdigest()
+
+
+def cached_chart(spec: Any, out: Path, font_path: Path | None, font_index: int = 0) -> Path:
+    """Draw a chart, or copy the identical PNG drawn before (matplotlib is then never loaded).
+
+    Monthly briefings rebuilt after a wording change, and batch reruns, redraw
+    nothing; `BRIEFGEN_CHART_CACHE=0` turns the cache off.
+    """
+    import shutil
+
+    from briefgen.charts import render_chart
+
+    if os.environ.get("BRIEFGEN_CHART_CACHE", "1") == "0":
+        return render_chart(spec, out, font_path, font_index)
+    from briefgen.fonts import cache_dir
+
+    cached = cache_dir() / "charts" / f"{_chart_key(spec, font_path, font_index)}.png"
+    if cached.is_file():
+        shutil.copyfile(cached, out)
+        return out
+    render_chart(spec, out, font_path, font_index)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
+        os.close(fd)
+        shutil.copyfile(out, tmp)
+        os.replace(tmp, cached)  # atomic: parallel workers may store the same chart
+    except OSError:
+        pass  # a read-only cache folder only costs speed
+    return out
+
+
 def make_document(cfg: Config, chart_dir: Path, chains: dict[str, Any] | None,
                   style: dict[str, Any] | None = None) -> Document:
     from briefgen.builder import Builder
-    from briefgen.charts import render_chart
 
     m = cfg.model
     ds = load_dataset(cfg)
@@ -65,7 +113,7 @@ def make_document(cfg: Config, chart_dir: Path, chains: dict[str, Any] | None,
         face = (chains.get("heading1") or chains["body"]).primary
 
     def draw(spec: Any, out: Path) -> Path:
-        return render_chart(spec, out, face.path if face else None, face.index if face else 0)
+        return cached_chart(spec, out, face.path if face else None, face.index if face else 0)
 
     palette = ((style or {}).get("chart") or {}).get("palette")
     builder = Builder(cfg, book, template_dirs=template_dirs(cfg), chart_dir=chart_dir,

@@ -66,6 +66,40 @@ def _measure(text: str, style: tuple) -> float:
     return pdfmetrics.stringWidth(text, _NAMES[style[0]], style[1])
 
 
+def _runs(items: list, tracking: float):
+    """Merge evenly spaced single characters of one style into one text run.
+
+    A justified line spreads its slack as equal gaps, so a run of characters is
+    exactly one drawString with charSpace = tracking + gap: a tenth of the PDF
+    operators of drawing each character alone, same positions.
+    """
+    run: list = []
+    gap = 0.0
+
+    def flush():
+        if run:
+            yield run[0].x, "".join(i.text for i in run), run[0].style, tracking + (gap if len(run) > 1 else 0.0)
+
+    for item in items:
+        if not item.text.strip():
+            yield from flush()
+            run, gap = [], 0.0
+            continue
+        if run and len(item.text) == 1 and len(run[-1].text) == 1 and item.style == run[-1].style:
+            prev = run[-1]
+            g = item.x - (prev.x + prev.width + tracking)
+            if len(run) == 1 or abs(g - gap) < 0.005:
+                gap = g
+                run.append(item)
+                continue
+        yield from flush()
+        run, gap = [item], 0.0
+        if len(item.text) > 1:  # a Latin word keeps its own (tracking-only) spacing
+            yield from flush()
+            run = []
+    yield from flush()
+
+
 class ZhPara(Flowable):
     """A paragraph broken into grid lines; splits between lines across pages."""
 
@@ -137,24 +171,23 @@ class ZhPara(Flowable):
                 used = line.natural
                 slack = (self.width - self.left_indent - self.right_indent) - used
                 shift += slack / 2 if align == "center" else slack
-            for item in line.items:
-                if not item.text.strip():
-                    continue
-                face, fsize, color, bold = item.style
+            for x, text, style, space in _runs(line.items, self.tracking):
+                face, fsize, color, bold = style
                 font = _NAMES[face]
                 c.setFillColor(colors.HexColor(color))
                 if bold:
                     # CJK fonts rarely have a bold face: fake it with a thin stroke.
-                    t = c.beginText(shift + item.x, baseline)
+                    t = c.beginText(shift + x, baseline)
                     t.setFont(font, fsize)
+                    t.setCharSpace(space)
                     t.setTextRenderMode(2)
                     c.setStrokeColor(colors.HexColor(color))
                     c.setLineWidth(fsize * 0.03)
-                    t.textOut(item.text)
+                    t.textOut(text)
                     c.drawText(t)
                 else:
                     c.setFont(font, fsize)
-                    c.drawString(shift + item.x, baseline, item.text, charSpace=self.tracking)
+                    c.drawString(shift + x, baseline, text, charSpace=space)
 
 
 class Rule(Flowable):
