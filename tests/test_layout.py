@@ -33,8 +33,9 @@ def _full(ch: str) -> bool:
 def long_doc(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("long")
     (tmp / "d.csv").write_text("指标,时期,数值,单位\n高企,2021,857,家\n", encoding="utf-8")
-    variants = [(PARA[i:] + PARA[:i]).rstrip("".join(NO_LINE_END)).lstrip("".join(NO_LINE_START))
-                for i in range(0, 120, 7)]
+    # Rotations cut only between two ideographs, so no paragraph starts or ends inside 39.5% or “…”.
+    cuts = [i for i in range(1, 120, 7) if all("\u4e00" <= PARA[j] <= "\u9fff" for j in (i - 1, i))]
+    variants = [PARA[i:] + PARA[:i] for i in cuts]
     body = "\n\n".join([CJK_ONLY] + variants)
     cfg = {"name": "long", "form": "plain", "region": "宜昌市", "period": 2021,
            "meta": {"title": "版式测试", "organ": "某局", "date": "2022-01-05"},

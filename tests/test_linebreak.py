@@ -344,3 +344,12 @@ def test_random_kinsoku(parts, styles, width):
             pos += 1
         assert all(span_style[pos + k] == p.style for k in range(len(p.text)))
         pos += len(p.text)
+
+
+def test_forced_cut_keeps_kinsoku_regression():
+    """Found by hypothesis: a forced cut of '0000’0' must not start a line with ’."""
+    m = lambda t, s: sum(16 if ord(c) > 0x2E80 else 8 for c in t)  # noqa: E731
+    lines = break_paragraph([Span("·0000’0", 0)], 60.0, m)
+    texts = ["".join(i.text for i in ln.items) for ln in lines]
+    assert "".join(texts) == "·0000’0"
+    assert all(t[0] not in NO_LINE_START for t in texts[1:])

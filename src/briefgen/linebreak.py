@@ -351,6 +351,8 @@ def _layout_segment(
                 first = k
             if natural(c.text[:k], c.style) + tracking * k > room + TOLERANCE:
                 break
+            if c.text[k] in NO_LINE_START or c.text[k - 1] in NO_LINE_END:
+                continue  # even a forced cut keeps 禁则 where the token allows it
             best = k
         if best is None:
             if first is None or not at_least_one:
