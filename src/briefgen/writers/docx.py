@@ -616,6 +616,9 @@ class DocxWriter:
                 self._figure(doc, b)
             elif isinstance(b, PageBreak):
                 doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        if d.meta.kind == "gongwen" and doc.paragraphs:
+            # No page may hold only the 署名 and date: the last body paragraph goes with them.
+            doc.paragraphs[-1].paragraph_format.keep_with_next = True
         self._closing(doc, d)
         core = doc.core_properties
         # Core properties are limited to 255 characters.

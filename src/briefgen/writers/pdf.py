@@ -410,16 +410,19 @@ class PdfWriter:
         parts.append(Spacer(1, self.geo.line_pitch * 0.3))
         return [KeepTogether(parts)]
 
-    def _closing(self, d: Document) -> list[Flowable]:
+    def _closing(self, d: Document, lead: Flowable | None = None) -> list[Flowable]:
         m = d.meta
         out: list[Flowable] = []
+        if lead is not None and (m.attachments or m.kind != "gongwen"):
+            out.append(lead)
+            lead = None
         if m.attachments:
             out.append(Spacer(1, self.geo.line_pitch))
             out += [self._para(line, "attachment") for line in m.attachment_lines()]
         if m.kind == "gongwen":
             sig_ind, date_ind = signature_indents(m.signature, m.date)
             size = element(self.style, "signature")["size"]
-            sig = [Spacer(1, self.geo.line_pitch),
+            sig = ([lead] if lead is not None else []) + [Spacer(1, self.geo.line_pitch),
                    self._para(m.signature, "signature", first_indent=0, right_indent=sig_ind * size),
                    self._para(m.date, "date", first_indent=0, right_indent=date_ind * size)]
             if m.postscript:
@@ -487,7 +490,11 @@ class PdfWriter:
                 story += self._figure(b)
             elif isinstance(b, PageBreak):
                 story.append(RLPageBreak())
-        story += self._closing(d)
+        lead = None
+        if d.meta.kind == "gongwen" and story and isinstance(story[-1], ZhPara):
+            # No page may hold only the 署名 and date: the last body paragraph goes with them.
+            lead = story.pop()
+        story += self._closing(d, lead)
         frame = Frame(g.left, g.bottom, g.text_width, g.text_height, leftPadding=0, rightPadding=0,
                       topPadding=0, bottomPadding=0, id="body")
         doc = BaseDocTemplate(
