@@ -7,6 +7,7 @@ never leaves a half-written document or clobbers an earlier good one.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -49,22 +50,29 @@ def template_dirs(cfg: Config) -> list[Path]:
     return [cfg.base, cfg.base / "templates", *cfg.narrative_dirs]
 
 
+@functools.lru_cache(maxsize=1)
+def _chart_code_fingerprint() -> bytes:
+    """The drawing code's identity, read once per process rather than once per chart."""
+    from importlib import metadata
+
+    from briefgen import __version__
+
+    return (f"{__version__}|{metadata.version('matplotlib')}|".encode()
+            + (Path(__file__).parent / "charts.py").read_bytes())
+
+
 def _chart_key(spec: Any, font_path: Path | None, font_index: int) -> str:
     """Everything a chart's pixels depend on: its spec, the font file, the drawing code."""
     import dataclasses
     import hashlib
     import json
-    from importlib import metadata
-
-    from briefgen import __version__
 
     h = hashlib.sha256()
     h.update(json.dumps(dataclasses.asdict(spec), sort_keys=True, ensure_ascii=False, default=str).encode())
     if font_path is not None:
         st = Path(font_path).stat()
         h.update(f"{Path(font_path).resolve()}|{st.st_size}|{st.st_mtime_ns}|{font_index}".encode())
-    h.update(f"{__version__}|{metadata.version('matplotlib')}".encode())
-    h.update((Path(__file__).parent / "charts.py").read_bytes())
+    h.update(_chart_code_fingerprint())
     return h.hexdigest()
 
 
