@@ -15,7 +15,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from briefgen.batch import FolderLock, load_plan, resolve_period, run_batch
+from briefgen.batch import load_plan, run_batch
+from briefgen.batch.lock import FolderLock
+from briefgen.batch.plan import period_fields
+from briefgen.periods import resolve as resolve_period
+from briefgen.zh import period_label
 from briefgen.cli import main
 from briefgen.errors import BriefgenError
 from conftest import ROOT
@@ -92,7 +96,7 @@ def _valid_outputs(root: Path) -> tuple[int, int]:
 ])
 def test_relative_periods(as_of, token, code, slug, label):
     p = resolve_period(token, dt.date.fromisoformat(as_of))
-    assert (p.code, p.slug, p.label) == (code, slug, label)
+    assert (p.code, p.slug, period_label(p)) == (code, slug, label)
 
 
 def test_explicit_periods():
@@ -100,8 +104,8 @@ def test_explicit_periods():
     assert resolve_period(2023, day).code == "2023"
     assert resolve_period("2024Q2", day).end == dt.date(2024, 6, 30)
     assert resolve_period(dt.date(2024, 2, 9), day).code == "2024-02"
-    assert resolve_period("2024-02", day).fields()["month"] == 2
-    assert resolve_period("2024H1", day).label == "2024年上半年"
+    assert period_fields(resolve_period("2024-02", day))["month"] == 2
+    assert period_fields(resolve_period("2024H1", day))["period_label"] == "2024年上半年"
 
 
 @pytest.mark.parametrize("bad", ["last-week", "year-to-date-1", "", None])
@@ -296,7 +300,7 @@ def _schedule(tmp_path: Path, runs: list[dict], **top) -> Path:
 
 
 def test_schedule_fake_clock(tmp_path):
-    from briefgen.schedule import FakeClock, load_schedule, run_schedule
+    from briefgen.batch.schedule import FakeClock, load_schedule, run_schedule
 
     sched = load_schedule(_schedule(tmp_path, [
         {"name": "月报", "cron": "0 6 1 * *"},
@@ -326,7 +330,7 @@ def test_schedule_fake_clock(tmp_path):
 
 
 def test_schedule_makes_up_a_missed_run_once(tmp_path):
-    from briefgen.schedule import FakeClock, load_schedule, run_schedule
+    from briefgen.batch.schedule import FakeClock, load_schedule, run_schedule
 
     sched = load_schedule(_schedule(tmp_path, [{"name": "月报", "cron": "0 6 1 * *"}]))
     calls = []
@@ -344,7 +348,7 @@ def test_schedule_makes_up_a_missed_run_once(tmp_path):
 
 
 def test_demo_schedule_and_monthly_jobs():
-    from briefgen.schedule import FakeClock, load_schedule, upcoming
+    from briefgen.batch.schedule import FakeClock, load_schedule, upcoming
 
     sched = load_schedule(ROOT / "seeds" / "schedule-demo.yaml")
     times = [t.date() for t, _e in upcoming(sched, FakeClock(dt.datetime(2024, 6, 30, 12), sched.tz).now(), 4)]

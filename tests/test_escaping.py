@@ -23,9 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.layout import DEFAULT_STYLE, merge_style
+from briefgen.layout import resolve_style
 from briefgen.model import DocMeta, Document, Heading, Paragraph, Run, Table
 from briefgen.safety import clean_text
+from briefgen.writers import WriterOptions
 
 L, R = "«左»", "«右»"  # markers around the random text
 
@@ -45,15 +46,15 @@ def squash(s: str) -> str:
 
 @pytest.fixture(scope="module")
 def style():
-    return merge_style(DEFAULT_STYLE, {})
+    return resolve_style()
 
 
 @pytest.fixture(scope="module")
 def chains():
-    from briefgen import fonts as fontmod
+    from briefgen.fonts import resolve_fonts
 
     # Only the font pip installs: the same on every machine, and fast.
-    return fontmod.resolve_fonts(None, system=False)
+    return resolve_fonts(None, system=False)
 
 
 def _doc(text: str) -> Document:
@@ -96,7 +97,7 @@ def test_random_text_round_trips_through_docx(tmp_path, style, text):
     from briefgen.writers.docx import DocxWriter
 
     out = tmp_path / "t.docx"
-    DocxWriter(style).write(_doc(text), out)
+    DocxWriter(WriterOptions(style)).write(_doc(text), out)
     got = squash(_docx_text(out))
     want = squash(f"{L}{clean_text(text)}{R}")
     assert got.count(want) == 3, (want, got)
@@ -108,7 +109,7 @@ def test_random_text_round_trips_through_pdf(tmp_path, style, chains, text):
     from briefgen.writers.pdf import PdfWriter
 
     out = tmp_path / "t.pdf"
-    PdfWriter(style, chains).write(_doc(text), out)
+    PdfWriter(WriterOptions(style, chains)).write(_doc(text), out)
     got = squash(_pdf_text(out))
     want = squash(f"{L}{clean_text(text)}{R}")
     assert got.count(want) == 3, (want, got)
@@ -122,7 +123,7 @@ def test_characters_without_a_glyph_keep_their_text_in_the_pdf(tmp_path, style, 
     text = "表情😀👍🇨🇳生僻字𠀾𪚥"
     assert not all(f.has_char("😀") for f in body.faces)  # really a character without a glyph
     out = tmp_path / "e.pdf"
-    PdfWriter(style, chains).write(_doc(text), out)
+    PdfWriter(WriterOptions(style, chains)).write(_doc(text), out)
     assert squash(_pdf_text(out)).count(f"{L}{text}{R}") == 3
 
 
@@ -131,8 +132,8 @@ def test_control_characters_are_dropped_identically(tmp_path, style, chains):
     from briefgen.writers.pdf import PdfWriter
 
     text = "甲\x00乙\x07丙\x0b丁\x1f戊\x7f己\x85庚\ufffe辛"
-    DocxWriter(style).write(_doc(text), tmp_path / "c.docx")
-    PdfWriter(style, chains).write(_doc(text), tmp_path / "c.pdf")
+    DocxWriter(WriterOptions(style)).write(_doc(text), tmp_path / "c.docx")
+    PdfWriter(WriterOptions(style, chains)).write(_doc(text), tmp_path / "c.pdf")
     assert f"{L}甲乙丙丁戊己庚辛{R}" in squash(_docx_text(tmp_path / "c.docx"))
     assert f"{L}甲乙丙丁戊己庚辛{R}" in squash(_pdf_text(tmp_path / "c.pdf"))
 
@@ -142,7 +143,7 @@ def test_overlong_title_fits_docx_properties(tmp_path, style):
 
     doc = _doc("x")
     doc.meta.title = "很长的标题" * 100
-    DocxWriter(style).write(doc, tmp_path / "t.docx")
+    DocxWriter(WriterOptions(style)).write(doc, tmp_path / "t.docx")
     import docx
 
     assert len(docx.Document(str(tmp_path / "t.docx")).core_properties.title) == 255

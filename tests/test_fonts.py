@@ -16,6 +16,8 @@ from fontTools.pens.t2CharStringPen import T2CharStringPen
 from fontTools.ttLib import TTCollection, TTFont
 
 from briefgen import fonts
+from briefgen.fonts import chains, discovery
+from briefgen.writers.pdf import fonts as pdf_fonts
 from briefgen.errors import BriefgenError, BriefgenWarning
 
 CHARS = "中华人民共和国国务院办公厅关于印发工作简报的通知"  # 20+ distinct characters
@@ -34,7 +36,7 @@ def fresh_machine(tmp_path, monkeypatch):
 
 
 def default_path() -> Path:
-    path = fonts._default_font_path()
+    path = chains.default_font_path()
     assert path is not None and path.name == "wqy-microhei.ttc"
     return path
 
@@ -117,8 +119,8 @@ def test_face_for_covers_rare_chars_and_never_raises():
 
 def test_reportlab_default_font_text_roundtrip():
     face = fonts.resolve_fonts()["body"].primary
-    name = fonts.reportlab_font(face)
-    assert fonts.reportlab_font(face, "任何字") == name  # registered once
+    name = pdf_fonts.reportlab_font(face)
+    assert pdf_fonts.reportlab_font(face, "任何字") == name  # registered once
     text = "关于猇亭区2024年工作简报"
 
     def draw(c):
@@ -232,9 +234,9 @@ def test_fontconfig_output_is_parsed(tmp_path, monkeypatch):
         assert kwargs.get("timeout")
         return subprocess.CompletedProcess(cmd, 0, listing.encode("utf-8"), b"")
 
-    monkeypatch.setattr(fonts.shutil, "which", lambda exe: "/usr/bin/fc-list")
-    monkeypatch.setattr(fonts.subprocess, "run", fake_run)
-    recs = fonts._fontconfig_records()
+    monkeypatch.setattr(discovery.shutil, "which", lambda exe: "/usr/bin/fc-list")
+    monkeypatch.setattr(discovery.subprocess, "run", fake_run)
+    recs = discovery._fontconfig_records()
     assert [(Path(r.path).name, r.index, r.weight, r.is_cff) for r in recs] == [
         ("fs.otf", 0, 400, True), ("b.ttc", 2, 700, True)]
     assert "仿宋" in recs[0].names
@@ -248,10 +250,10 @@ def test_fontconfig_failure_falls_back_to_walking(monkeypatch):
     def boom(cmd, **kwargs):
         raise subprocess.TimeoutExpired(cmd, kwargs.get("timeout", 0))
 
-    monkeypatch.setattr(fonts.shutil, "which", lambda exe: "/usr/bin/fc-list")
-    monkeypatch.setattr(fonts.subprocess, "run", boom)
-    assert fonts._fontconfig_records() is None
-    monkeypatch.setattr(fonts, "_system_font_dirs", lambda: [])
+    monkeypatch.setattr(discovery.shutil, "which", lambda exe: "/usr/bin/fc-list")
+    monkeypatch.setattr(discovery.subprocess, "run", boom)
+    assert discovery._fontconfig_records() is None
+    monkeypatch.setattr(discovery, "_system_font_dirs", lambda: [])
     chains = fonts.resolve_fonts(system=True)
     assert chains["body"].primary.path == default_path()
 
@@ -267,7 +269,7 @@ def test_cff_font_is_converted_and_text_roundtrips(tmp_path):
 
         RLTTFont("plain", str(otf))  # the reason the conversion exists
     text = CHARS[:12] + " 简报"
-    name = fonts.reportlab_font(face, text)
+    name = pdf_fonts.reportlab_font(face, text)
 
     def draw(c):
         c.setFont(name, 16)
@@ -275,7 +277,7 @@ def test_cff_font_is_converted_and_text_roundtrips(tmp_path):
 
     assert pdf_text(draw) == text
     # The converted font really holds outlines for the text (not .notdef boxes).
-    cache = fonts._CffCache.for_face(face)
+    cache = pdf_fonts._CffCache.for_face(face)
     with TTFont(io.BytesIO(cache.data)) as ttf:
         assert "glyf" in ttf and "CFF " not in ttf
         cmap, glyf = ttf.getBestCmap(), ttf["glyf"]
@@ -297,10 +299,10 @@ def test_cff_collection_picks_subfont(tmp_path):
     assert (first.index, first.family) == (0, "Briefgen Test JP")
 
     tail = CHARS[10:]
-    name = fonts.reportlab_font(auto, tail)
-    assert set(map(ord, tail)) <= fonts._CffCache.for_face(auto).covered
-    fonts.reportlab_font(first, tail)
-    assert set(map(ord, tail)) - set(map(ord, CHARS[:10])) <= fonts._CffCache.for_face(first).missing
+    name = pdf_fonts.reportlab_font(auto, tail)
+    assert set(map(ord, tail)) <= pdf_fonts._CffCache.for_face(auto).covered
+    pdf_fonts.reportlab_font(first, tail)
+    assert set(map(ord, tail)) - set(map(ord, CHARS[:10])) <= pdf_fonts._CffCache.for_face(first).missing
 
     def draw(c):
         c.setFont(name, 12)
@@ -312,10 +314,10 @@ def test_cff_collection_picks_subfont(tmp_path):
 def test_cff_conversion_is_cached_per_character(tmp_path):
     otf = build_cff_font(tmp_path / "test.otf", CHARS)
     face = fonts.resolve_fonts({"body": str(otf)})["body"].primary
-    stats = fonts.CFF_STATS
+    stats = pdf_fonts.CFF_STATS
 
     before = stats.copy()
-    name1 = fonts.reportlab_font(face, CHARS[:8])
+    name1 = pdf_fonts.reportlab_font(face, CHARS[:8])
     assert stats["builds"] - before["builds"] == 1
     converted = stats["converted_glyphs"] - before["converted_glyphs"]
     assert converted >= 8
@@ -327,8 +329,8 @@ def test_cff_conversion_is_cached_per_character(tmp_path):
     # Same characters in a "new process": served from disk, nothing converted.
     fonts.clear_caches()
     mid = stats.copy()
-    assert fonts.reportlab_font(face, CHARS[:8]) == name1
-    assert fonts.reportlab_font(face, CHARS[2:6]) == name1  # a subset is covered too
+    assert pdf_fonts.reportlab_font(face, CHARS[:8]) == name1
+    assert pdf_fonts.reportlab_font(face, CHARS[2:6]) == name1  # a subset is covered too
     assert stats["builds"] == mid["builds"]
     assert stats["converted_glyphs"] == mid["converted_glyphs"]
     assert ttf_file.stat().st_mtime_ns == mtime
@@ -337,7 +339,7 @@ def test_cff_conversion_is_cached_per_character(tmp_path):
     new_char = CHARS[8]
     assert new_char not in CHARS[:8]
     last = stats.copy()
-    name2 = fonts.reportlab_font(face, CHARS[:8] + new_char)
+    name2 = pdf_fonts.reportlab_font(face, CHARS[:8] + new_char)
     assert stats["builds"] - last["builds"] == 1
     assert stats["converted_glyphs"] - last["converted_glyphs"] == 1
     assert name2 != name1
@@ -355,10 +357,10 @@ def test_cff_conversion_is_cached_per_character(tmp_path):
 def test_cff_unknown_chars_do_not_trigger_rebuilds(tmp_path):
     otf = build_cff_font(tmp_path / "test.otf", CHARS)
     face = fonts.resolve_fonts({"body": str(otf)})["body"].primary
-    fonts.reportlab_font(face, CHARS + "猇" + EMOJI)
-    before = fonts.CFF_STATS.copy()
-    fonts.reportlab_font(face, "猇" + EMOJI + CHARS[:3])
-    assert fonts.CFF_STATS["builds"] == before["builds"]
+    pdf_fonts.reportlab_font(face, CHARS + "猇" + EMOJI)
+    before = pdf_fonts.CFF_STATS.copy()
+    pdf_fonts.reportlab_font(face, "猇" + EMOJI + CHARS[:3])
+    assert pdf_fonts.CFF_STATS["builds"] == before["builds"]
 
 
 def test_unwritable_cache_still_converts(tmp_path, monkeypatch):
@@ -368,7 +370,7 @@ def test_unwritable_cache_still_converts(tmp_path, monkeypatch):
     fonts.clear_caches()
     otf = build_cff_font(tmp_path / "test.otf", CHARS)
     face = fonts.resolve_fonts({"body": str(otf)})["body"].primary
-    name = fonts.reportlab_font(face, CHARS[:5])
+    name = pdf_fonts.reportlab_font(face, CHARS[:5])
 
     def draw(c):
         c.setFont(name, 12)
@@ -402,10 +404,10 @@ def test_matplotlib_font_renders_chinese(tmp_path, caplog):
 
     from matplotlib import font_manager
 
-    prop = fonts.matplotlib_font(fonts.resolve_fonts()["heading1"], size=12)
+    prop = chains.matplotlib_font(fonts.resolve_fonts()["heading1"], size=12)
     assert Path(font_manager.findfont(prop)) == default_path()
     otf = build_cff_font(tmp_path / "test.otf", CHARS)
-    cff_prop = fonts.matplotlib_font(fonts.resolve_fonts({"body": str(otf)})["body"])
+    cff_prop = chains.matplotlib_font(fonts.resolve_fonts({"body": str(otf)})["body"])
     families = cff_prop.get_family()
     assert len(families) == 2
     found = [Path(font_manager.findfont(font_manager.FontProperties(family=f, weight=cff_prop.get_weight())))

@@ -220,7 +220,7 @@ def test_docx_elements_in_schema_order(seed_build, tmp_path):
 
     from lxml import etree
 
-    from briefgen.writers.docx import _ORDER
+    from briefgen.writers.docx.oxml import _ORDER
 
     _, out = seed_build
     paths = [out / "yichang-2021.docx"]

@@ -7,9 +7,9 @@ import pytest
 from briefgen.config import MetricCfg
 from briefgen.data import Dataset, Obs
 from briefgen.errors import BriefgenError
-from briefgen.metrics import (
-    MetricBook, cagr_pct, competition_rank, growth_pct, round_half_up, share_pct, shift_year,
-)
+from briefgen.metrics import MetricBook, cagr_pct, competition_rank, growth_pct, share_pct
+from briefgen.periods import shift_year
+from briefgen.zh import round_to as round_half_up
 
 
 def test_growth_pct_edges():

@@ -3,7 +3,8 @@
 import pytest
 
 from briefgen.errors import BriefgenError
-from briefgen.narrative import compile_formula, make_env, render, to_paragraphs
+from briefgen.formula import compile_formula
+from briefgen.narrative import make_env, render, to_paragraphs
 
 
 def test_filters_available_and_strict_undefined():

@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 from briefgen.cli import main
 from briefgen.errors import BriefgenError
-from briefgen.safety import clean_text, is_url, output_path, safe_component, safe_filename
+from briefgen.files import output_path, safe_component, safe_filename
+from briefgen.safety import clean_text, is_url
 
 CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
 

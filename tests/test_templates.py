@@ -10,7 +10,6 @@ from click.testing import CliRunner
 from briefgen.cli import main
 from briefgen.config import load_config
 from briefgen.errors import BriefgenError
-from briefgen.layout import DEFAULT_STYLE, merge_style
 from briefgen.pipeline import build
 from briefgen.templates import deep_merge, find_template, list_templates, merge_sections, search_roots
 from conftest import ROOT
@@ -58,7 +57,7 @@ def test_override_changes_only_what_it_overrides(tmp_path):
     }))
     a, b = base_cfg.model, over_cfg.model
     assert a.meta.masthead == "科技工作简报" and b.meta.masthead == "某局工作动态"
-    sa, sb = merge_style(DEFAULT_STYLE, a.style), merge_style(DEFAULT_STYLE, b.style)
+    sa, sb = a.style.model_dump(), b.style.model_dump()
     assert sb["chart"]["palette"] == ["#112233", "#445566"] and sb["colors"]["red"] == "#CC0000"
     # everything else is identical
     diff = {k for k in sa if sa[k] != sb[k]}

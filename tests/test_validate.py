@@ -182,7 +182,7 @@ def test_schema_out_writes_utf8_file(tmp_path):
 
 
 def test_yaml_syntax_errors_in_chinese(tmp_path):
-    from briefgen.config import load_yaml
+    from briefgen.files import load_yaml
     from briefgen.errors import BriefgenError
 
     cases = {

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen import zh
+from briefgen import periods, zh
 from briefgen.config import ChartCfg, Config, ContentCfg, SectionCfg, TableCfg
 from briefgen.errors import BriefgenError
 from briefgen.metrics import MetricBook, MetricValue
 from briefgen.model import (
-    Block, Distribution, DocMeta, Document, Figure, Heading, Paragraph, Run, Table,
+    Block, Distribution, DocMeta, Document, Figure, Heading, Paragraph, Table,
 )
 from briefgen.narrative import make_env, render, to_paragraphs
 
@@ -31,11 +31,17 @@ def heading_number(level: int, n: int) -> str:
     return CN_LEVEL_FORMATS[min(level, 4) - 1](n)
 
 
+# Names every template's context holds besides the metrics and `variables`.
+CONTEXT_NAMES = frozenset({"region", "period", "prev_period", "meta", "var", "metric", "ranking", "peers"})
+
 # Chart rendering is injected so the builder stays free of matplotlib at import.
 ChartRenderer = Callable[[Any, Path], Path]
 
 
 class Builder:
+    """Makes the :class:`Document` of one config: headings numbered, templates rendered,
+    charts specified (and drawn by the injected renderer), tables filled."""
+
     def __init__(self, cfg: Config, book: MetricBook, *, template_dirs: list[Path],
                  chart_dir: Path, render_chart: ChartRenderer | None, palette: list[str] | None = None):
         self.cfg = cfg
@@ -61,7 +67,7 @@ class Builder:
         ctx.update(self.m.variables)
         for key in book.defs:
             ctx[key] = book.value(key)
-        ctx.update(
+        names = dict(
             region=book.region,
             period=book.period,
             prev_period=book.previous_of(book.period),
@@ -73,6 +79,8 @@ class Builder:
             ranking=self._ranking,
             peers=book.peers,
         )
+        assert set(names) == CONTEXT_NAMES  # validate checks templates against CONTEXT_NAMES
+        ctx.update(names)
         return ctx
 
     def _ranking(self, key: str, period: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
@@ -101,6 +109,7 @@ class Builder:
 
     # -- document ------------------------------------------------------------
     def build(self) -> Document:
+        """The whole document: meta, intro and the section tree."""
         meta = self._meta()
         blocks: list[Block] = []
         if self.m.intro:
@@ -108,6 +117,9 @@ class Builder:
         counters = [0, 0, 0, 0]
         for i, sec in enumerate(self.m.sections):
             blocks += self._section(sec, 1, counters, f"sections[{i}]")
+        if meta.kind == "gongwen" and blocks and isinstance(blocks[-1], Paragraph):
+            # No page may hold only the 署名 and date: the last body paragraph goes with them.
+            blocks[-1].keep_with_next = True
         doc = Document(meta=meta, blocks=blocks)
         doc.warnings = list(self.book.warnings)
         return doc
@@ -123,7 +135,8 @@ class Builder:
             organ=mm.organ,
             date=date,
             kind=self.m.form,
-            masthead=mm.masthead,
+            masthead=mm.masthead or (f"{mm.organ}文件" if self.m.form == "gongwen" else
+                                     "工作简报" if self.m.form == "jianbao" else ""),
             issue_no=_issue(mm.issue, "第{}期", f"{where}.issue"),
             total_issue_no=_issue(mm.total_issue, "总第{}期", f"{where}.total_issue"),
             doc_no=mm.doc_no,
@@ -152,7 +165,7 @@ class Builder:
             for j in range(level, len(counters)):
                 counters[j] = 0
             text = self._inline(sec.heading, f"{full_where}.heading")
-            numbered = self.m.style.get("numbering", "cn") != "none"
+            numbered = self.m.style.numbering != "none"
             blocks.append(Heading(text, level, heading_number(level, counters[level - 1]) if numbered else ""))
         items: list[ContentCfg] = []
         if sec.text or sec.template:
@@ -240,8 +253,7 @@ class Builder:
         try:
             spec = self.chart_spec(c, where)
         except BriefgenError as e:
-            _name_place(e, where, self.book.label)
-            raise
+            raise _name_place(e, where, self.book.label) from None
         validate_spec(spec, where)
         self.figures += 1
         out = self.chart_dir / f"fig{self.figures}.png"
@@ -271,8 +283,7 @@ class Builder:
         try:
             return self._table_inner(t, where)
         except BriefgenError as e:
-            _name_place(e, where, self.book.label)
-            raise
+            raise _name_place(e, where, self.book.label) from None
 
     def _table_inner(self, t: TableCfg, where: str) -> Table:
         book = self.book
@@ -321,14 +332,12 @@ class Builder:
 
 def data_decimals(values: list[float | None], cap: int = 2) -> int:
     """Decimals that show every value as the data has it (649.61 stays 649.61 on a chart label)."""
-    from briefgen.metrics import decimals_of
-
-    return min(cap, max((decimals_of(v) for v in values if v is not None), default=0))
+    return min(cap, max((zh.decimals_of(v) for v in values if v is not None), default=0))
 
 
 def growth_prefix(period: str) -> str:
     """比上年 for a whole year, 同比 for months, quarters and year-to-date periods."""
-    return "比上年" if period.strip().isdigit() else "同比"
+    return "比上年" if periods.is_annual(period) else "同比"
 
 
 def source_note(text: str) -> str:
@@ -351,7 +360,6 @@ def _issue(v: int | str | None, fmt: str, where: str = "") -> str:
     return s
 
 
-def _name_place(e: BriefgenError, where: str, label: str) -> None:
-    """An error that only names the config file now names the chart/table key too."""
-    if e.where in (None, "", label):
-        e.where = where
+def _name_place(e: BriefgenError, where: str, label: str) -> BriefgenError:
+    """The error naming the chart/table key when it only named the config file."""
+    return e.at(where) if e.where in (None, "", label) else e

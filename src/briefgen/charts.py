@@ -226,7 +226,7 @@ _charmaps: dict[tuple[str, int], frozenset[int]] = {}
 
 def default_font_path() -> Path:
     """The WenQuanYi Micro Hei shipped by paperang_p2_fonts_cjk (works without system fonts)."""
-    from briefgen.fonts import _default_font_path
+    from briefgen.fonts.chains import default_font_path as _default_font_path
 
     path = _default_font_path()
     if path is None:

@@ -10,15 +10,12 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 
+from briefgen import zh
 from briefgen.data import Dataset
 
 MAGNITUDE_FACTOR = 100.0
 # Percentages, ranks and indices swing legitimately by orders of magnitude (0.2% vs 32.8%).
 _SKIP_UNITS = {"%", "％", "‰", "个百分点", "百分点", "位", "名"}
-
-
-def _fmt(x: float) -> str:
-    return f"{x:,.4f}".rstrip("0").rstrip(".")
 
 
 def magnitude_warnings(ds: Dataset, *, aggregate_region: str | None = None,
@@ -54,7 +51,8 @@ def magnitude_warnings(ds: Dataset, *, aggregate_region: str | None = None,
             times = ratio if ratio >= 1 else 1 / ratio
             word = "大" if ratio >= 1 else "小"
             out.append(
-                f"“{ind}”{reg}{per}的数值 {_fmt(v)} 比{what}（中位数 {_fmt(med)}）{word}约{times:,.0f}倍，"
+                f"“{ind}”{reg}{per}的数值 {zh.num(v, thousands=True)} 比{what}（中位数 {zh.num(med, thousands=True)}）"
+                f"{word}约{zh.num(times, 0, thousands=True)}倍，"
                 f"请检查单位或小数点{place}"
             )
 

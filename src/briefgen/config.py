@@ -11,10 +11,13 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from briefgen import yamlpos
 from briefgen.errors import BriefgenError
+from briefgen.files import load_yaml_doc, yaml_value
+from briefgen.layout import DEFAULT_STYLE, StyleSheet
+from briefgen.templates import apply_template, deep_merge
 
 
 class _Model(BaseModel):
@@ -23,46 +26,52 @@ class _Model(BaseModel):
 
 
 class DistributionCfg(_Model):
-    bao: list[str] = Field(default_factory=list, alias="报")
-    song: list[str] = Field(default_factory=list, alias="送")
-    fa: list[str] = Field(default_factory=list, alias="发")
-    cc: list[str] = Field(default_factory=list, alias="抄送")
-    copies: int | None = Field(default=None, alias="印数")
+    model_config = ConfigDict(title="分送范围")
+
+    bao: list[str] = Field(default_factory=list, alias="报", description="报：上级机关")
+    song: list[str] = Field(default_factory=list, alias="送", description="送：平级单位")
+    fa: list[str] = Field(default_factory=list, alias="发", description="发：下级单位")
+    cc: list[str] = Field(default_factory=list, alias="抄送", description="抄送机关")
+    copies: int | None = Field(default=None, alias="印数", description="共印份数")
 
 
 class MetaCfg(_Model):
-    title: str
-    subtitle: str = ""
-    organ: str = ""
-    masthead: str = ""
-    date: _dt.date | str | None = None
-    issue: int | str | None = None
-    total_issue: int | str | None = None
-    doc_no: str = ""
-    signer: str = ""  # 签发人 (reports to superiors)
-    classification: str = ""
-    urgency: str = ""
-    recipients: str = ""
-    signature: str = ""
-    postscript: str = ""
-    attachments: list[str] = Field(default_factory=list)
-    print_organ: str = ""
-    print_date: _dt.date | str | None = None
-    distribution: DistributionCfg = Field(default_factory=DistributionCfg)
+    model_config = ConfigDict(title="文面信息")
+
+    title: str = Field(description="标题（可含模板表达式）")
+    subtitle: str = Field("", description="副标题")
+    organ: str = Field("", description="编发单位／发文机关")
+    masthead: str = Field("", description="报头文字，如 科技工作简报")
+    date: _dt.date | str | None = Field(None, description="成文／编发日期，如 2022-02-10")
+    issue: int | str | None = Field(None, description="期号：第X期")
+    total_issue: int | str | None = Field(None, description="总期号：总第X期")
+    doc_no: str = Field("", description="发文字号，如 宜科发〔2022〕3号")
+    signer: str = Field("", description="签发人（上行文）")  # 签发人 (reports to superiors)
+    classification: str = Field("", description="密级")
+    urgency: str = Field("", description="紧急程度")
+    recipients: str = Field("", description="主送机关")
+    signature: str = Field("", description="署名（默认同编发单位）")
+    postscript: str = Field("", description="附注")
+    attachments: list[str] = Field(default_factory=list, description="附件名称列表")
+    print_organ: str = Field("", description="印发机关")
+    print_date: _dt.date | str | None = Field(None, description="印发日期")
+    distribution: DistributionCfg = Field(default_factory=DistributionCfg, description="报、送、发、抄送与印数")
 
 
 class SourceCfg(_Model):
+    model_config = ConfigDict(title="一个数据源")
+
     """One data source: a file (YAML/JSON/CSV/XLSX) or an SQL query."""
 
-    file: str | None = None
-    sql: str | None = None
-    database: str | None = None
-    layout: Literal["auto", "long", "wide-periods", "wide-regions"] = "auto"
-    sheet: str | None = None
-    region: str | None = None  # default region for rows without one
-    period: str | None = None  # default period (wide-regions tables)
-    encoding: str | None = None
-    note: str = ""
+    file: str | None = Field(None, description="本地数据文件（相对配置文件）：.csv .xlsx .yaml .json；不能是网址")
+    sql: str | None = Field(None, description="SQLite 查询语句（只读）")
+    database: str | None = Field(None, description="SQLite 数据库文件")
+    layout: Literal["auto", "long", "wide-periods", "wide-regions"] = Field("auto", description="表格结构：auto 自动｜long 长表｜wide-periods 指标×时期｜wide-regions 地区×指标")
+    sheet: str | None = Field(None, description="Excel 工作表名称")
+    region: str | None = Field(None, description="未写地区的行所属地区")  # default region for rows without one
+    period: str | None = Field(None, description="未写时期的行所属时期（地区×指标宽表）")  # default period (wide-regions tables)
+    encoding: str | None = Field(None, description="文件编码（一般无需填写，自动识别 UTF-8/GBK）")
+    note: str = Field("", description="数据来源说明")
 
     @field_validator("period", "region", mode="before")
     @classmethod
@@ -71,27 +80,31 @@ class SourceCfg(_Model):
 
 
 class MetricCfg(_Model):
-    name: str = ""
-    indicator: str | None = None  # name in the data; defaults to `name`, then the key
-    formula: str | None = None  # e.g. "hte_passed / hte_applied * 100"
-    unit: str = ""
-    decimals: int | None = None
-    scale_to: str | None = None  # display unit, e.g. data in 万元 shown in 亿元
-    region: str | None = None
-    target: float | str | None = None  # number or another metric
-    higher_is_better: bool = True
-    note: str = ""
+    model_config = ConfigDict(title="一个指标")
+
+    name: str = Field("", description="指标的中文名称（文中显示）")
+    indicator: str | None = Field(None, description="数据中的指标名称")  # name in the data; defaults to `name`, then the key
+    formula: str | None = Field(None, description="派生指标公式，如 hte_passed / hte_applied * 100")  # e.g. "hte_passed / hte_applied * 100"
+    unit: str = Field("", description="单位")
+    decimals: int | None = Field(None, description="小数位数")
+    scale_to: str | None = Field(None, description="显示单位，如数据为万元、显示为亿元")  # display unit, e.g. data in 万元 shown in 亿元
+    region: str | None = Field(None, description="固定地区")
+    target: float | str | None = Field(None, description="目标值（数字或另一指标键名）")  # number or another metric
+    higher_is_better: bool = Field(True, description="数值越大越好（影响排名方向）")
+    note: str = Field("", description="口径说明")
 
 
 class ChartSeriesCfg(_Model):
-    metric: str
-    name: str | None = None
-    kind: Literal["bar", "line"] | None = None
-    axis: Literal["left", "right"] = "left"
-    field: Literal["value", "yoy", "prev", "net", "pp", "completion"] = "value"
-    region: str | None = None
-    period: str | None = None
-    decimals: int | None = None
+    model_config = ConfigDict(title="一个数据系列")
+
+    metric: str = Field(description="指标键名")
+    name: str | None = Field(None, description="图例名称")
+    kind: Literal["bar", "line"] | None = Field(None, description="bar 柱｜line 线")
+    axis: Literal["left", "right"] = Field("left", description="left 左轴｜right 右轴")
+    field: Literal["value", "yoy", "prev", "net", "pp", "completion"] = Field("value", description="取值：value 数值｜yoy 同比｜prev 上期｜net 净增｜pp 百分点｜completion 完成率")
+    region: str | None = Field(None, description="地区")
+    period: str | None = Field(None, description="时期")
+    decimals: int | None = Field(None, description="小数位数")
 
     @field_validator("period", "region", mode="before")
     @classmethod
@@ -100,21 +113,23 @@ class ChartSeriesCfg(_Model):
 
 
 class ChartCfg(_Model):
-    type: Literal["bar", "line", "bar_line", "hbar_rank", "pie", "donut", "stacked_bar"]
-    caption: str
-    x: Literal["periods", "regions", "metrics"] = "periods"
-    periods: list[str] | None = None
-    regions: list[str] | None = None
-    series: list[ChartSeriesCfg] = Field(min_length=1)  # a chart without series has nothing to draw
-    unit: str | None = None
-    unit2: str | None = None
-    source: str = ""
-    labels: bool = True
-    highlight: str | None = None
-    sort: Literal["asc", "desc"] | None = None
-    target: float | None = None
-    height_cm: float = 8.0
-    enabled: bool = True
+    model_config = ConfigDict(title="一张图表")
+
+    type: Literal["bar", "line", "bar_line", "hbar_rank", "pie", "donut", "stacked_bar"] = Field(description="类型：bar 柱状｜line 折线｜bar_line 柱线双轴｜hbar_rank 横向排名｜pie 饼图｜donut 环形图｜stacked_bar 堆积柱状")
+    caption: str = Field(description="图题")
+    x: Literal["periods", "regions", "metrics"] = Field("periods", description="横轴：periods 按时期｜regions 按地区｜metrics 按指标")
+    periods: list[str] | None = Field(None, description="时期列表")
+    regions: list[str] | None = Field(None, description="地区列表")
+    series: list[ChartSeriesCfg] = Field(min_length=1, description="数据系列（至少一个）")  # a chart without series has nothing to draw
+    unit: str | None = Field(None, description="左轴单位")
+    unit2: str | None = Field(None, description="右轴单位")
+    source: str = Field("", description="数据来源")
+    labels: bool = Field(True, description="显示数值标签")
+    highlight: str | None = Field(None, description="突出显示的类别")
+    sort: Literal["asc", "desc"] | None = Field(None, description="排序：asc 升序｜desc 降序")
+    target: float | None = Field(None, description="目标线数值")
+    height_cm: float = Field(8.0, description="图高（厘米）")
+    enabled: bool = Field(True, description="设为 false 则不输出")
 
     @field_validator("periods", "regions", mode="before")
     @classmethod
@@ -123,14 +138,16 @@ class ChartCfg(_Model):
 
 
 class TableCfg(_Model):
-    caption: str
-    kind: Literal["metrics", "regions"] = "metrics"
-    rows: list[str] = Field(default_factory=list)  # metrics (kind=metrics) or regions
-    columns: list[str] = Field(default_factory=list)  # metrics (kind=regions)
-    change: Literal["auto", "yoy", "net", "pp", "none"] = "auto"
-    rank_by: str | None = None  # kind=regions: add a 排名 column by this metric
-    source: str = ""
-    enabled: bool = True
+    model_config = ConfigDict(title="一张表格")
+
+    caption: str = Field(description="表题")
+    kind: Literal["metrics", "regions"] = Field("metrics", description="metrics 指标表｜regions 地区×指标表")
+    rows: list[str] = Field(default_factory=list, description="行：指标键名（metrics）或地区（regions）")  # metrics (kind=metrics) or regions
+    columns: list[str] = Field(default_factory=list, description="列：指标键名（regions）")  # metrics (kind=regions)
+    change: Literal["auto", "yoy", "net", "pp", "none"] = Field("auto", description="增减列：auto｜yoy 同比｜net 净增｜pp 百分点｜none 不要")
+    rank_by: str | None = Field(None, description="按该指标加排名列")  # kind=regions: add a 排名 column by this metric
+    source: str = Field("", description="数据来源")
+    enabled: bool = Field(True, description="设为 false 则不输出")
 
     @field_validator("rows", "columns", mode="before")
     @classmethod
@@ -139,42 +156,48 @@ class TableCfg(_Model):
 
 
 class ContentCfg(_Model):
+    model_config = ConfigDict(title="一项正文内容")
+
     """One ordered item of a section: text, a template file, a chart or a table."""
 
-    text: str | None = None
-    template: str | None = None
-    chart: ChartCfg | None = None
-    table: TableCfg | None = None
+    text: str | None = Field(None, description="正文模板")
+    template: str | None = Field(None, description="正文模板文件")
+    chart: ChartCfg | None = Field(None, description="图表")
+    table: TableCfg | None = Field(None, description="表格")
 
 
 class SectionCfg(_Model):
-    id: str | None = None
-    heading: str = ""
-    text: str | None = None
-    template: str | None = None
-    charts: list[ChartCfg] = Field(default_factory=list)
-    tables: list[TableCfg] = Field(default_factory=list)
-    content: list[ContentCfg] = Field(default_factory=list)
-    sections: list["SectionCfg"] = Field(default_factory=list)
-    enabled: bool = True
+    model_config = ConfigDict(title="一个章节")
+
+    id: str | None = Field(None, description="章节标识（继承模板时按 id 合并）")
+    heading: str = Field("", description="标题（编号自动加）")
+    text: str | None = Field(None, description="正文模板（Jinja2）")
+    template: str | None = Field(None, description="正文模板文件（.j2）")
+    charts: list[ChartCfg] = Field(default_factory=list, description="图表列表")
+    tables: list[TableCfg] = Field(default_factory=list, description="表格列表")
+    content: list[ContentCfg] = Field(default_factory=list, description="按顺序排列的正文、图表、表格")
+    sections: list["SectionCfg"] = Field(default_factory=list, description="子章节")
+    enabled: bool = Field(True, description="设为 false 则整节不输出")
 
 
 class BriefingCfg(_Model):
-    name: str
-    form: Literal["jianbao", "gongwen", "plain"] = "jianbao"
-    region: str = ""
-    period: str
-    previous: str | None = None  # previous period; derived from `period` when omitted
-    peers: list[str] = Field(default_factory=list)  # regions ranks are computed among (default: all in data)
-    meta: MetaCfg
-    data: list[SourceCfg] = Field(default_factory=list)
-    metrics: dict[str, MetricCfg] = Field(default_factory=dict)
-    intro: str | None = None  # text before the first section
-    sections: list[SectionCfg] = Field(default_factory=list)
-    variables: dict[str, Any] = Field(default_factory=dict)  # free values for templates
-    style: dict[str, Any] = Field(default_factory=dict)  # style sheet overrides
-    fonts: dict[str, str] = Field(default_factory=dict)  # role → font file or family
-    template: str | None = None  # department template this briefing extends (templates.py)
+    model_config = ConfigDict(title="briefgen 简报配置")
+
+    name: str = Field(description="输出文件名（不含扩展名），如 yichang-2021")
+    form: Literal["jianbao", "gongwen", "plain"] = Field("jianbao", description="版式：jianbao 简报｜gongwen 公文｜plain 无版头")
+    region: str = Field("", description="本地区：数据中未写地区的行都属于它")
+    period: str = Field(description="本期，如 2021、2022-06、2021Q1")
+    previous: str | None = Field(None, description="上期；不写则按本期推算上年同期")  # previous period; derived from `period` when omitted
+    peers: list[str] = Field(default_factory=list, description="参与排名的地区（默认为数据中的全部地区）")  # regions ranks are computed among (default: all in data)
+    meta: MetaCfg = Field(description="报头、标题、报尾等文面信息")
+    data: list[SourceCfg] = Field(default_factory=list, description="数据源列表：CSV、XLSX、YAML/JSON 文件或 SQLite 查询")
+    metrics: dict[str, MetricCfg] = Field(default_factory=dict, description="指标目录：键名在模板中引用；值可简写为数据中的指标名")
+    intro: str | None = Field(None, description="正文开头的一段文字（模板）")  # text before the first section
+    sections: list[SectionCfg] = Field(default_factory=list, description="章节列表，层级自动编号 一、（一）1.（1）")
+    variables: dict[str, Any] = Field(default_factory=dict, description="模板中可用的自定义变量")  # free values for templates
+    style: StyleSheet = Field(default_factory=StyleSheet, description="版式样式表覆盖（字号、行距、颜色等）")  # defaults merged with template and config (load_config)
+    fonts: dict[str, str] = Field(default_factory=dict, description="字体角色 → 字体文件或字体名")  # role → font file or family
+    template: str | None = Field(None, description="继承的部门模板名称")  # department template this briefing extends (templates.py)
 
     @field_validator("period", "previous", "region", mode="before")
     @classmethod
@@ -193,10 +216,11 @@ class BriefingCfg(_Model):
 class Config:
     """A loaded config with the folder its relative paths start from."""
 
-    def __init__(self, model: BriefingCfg, path: Path, applied: Any = None):
+    def __init__(self, model: BriefingCfg, path: Path, applied: Any = None, root: Any = None):
         self.model = model
         self.path = path
         self.base = path.parent
+        self.root = root  # the config file's YAML node tree: positions for later messages
         # From the department template (templates.Applied): narrative search
         # folders, the Word letterhead, and the template itself.
         self.narrative_dirs: list[Path] = list(getattr(applied, "narrative_dirs", []) or [])
@@ -206,60 +230,6 @@ class Config:
     def resolve(self, rel: str) -> Path:
         p = Path(rel)
         return p if p.is_absolute() else (self.base / p)
-
-
-def read_text(path: Path, what: str = "文件") -> str:
-    """Read a text file as UTF-8 (with or without BOM), falling back to GB18030."""
-    if not path.exists():
-        raise BriefgenError(f"找不到{what}", where=str(path))
-    if path.is_dir():
-        raise BriefgenError(f"应为{what}，实际是文件夹", where=str(path))
-    raw = path.read_bytes()
-    if b"\x00" in raw[:4096]:
-        raise BriefgenError(f"{what}不是文本文件（可能是二进制文件）", where=str(path))
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Chinese Excel and Notepad commonly save GBK/GB18030.
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        raise BriefgenError(
-            f"{what}的编码无法识别", where=str(path), hint="请另存为 UTF-8 编码后重试"
-        ) from None
-
-
-def load_yaml(path: Path, what: str = "配置文件") -> Any:
-    text = read_text(path, what)
-    try:
-        return yaml.safe_load(text)
-    except ValueError as e:
-        # PyYAML builds dates itself and raises a bare ValueError for 2022-02-30.
-        import re
-
-        for no, line in enumerate(text.splitlines(), start=1):
-            for m in re.finditer(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", line):
-                try:
-                    _dt.date(*map(int, m.groups()))
-                except ValueError:
-                    raise BriefgenError(f"日期“{m.group(0)}”不存在", where=f"{path}:{no}:{m.start() + 1}") from None
-        raise BriefgenError(f"YAML 内容无法解析：{e}", where=str(path)) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        problem = getattr(e, "problem", None) or str(e)
-        if isinstance(e, yaml.reader.ReaderError):
-            # An invisible control character pasted into the file: say where it is.
-            before = text[: e.position]
-            where = f"{path}:{before.count(chr(10)) + 1}:{len(before) - before.rfind(chr(10))}"
-            problem = f"文件中有不可见的控制字符 U+{e.character:04X}，请删除它" if isinstance(e.character, int) \
-                else problem
-        from briefgen.yamlpos import yaml_problem_zh
-
-        cmark = getattr(e, "context_mark", None)
-        problem = yaml_problem_zh(problem, getattr(e, "context", None), cmark.line + 1 if cmark else None)
-        raise BriefgenError(f"YAML 格式错误：{problem}", where=where) from None
 
 
 def apply_overrides(raw: dict, overrides: list[str]) -> dict:
@@ -278,36 +248,31 @@ def apply_overrides(raw: dict, overrides: list[str]) -> dict:
                 nxt = {}
                 node[p] = nxt
             node = nxt
-        try:
-            node[parts[-1]] = yaml.safe_load(value) if value.strip() else ""
-        except (yaml.YAMLError, ValueError):
-            node[parts[-1]] = value
+        node[parts[-1]] = yaml_value(value) if value.strip() else ""
     return raw
 
 
 def load_config(path: str | Path, overrides: list[str] | None = None,
                 template_roots: list[Path] | None = None) -> Config:
     path = Path(path)
-    raw = load_yaml(path)
+    doc = load_yaml_doc(path)
+    raw = doc.data
     if raw is None:
         raise BriefgenError("配置文件为空", where=str(path))
     if not isinstance(raw, dict):
         raise BriefgenError("配置文件的顶层应为映射（键: 值）", where=str(path))
     raw = apply_overrides(raw, overrides or [])
-    from briefgen.templates import apply_template
-
     applied = apply_template(raw, path, template_roots)
     raw = applied.raw
-    # Every problem at once, each with line and column: the text is read again
-    # (it is small) because the loaded data no longer knows where it came from.
-    from briefgen import yamlpos
-
-    source = read_text(path)
-    problems = yamlpos.duplicate_keys(source, path)
+    if isinstance(raw.get("style"), dict) or raw.get("style") is None:
+        # The sheet is checked whole; only the keys a template or the config names are theirs.
+        raw["style"] = deep_merge(DEFAULT_STYLE, raw.get("style") or {})
+    # Every problem at once, each with line and column from the YAML node tree.
+    problems = list(doc.duplicates)
     try:
         model = BriefingCfg.model_validate(raw)
     except ValidationError as e:
-        problems += yamlpos.problems_from_errors(e.errors(), path, source, raw, BriefingCfg)
+        problems += yamlpos.problems_from_errors(e.errors(), path, doc.root, raw, BriefingCfg)
     if problems:
         raise yamlpos.ConfigProblems(problems) from None
-    return Config(model, path, applied)
+    return Config(model, path, applied, doc.root)

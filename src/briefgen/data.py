@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from briefgen.config import Config, SourceCfg, load_yaml, read_text
+from briefgen.config import Config, SourceCfg
 from briefgen.errors import BriefgenError
+from briefgen.files import load_yaml, read_text
 from briefgen.safety import clean_text, reject_url
+from briefgen.yamlpos import json_problem_zh
 
 # Header aliases: what people actually type into a spreadsheet's first row.
 COLUMNS = {
@@ -264,7 +266,7 @@ def _read_xlsx(path: Path, src: SourceCfg) -> tuple[list[Any], list[list[Any]]]:
         raise BriefgenError("找不到数据文件", where=str(path))
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as e:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
         head = path.read_bytes()[:8]
         if head.startswith(b"\xd0\xcf\x11\xe0"):
             raise BriefgenError(
@@ -295,8 +297,6 @@ def _read_structured(path: Path, src: SourceCfg, ds: Dataset) -> None:
         try:
             doc = json.loads(read_text(path, "数据文件"))
         except json.JSONDecodeError as e:
-            from briefgen.yamlpos import json_problem_zh
-
             raise BriefgenError(f"JSON 格式错误：{json_problem_zh(e.msg)}", where=f"{path}:{e.lineno}:{e.colno}") from None
     else:
         doc = load_yaml(path, "数据文件")

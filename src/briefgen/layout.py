@@ -1,14 +1,20 @@
-"""The style sheet shared by every writer: GB/T 9704-2012 page, grid and element styles.
+"""The style sheet shared by every writer: GB/T 9704-2012 page, grid and element styles,
+and the layout rules both writers follow (title shape, 署名 indents, character tracking).
 
-Sizes are in pt, lengths in mm. A department template deep-merges its own
-values over these (see `merge_style`).
+Sizes are in pt, lengths in mm. A department template or config overrides only
+the keys it names; the merged sheet is validated like the rest of the config.
 """
 
 from __future__ import annotations
 
-import copy
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from briefgen.fonts.catalogue import ALIASES, ASCII_FONT, OFFICIAL_EAST_ASIA
+from briefgen.templates import deep_merge
 
 MM = 72.0 / 25.4  # pt per mm
 
@@ -18,66 +24,201 @@ ZH_SIZES = {
     "四号": 14, "小四": 12, "五号": 10.5, "小五": 9, "六号": 7.5, "小六": 6.5, "七号": 5.5, "八号": 5,
 }
 
-DEFAULT_STYLE: dict[str, Any] = {
-    "page": {
-        "width": 210, "height": 297,  # A4
-        "top": 37, "left": 28, "right": 26, "bottom": 35,  # 版心 156 × 225 mm
-        "lines": 22, "chars": 28,
-        # 225 mm / 22 ≈ 28.99 pt; Word templates use 28.95 so line 22 stays on the page.
-        "line_pitch": 28.95,
-        "footer_gap": 7,  # page number 7 mm below the 版心
-    },
-    "colors": {"red": "#E50012", "text": "#000000", "rule": "#E50012"},
-    # Chart colours (None: charts.PALETTE) and table look, per department template.
-    "chart": {"palette": None},
-    "table": {"header_fill": "", "border": 0.6, "border_color": "#000000"},
-    # Names the DOCX asks Word/WPS for; the PDF resolves real files by role (fonts.py).
-    "font_names": {
-        "title": "方正小标宋简体",
-        "body": "仿宋_GB2312",
-        "heading1": "黑体",
-        "heading2": "楷体_GB2312",
-        "song": "宋体",
-        "latin": "Times New Roman",
-    },
-    "elements": {
-        "masthead": {"font": "title", "size": 42, "color": "red", "align": "center"},
-        "issue_no": {"font": "body", "size": 16, "align": "center"},
-        "organ_line": {"font": "body", "size": 16},
-        "doc_no": {"font": "body", "size": 16, "align": "center"},
-        "classification": {"font": "heading1", "size": 16, "align": "left"},
-        "title": {"font": "title", "size": 22, "align": "center", "line_pitch": 36},
-        "subtitle": {"font": "heading2", "size": 16, "align": "center"},
-        "recipients": {"font": "body", "size": 16, "align": "left", "indent": 0},
-        "body": {"font": "body", "size": 16, "align": "justify", "indent": 2},
-        "heading1": {"font": "heading1", "size": 16, "align": "justify", "indent": 2, "keep_next": True},
-        "heading2": {"font": "heading2", "size": 16, "align": "justify", "indent": 2, "keep_next": True},
-        "heading3": {"font": "body", "size": 16, "align": "justify", "indent": 2, "keep_next": True},
-        "heading4": {"font": "body", "size": 16, "align": "justify", "indent": 2, "keep_next": True},
-        "caption": {"font": "heading1", "size": 14, "align": "center"},
-        "table_head": {"font": "heading1", "size": 12, "align": "center"},
-        "table_cell": {"font": "body", "size": 12},
-        "table_note": {"font": "body", "size": 12, "align": "left"},
-        "figure_note": {"font": "body", "size": 12, "align": "center"},
-        "attachment": {"font": "body", "size": 16, "indent": 2},
-        "signature": {"font": "body", "size": 16, "align": "right", "right_indent": 2},
-        "date": {"font": "body", "size": 16, "align": "right", "right_indent": 2},
-        "postscript": {"font": "body", "size": 16, "indent": 2},
-        "distribution": {"font": "body", "size": 14},
-        "page_number": {"font": "song", "size": 14},
-    },
-}
+Align = Literal["justify", "left", "center", "right"]
+FontRole = Literal["title", "body", "heading1", "heading2", "song", "kai", "hei"]
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 
-def merge_style(base: dict[str, Any], override: dict[str, Any] | None) -> dict[str, Any]:
-    """Deep-merge `override` into a copy of `base` (mappings merge, everything else replaces)."""
-    out = copy.deepcopy(base)
-    for k, v in (override or {}).items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = merge_style(out[k], v)
-        else:
-            out[k] = copy.deepcopy(v)
-    return out
+class _Style(BaseModel):
+    # Unknown keys are errors: `szie: 14` must never be silently ignored.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _hex_color(v: str) -> str:
+    if not isinstance(v, str) or not _HEX.fullmatch(v):
+        raise ValueError(f"颜色“{v}”无效，应写作 #RRGGBB")
+    return v.upper()
+
+
+class ElementStyle(_Style):
+    """How one element (正文, 一级标题, 报头 …) is set. Sizes in pt or as 字号 (三号)."""
+
+    font: FontRole = Field("body", description="字体角色：title 小标宋、body 仿宋、heading1 黑体、heading2 楷体、song 宋体")
+    size: float = Field(16, description="字号，pt 或“三号”等字号名")
+    color: str = Field("text", description="颜色：colors 中的名称（text、red）或 #RRGGBB")
+    align: Align = Field("justify", description="对齐：justify 两端、left、center、right")
+    indent: float = Field(0, description="首行缩进（字）")
+    right_indent: float = Field(0, description="右缩进（字）")
+    bold: bool = False
+    keep_next: bool = Field(False, description="与下段同页")
+    line_pitch: float | None = Field(None, description="行距（pt），不写则用版面行距")
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size_name(cls, v: Any) -> Any:
+        if isinstance(v, str) and v.strip() in ZH_SIZES:
+            return ZH_SIZES[v.strip()]
+        if isinstance(v, str):
+            try:
+                return float(v)
+            except ValueError:
+                raise ValueError(f"字号“{v}”无效，应为数字（pt）或“三号”“小四”等字号名") from None
+        return v
+
+
+def _el(**kw: Any) -> Any:
+    return Field(default_factory=lambda: ElementStyle(**kw))
+
+
+class Elements(_Style):
+    """Every element the writers set, with the GB/T 9704-2012 defaults."""
+
+    masthead: ElementStyle = _el(font="title", size=42, color="red", align="center")
+    issue_no: ElementStyle = _el(font="body", size=16, align="center")
+    organ_line: ElementStyle = _el(font="body", size=16)
+    doc_no: ElementStyle = _el(font="body", size=16, align="center")
+    classification: ElementStyle = _el(font="heading1", size=16, align="left")
+    title: ElementStyle = _el(font="title", size=22, align="center", line_pitch=36)
+    subtitle: ElementStyle = _el(font="heading2", size=16, align="center")
+    recipients: ElementStyle = _el(font="body", size=16, align="left", indent=0)
+    body: ElementStyle = _el(font="body", size=16, align="justify", indent=2)
+    heading1: ElementStyle = _el(font="heading1", size=16, align="justify", indent=2, keep_next=True)
+    heading2: ElementStyle = _el(font="heading2", size=16, align="justify", indent=2, keep_next=True)
+    heading3: ElementStyle = _el(font="body", size=16, align="justify", indent=2, keep_next=True)
+    heading4: ElementStyle = _el(font="body", size=16, align="justify", indent=2, keep_next=True)
+    caption: ElementStyle = _el(font="heading1", size=14, align="center")
+    table_head: ElementStyle = _el(font="heading1", size=12, align="center")
+    table_cell: ElementStyle = _el(font="body", size=12)
+    table_note: ElementStyle = _el(font="body", size=12, align="left")
+    figure_note: ElementStyle = _el(font="body", size=12, align="center")
+    attachment: ElementStyle = _el(font="body", size=16, indent=2)
+    signature: ElementStyle = _el(font="body", size=16, align="right", right_indent=2)
+    date: ElementStyle = _el(font="body", size=16, align="right", right_indent=2)
+    postscript: ElementStyle = _el(font="body", size=16, indent=2)
+    distribution: ElementStyle = _el(font="body", size=14)
+    page_number: ElementStyle = _el(font="song", size=14)
+
+
+class PageStyle(_Style):
+    """A4 page and 版心 in mm; 22 lines × 28 characters (GB/T 9704 §5.2)."""
+
+    width: float = 210
+    height: float = 297
+    top: float = 37
+    left: float = 28
+    right: float = 26
+    bottom: float = 35  # 版心 156 × 225 mm
+    lines: int = 22
+    chars: int = 28
+    # 225 mm / 22 ≈ 28.99 pt; Word templates use 28.95 so line 22 stays on the page.
+    line_pitch: float = Field(28.95, description="行距（pt）")
+    footer_gap: float = Field(7, description="页码距版心下边缘（mm）")
+
+
+class ChartStyle(_Style):
+    """Chart colours per department template (None: the charts' own palette)."""
+
+    palette: list[str] | None = None
+
+    @field_validator("palette")
+    @classmethod
+    def _colors(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None and not v:
+            raise ValueError("调色板不能为空")
+        return None if v is None else [_hex_color(c) for c in v]
+
+
+class TableLook(_Style):
+    """Table rules and header shading."""
+
+    header_fill: str = Field("", description="表头底纹 #RRGGBB，空为无")
+    border: float = Field(0.6, description="表格线粗细（pt）")
+    border_color: str = "#000000"
+
+    @field_validator("header_fill", "border_color")
+    @classmethod
+    def _color(cls, v: str) -> str:
+        return v if v == "" else _hex_color(v)
+
+
+class FontNames(_Style):
+    """Font names the DOCX asks Word/WPS for; the PDF resolves real files by role (fonts)."""
+
+    title: str = OFFICIAL_EAST_ASIA["title"]
+    body: str = OFFICIAL_EAST_ASIA["body"]
+    heading1: str = OFFICIAL_EAST_ASIA["heading1"]
+    heading2: str = OFFICIAL_EAST_ASIA["heading2"]
+    song: str = OFFICIAL_EAST_ASIA["song"]
+    latin: str = ASCII_FONT
+
+    def for_role(self, role: str) -> str:
+        """The East Asian font name of a role (kai/hei aliases included)."""
+        role = ALIASES.get(role, role)
+        return str(getattr(self, role, None) or self.body)
+
+
+def _default_colors() -> dict[str, str]:
+    return {"red": "#E50012", "text": "#000000", "rule": "#E50012"}
+
+
+class StyleSheet(_Style):
+    """The style sheet every writer reads: page, grid, colours, fonts and element styles.
+
+    A department template or a config overrides only the keys it names
+    (:func:`resolve_style`); every key is checked, unknown ones are errors.
+    """
+
+    page: PageStyle = Field(default_factory=PageStyle)
+    colors: dict[str, str] = Field(default_factory=_default_colors, description="命名颜色：red 报头与红线，text 正文")
+    chart: ChartStyle = Field(default_factory=ChartStyle)
+    table: TableLook = Field(default_factory=TableLook)
+    font_names: FontNames = Field(default_factory=FontNames)
+    elements: Elements = Field(default_factory=Elements)
+    numbering: Literal["cn", "none"] = Field("cn", description="标题编号：cn 一、（一）1.（1），none 不编号")
+
+    @field_validator("colors")
+    @classmethod
+    def _colors(cls, v: dict[str, str]) -> dict[str, str]:
+        return {k: _hex_color(c) for k, c in v.items()}
+
+    def element(self, name: str) -> ElementStyle:
+        """An element's style with its colour name resolved to #RRGGBB."""
+        e = getattr(self.elements, name, None)
+        if not isinstance(e, ElementStyle):
+            e = self.elements.body
+        color = self.colors.get(e.color, e.color)
+        return e if color == e.color else e.model_copy(update={"color": color})
+
+    @property
+    def geometry(self) -> "Geometry":
+        """Page geometry in pt."""
+        p = self.page
+        return Geometry(
+            width=p.width * MM, height=p.height * MM, top=p.top * MM, left=p.left * MM,
+            right=p.right * MM, bottom=p.bottom * MM, line_pitch=float(p.line_pitch),
+            lines=int(p.lines), chars=int(p.chars), footer_gap=p.footer_gap * MM,
+        )
+
+    def tracking(self, size: float) -> float:
+        """Extra space (pt, ≤ 0) between characters of text at `size` so exactly `chars`
+        body characters fill a line (28 × 16 pt = 448 pt > 442.2 pt of 版心).
+
+        Only text of the body size sits on the 28-character grid; a 42 pt 报头
+        tightened by the same rule would have its characters overlap.
+        """
+        body = self.elements.body.size
+        if abs(size - body) > 0.01:
+            return 0.0
+        g = self.geometry
+        return min(0.0, (g.text_width - g.chars * body) / g.chars)
+
+
+DEFAULT_STYLE: dict[str, Any] = StyleSheet().model_dump()
+
+
+def resolve_style(override: dict[str, Any] | None = None) -> StyleSheet:
+    """The default style sheet with `override` (a raw mapping from YAML) merged in and checked."""
+    return StyleSheet.model_validate(deep_merge(DEFAULT_STYLE, override or {}))
 
 
 @dataclass(frozen=True)
@@ -104,30 +245,8 @@ class Geometry:
         return self.height - self.top - self.bottom
 
 
-def geometry(style: dict[str, Any]) -> Geometry:
-    p = style["page"]
-    return Geometry(
-        width=p["width"] * MM, height=p["height"] * MM, top=p["top"] * MM, left=p["left"] * MM,
-        right=p["right"] * MM, bottom=p["bottom"] * MM, line_pitch=float(p["line_pitch"]),
-        lines=int(p["lines"]), chars=int(p["chars"]), footer_gap=p["footer_gap"] * MM,
-    )
-
-
-def element(style: dict[str, Any], name: str) -> dict[str, Any]:
-    """An element's style with defaults filled in and size names resolved to pt."""
-    e = dict(style["elements"].get(name) or style["elements"]["body"])
-    size = e.get("size", 16)
-    e["size"] = float(ZH_SIZES.get(size, size)) if isinstance(size, str) else float(size)
-    e.setdefault("font", "body")
-    e.setdefault("align", "justify")
-    e.setdefault("indent", 0)
-    e.setdefault("bold", False)
-    color = e.get("color", "text")
-    e["color"] = style["colors"].get(color, color)
-    return e
-
-
 def hex_rgb(color: str) -> tuple[int, int, int]:
+    """"#E50012" → (229, 0, 18)."""
     c = color.lstrip("#")
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
 

@@ -10,37 +10,15 @@ rounding becomes a warning.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from briefgen.config import MetricCfg
 from briefgen.data import Dataset, Obs
+from briefgen import zh
 from briefgen.errors import BriefgenError
-
-_YEAR_RE = re.compile(r"^(\d{4})(.*)$")
-
-
-def shift_year(period: str, years: int = -1) -> str:
-    """Same period `years` away: 2021 → 2020, 2021-03 → 2020-03, 2021Q1 → 2020Q1."""
-    m = _YEAR_RE.match(period)
-    if not m:
-        raise BriefgenError(f"无法推算时期“{period}”的上年同期", hint="请在配置中用 previous: 指明上期")
-    return f"{int(m.group(1)) + years}{m.group(2)}"
-
-
-def round_half_up(x: float, decimals: int) -> float:
-    q = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(x)).quantize(q, rounding=ROUND_HALF_UP))
-
-
-def decimals_of(x: float) -> int:
-    s = repr(float(x))
-    if "e" in s or "E" in s:
-        return 6
-    return len(s.split(".")[1].rstrip("0")) if "." in s else 0
-
+from briefgen.formula import compile_formula
+from briefgen.periods import shift_year
 
 # --- pure computations, unit-tested on their own ---------------------------
 
@@ -163,11 +141,11 @@ class MetricValue:
                 )
             return computed
         if computed is not None:
-            d = decimals_of(pub)
-            if round_half_up(computed, d) != round_half_up(pub, d):
+            d = zh.decimals_of(pub)
+            if zh.round_to(computed, d) != zh.round_to(pub, d):
                 self._book.warn(
-                    f"“{self.name}”{self.region}{_period_label(self.period)}{label}：公布值 {pub:g}{unit} 与按数据计算的 "
-                    f"{round_half_up(computed, max(d, 1)):g}{unit} 不一致，采用公布值"
+                    f"“{self.name}”{self.region}{_period_label(self.period)}{label}：公布值 {zh.num(pub)}{unit} 与按数据计算的 "
+                    f"{zh.num(computed, max(d, 1))}{unit} 不一致，采用公布值"
                 )
         return pub
 
@@ -187,8 +165,8 @@ class MetricValue:
                               self._book.raw(self.defn, self.region, self.prev_period))
         if pub is None or computed is None:
             return False
-        d = decimals_of(pub)
-        return round_half_up(computed, d) != round_half_up(pub, d)
+        d = zh.decimals_of(pub)
+        return zh.round_to(computed, d) != zh.round_to(pub, d)
 
     @property
     def net(self) -> float:
@@ -285,13 +263,9 @@ class MetricValue:
 
     @property
     def num(self) -> str:
-        from briefgen import zh
-
         return zh.num(self.value, self.decimals)
 
     def __str__(self) -> str:
-        from briefgen import zh
-
         return zh.qty(self.value, self.unit, self.decimals)
 
     def __repr__(self) -> str:
@@ -368,14 +342,10 @@ class MetricBook:
         if o is None or o.value is None:
             return None
         if d.scale_to and d.scale_to != d.unit:
-            from briefgen import zh
-
-            return zh.scale(o.value, d.unit, d.scale_to)
+                return zh.scale(o.value, d.unit, d.scale_to)
         return o.value
 
     def _eval_formula(self, d: MetricDef, region: str, period: str) -> float | None:
-        from briefgen.narrative import compile_formula
-
         if d.key in self._stack:
             raise BriefgenError(f"指标公式循环引用：{' → '.join(self._stack + [d.key])}", where=self.label)
         expr = self._formula_cache.get(d.key)
@@ -414,8 +384,6 @@ class MetricBook:
 
 
 def _period_label(period: str) -> str:
-    from briefgen import zh
-
     try:
         return zh.period_cn(period)
     except zh.ZhFormatError:

@@ -25,10 +25,13 @@ class Run:
 
 @dataclass
 class Paragraph:
+    """A paragraph of runs in a named style (body, attachment, postscript …)."""
+
     runs: list[Run]
     # Style role: body, lead (run-in), note, recipient, signature, date, attachment, postscript
     style: str = "body"
     align: Literal["justify", "left", "center", "right"] | None = None
+    keep_with_next: bool = False  # on the same page as what follows (e.g. the 署名 block)
 
     @property
     def text(self) -> str:
@@ -37,6 +40,8 @@ class Paragraph:
 
 @dataclass
 class Heading:
+    """A numbered section heading (一、 （一） 1. （1）)."""
+
     text: str
     level: int  # 1..4 → 一、 （一） 1. （1）
     number: str = ""  # "一、" etc., filled by the numbering pass
@@ -48,6 +53,8 @@ class Heading:
 
 @dataclass
 class Table:
+    """A table with its number, caption, unit line and source note."""
+
     header: list[str]
     rows: list[list[str]]
     caption: str = ""
@@ -57,6 +64,11 @@ class Table:
     # Per column alignment: "left" for labels, "right" for numbers.
     align: list[str] = field(default_factory=list)
     col_widths: list[float] | None = None  # relative weights
+
+    @property
+    def caption_line(self) -> str:
+        """表1  caption."""
+        return f"{self.number}  {self.caption}".strip()
 
 
 @dataclass
@@ -70,10 +82,15 @@ class Figure:
     width_cm: float = 15.0  # printed width; writers cap it at the text block width
     aspect: float = 0.6  # height / width of the image
 
+    @property
+    def caption_line(self) -> str:
+        """图1  caption."""
+        return f"{self.number}  {self.caption}".strip()
+
 
 @dataclass
 class PageBreak:
-    pass
+    """A forced page break."""
 
 
 Block = Union[Paragraph, Heading, Table, Figure, PageBreak]
@@ -92,6 +109,8 @@ class Distribution:
 
 @dataclass
 class DocMeta:
+    """Everything around the body: 报头/版头, title, 署名, 报尾/版记, all already worded."""
+
     title: str
     organ: str  # 编发单位 / 发文机关
     date: str  # already formatted: 2022年1月5日
@@ -159,6 +178,8 @@ class DocMeta:
 
 @dataclass
 class Document:
+    """What a builder makes and every writer reads."""
+
     meta: DocMeta
     blocks: list[Block] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

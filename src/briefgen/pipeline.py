@@ -14,33 +14,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from briefgen.config import Config, load_config
 from briefgen.checks import magnitude_warnings
-from briefgen.data import load_dataset
+from briefgen.config import Config, load_config
+from briefgen.builder import Builder
+from briefgen.data import Dataset, load_dataset
 from briefgen.errors import BriefgenError
-from briefgen.layout import DEFAULT_STYLE, merge_style
+from briefgen.files import StagedFiles, cache_dir, output_path
+from briefgen.fonts import resolve_fonts
 from briefgen.metrics import MetricBook
 from briefgen.model import Document
-from briefgen.safety import make_shareable, output_path
-
-FORMATS = ("docx", "pdf")
+from briefgen.writers import FORMATS, WriterOptions, writer_for
 
 
 @dataclass
 class BuildResult:
+    """What a build wrote, the warnings it raised, and the document it made."""
+
     outputs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     document: Document | None = None
-
-
-def parse_formats(text: str | None) -> list[str]:
-    if not text:
-        return list(FORMATS)
-    fmts = [f.strip().lower() for f in text.split(",") if f.strip()]
-    bad = [f for f in fmts if f not in FORMATS]
-    if bad:
-        raise BriefgenError(f"不支持的输出格式：{'、'.join(bad)}（支持：{'、'.join(FORMATS)}）")
-    return fmts
 
 
 def template_dirs(cfg: Config) -> list[Path]:
@@ -88,8 +80,6 @@ def cached_chart(spec: Any, out: Path, font_path: Path | None, font_index: int =
 
     if os.environ.get("BRIEFGEN_CHART_CACHE", "1") == "0":
         return render_chart(spec, out, font_path, font_index)
-    from briefgen.fonts import cache_dir
-
     cached = cache_dir() / "charts" / f"{_chart_key(spec, font_path, font_index)}.png"
     if cached.is_file():
         shutil.copyfile(cached, out)
@@ -106,12 +96,15 @@ def cached_chart(spec: Any, out: Path, font_path: Path | None, font_index: int =
     return out
 
 
-def make_document(cfg: Config, chart_dir: Path, chains: dict[str, Any] | None,
-                  style: dict[str, Any] | None = None) -> Document:
-    from briefgen.builder import Builder
+def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,
+                 ds: Dataset | None = None) -> Builder:
+    """Data → metrics → the builder that makes the :class:`Document` (see :func:`make_document`).
 
+    `chart_dir` receives the chart images; with None, charts are specified and
+    checked but not drawn (``briefgen validate`` writes nothing).
+    """
     m = cfg.model
-    ds = load_dataset(cfg)
+    ds = ds if ds is not None else load_dataset(cfg)
     book = MetricBook(ds, m.metrics, region=m.region, period=m.period, previous=m.previous,
                       label=str(cfg.path), peers=m.peers)
     for w in magnitude_warnings(ds, aggregate_region=m.region):
@@ -123,57 +116,42 @@ def make_document(cfg: Config, chart_dir: Path, chains: dict[str, Any] | None,
     def draw(spec: Any, out: Path) -> Path:
         return cached_chart(spec, out, face.path if face else None, face.index if face else 0)
 
-    palette = ((style or {}).get("chart") or {}).get("palette")
-    builder = Builder(cfg, book, template_dirs=template_dirs(cfg), chart_dir=chart_dir,
-                      render_chart=draw, palette=palette)
-    return builder.build()
+    return Builder(cfg, book, template_dirs=template_dirs(cfg), chart_dir=chart_dir or Path("."),
+                   render_chart=draw if chart_dir is not None else None, palette=m.style.chart.palette)
+
+
+def make_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None) -> Document:
+    """The one place a :class:`Document` is made (charts drawn into `chart_dir`)."""
+    return make_builder(cfg, chart_dir, chains).build()
 
 
 def build(config: str | Path, out_dir: str | Path = "output", formats: list[str] | None = None,
           overrides: list[str] | None = None, extra_templates: list[Path] | None = None) -> BuildResult:
-    from briefgen import fonts as fontmod
+    """Build one briefing: read `config`, write every format into `out_dir`.
 
+    Outputs appear together or not at all (:class:`~briefgen.files.StagedFiles`).
+    Raises :class:`BriefgenError` for anything the user can fix.
+    """
     cfg = load_config(config, overrides, extra_templates)
     m = cfg.model
     fmts = formats or list(FORMATS)
-    style = merge_style(DEFAULT_STYLE, m.style)
-    chains = fontmod.resolve_fonts(m.fonts or None, base_dir=cfg.base, where=str(cfg.path))
+    chains = resolve_fonts(m.fonts or None, base_dir=cfg.base, where=str(cfg.path))
     out = Path(out_dir)
     # Checked before the (slow) build: a name can never leave the output folder.
     targets = {fmt: output_path(out, m.name, fmt, f"{cfg.path}：name") for fmt in fmts}
+    options = WriterOptions(style=m.style, fonts=chains, reference_docx=cfg.reference_docx)
     result = BuildResult()
     with tempfile.TemporaryDirectory(prefix="briefgen-") as tmp:
-        doc = make_document(cfg, Path(tmp), chains, style)
+        doc = make_document(cfg, Path(tmp), chains)
         result.document = doc
         result.warnings = list(doc.warnings)
         try:
-            out.mkdir(parents=True, exist_ok=True)
             for t in targets.values():
                 t.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise BriefgenError(f"无法创建输出目录：{e.strerror}", where=str(out)) from None
-        pending: list[tuple[Path, Path]] = []
-        try:
+        with StagedFiles() as staged:
             for fmt in fmts:
-                target = targets[fmt]
-                fd, tmpname = tempfile.mkstemp(prefix=f".{Path(target.stem).name}.", suffix=f".{fmt}.part",
-                                               dir=target.parent)
-                os.close(fd)
-                pending.append((Path(tmpname), target))
-                if fmt == "docx":
-                    from briefgen.writers.docx import DocxWriter
-
-                    DocxWriter(style, base=cfg.reference_docx).write(doc, Path(tmpname))
-                else:
-                    from briefgen.writers.pdf import PdfWriter
-
-                    PdfWriter(style, chains).write(doc, Path(tmpname))
-            for tmpfile, target in pending:
-                make_shareable(tmpfile)
-                os.replace(tmpfile, target)
-                result.outputs.append(target)
-        finally:
-            for tmpfile, _ in pending:
-                if tmpfile.exists():
-                    tmpfile.unlink()
+                writer_for(fmt, options).write(doc, staged.stage(targets[fmt]))
+            result.outputs = staged.commit()
     return result

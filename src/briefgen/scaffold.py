@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import click
-
 from briefgen.errors import BriefgenError
 
 _CONFIG = """\
@@ -78,24 +76,6 @@ _DATA = """\
 """
 
 
-@click.command("templates")
-@click.option("--templates", "extra", multiple=True, type=click.Path(path_type=Path), help="额外的模板目录")
-def templates_cmd(extra: tuple[Path, ...]) -> None:
-    """列出可用的模板及其来源。"""
-    from rich.console import Console
-    from rich.table import Table
-
-    from briefgen.templates import list_templates, search_roots
-
-    t = Table(title="可用模板")
-    for col in ("名称", "说明", "继承", "来源", "位置"):
-        t.add_column(col)
-    for tpl in list_templates(search_roots(list(extra))):
-        t.add_row(tpl.name, f"{tpl.title}：{tpl.description}" if tpl.description else tpl.title,
-                  str(tpl.data.get("extends") or "—"), tpl.source, str(tpl.path))
-    Console().print(t)
-
-
 def scaffold(folder: Path, base: str, *, local: str | None = None, organ: str = "本单位",
              extra: list[Path] | None = None) -> list[Path]:
     """Write a new department folder that builds right away; refuses to overwrite."""
@@ -123,24 +103,3 @@ def scaffold(folder: Path, base: str, *, local: str | None = None, organ: str = 
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
     return list(files)
-
-
-@click.command("init")
-@click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--template", "base", default="base", show_default=True, help="要继承的模板名称")
-@click.option("--as", "local", default=None, help="新模板的名称（默认：<模板>-local）")
-@click.option("--organ", default="本单位", help="编发单位名称")
-@click.option("--templates", "extra", multiple=True, type=click.Path(path_type=Path), help="额外的模板目录")
-@click.option("--debug", is_flag=True)
-def init_cmd(folder: Path, base: str, local: str | None, organ: str, extra: tuple[Path, ...], debug: bool) -> None:
-    """在 FOLDER 中为新部门生成配置、数据样例和模板覆盖文件（可直接生成简报）。"""
-    from briefgen.cli import _fail
-
-    try:
-        written = scaffold(folder, base, local=local, organ=organ, extra=list(extra))
-    except (BriefgenError, Exception) as e:  # noqa: BLE001
-        _fail(e, debug)
-        return
-    for p in written:
-        click.echo(f"已创建 {p}")
-    click.echo(f"下一步：briefgen build {folder / 'briefing.yaml'}")

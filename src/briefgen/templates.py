@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.errors import BriefgenError
+from briefgen.files import load_yaml
 
 TEMPLATE_FILE = "template.yaml"
 # Keys a template.yaml may set; everything else is a typo worth reporting.
@@ -86,8 +87,6 @@ class Template:
 
 
 def _read_template(folder: Path, name: str, source: str) -> dict[str, Any]:
-    from briefgen.config import load_yaml
-
     path = folder / TEMPLATE_FILE
     data = load_yaml(path, "模板配置文件") or {}
     if not isinstance(data, dict):
@@ -140,6 +139,7 @@ def list_templates(roots: list[tuple[Path, str]]) -> list[Template]:
 
 
 def deep_merge(base: Any, over: Any) -> Any:
+    """`over` merged into a copy of `base`: mappings merge key by key, anything else replaces."""
     if isinstance(base, dict) and isinstance(over, dict):
         out = copy.deepcopy(base)
         for k, v in over.items():

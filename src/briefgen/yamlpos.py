@@ -50,14 +50,6 @@ class ConfigProblems(BriefgenError):
 
 # --- node lookup --------------------------------------------------------------
 
-def compose(text: str) -> yaml.Node | None:
-    """The YAML node tree (None when the text is not YAML: positions are then unknown)."""
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return None
-
-
 def _child(node: yaml.Node | None, comp: Any) -> tuple[yaml.Node | None, yaml.Node | None]:
     """(value node, key node) of `comp` inside `node`, or (None, None)."""
     if isinstance(node, yaml.MappingNode):
@@ -241,13 +233,13 @@ def _message(e: dict, extra: dict[str, str] | None) -> str:
     return msg
 
 
-def problems_from_errors(errors: list[dict], path: Path | str, source: str | None, data: Any,
+def problems_from_errors(errors: list[dict], path: Path | str, root: yaml.Node | None, data: Any,
                          model: Any, extra_messages: dict[str, str] | None = None) -> list[Problem]:
-    """pydantic errors → one Problem each, with position, key path and a suggestion.
+    """pydantic errors → one Problem each, with position (from the YAML node tree `root`),
+    key path and a suggestion.
 
     Alternatives of one union field ("应为整数" / "应为文字") merge into one problem.
     """
-    root = compose(source) if source is not None else None
     merged: dict[tuple, Problem] = {}
     for e in errors:
         t = e["type"]
@@ -287,12 +279,18 @@ def problems_from_errors(errors: list[dict], path: Path | str, source: str | Non
     return list(merged.values())
 
 
-def duplicate_keys(source: str, path: Path | str) -> list[Problem]:
-    """Keys written twice in one mapping: YAML keeps only the last, silently losing the first."""
-    root = compose(source)
+def duplicate_keys(root: yaml.Node | None, path: Path | str) -> list[Problem]:
+    """Keys written twice in one mapping: YAML keeps only the last, silently losing the first.
+
+    Shared (aliased) nodes are visited once, so an alias bomb costs nothing here.
+    """
     out: list[Problem] = []
+    visited: set[int] = set()
 
     def walk(node: yaml.Node | None, loc: tuple) -> None:
+        if node is None or id(node) in visited:
+            return
+        visited.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: dict[str, yaml.Node] = {}
             for k, v in node.value:
@@ -313,9 +311,8 @@ def duplicate_keys(source: str, path: Path | str) -> list[Problem]:
     return out
 
 
-def value_mark(source: str, loc: tuple) -> tuple[int | None, int | None, str | None]:
+def value_mark(root: yaml.Node | None, loc: tuple) -> tuple[int | None, int | None, str | None]:
     """(line, column, block style) of the scalar at `loc`, for mapping template lines to file lines."""
-    root = compose(source)
     node = root
     for comp in loc:
         node, _ = _child(node, comp)

@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any, Callable, Iterable
 
+from briefgen import periods
 from briefgen.errors import BriefgenError
 
 __all__ = [
@@ -129,6 +130,19 @@ def _rounded(x: Any, decimals: int | None, *, allow_str: bool = False) -> tuple[
     if decimals is None:
         return _round(d, AUTO_DECIMALS), True
     return _round(d, decimals), False
+
+
+def round_to(x: Any, decimals: int) -> float:
+    """x rounded half-up on its decimal form, as a float: 2.675 → 2.68 (for comparisons)."""
+    return float(_round(_to_decimal(x), decimals))
+
+
+def decimals_of(x: float) -> int:
+    """Decimals in the shortest form of x: 32.8 → 1, 857.0 → 0 (6 for exponent forms)."""
+    s = float.__repr__(float(x))
+    if "e" in s or "E" in s:
+        return 6
+    return len(s.split(".")[1].rstrip("0")) if "." in s else 0
 
 
 def _fmt(q: Decimal, strip: bool, thousands: bool = False) -> str:
@@ -381,7 +395,6 @@ def cn_ordinal(n: Any) -> str:
 
 _STYLES = ("arabic", "cn")
 _DATE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
-_MONTH_RE = re.compile(r"(\d{4})(?:-|/|\.|M|年)(\d{1,2})月?", re.IGNORECASE)
 
 
 def _check_style(style: str) -> None:
@@ -434,25 +447,40 @@ def month_cn(m: Any, style: str = "arabic") -> str:
     if isinstance(m, (date, datetime)):
         return _ymd(m.year, m.month, style=style)
     if isinstance(m, str):
-        hit = _MONTH_RE.fullmatch(m.strip())
-        if hit and 1 <= int(hit[2]) <= 12:
-            return _ymd(int(hit[1]), int(hit[2]), style=style)
+        per = periods.parse(m)
+        if per.kind == "month" and per.year is not None:
+            return _ymd(per.year, per.number, style=style)
     raise ZhFormatError(f"月份“{m}”无法识别，应为 2021-03 格式")
-
-
-_QUARTER_RE = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
-_HALF_RE = re.compile(r"(\d{4})-?H([12])", re.IGNORECASE)
-_YEAR_RE = re.compile(r"(\d{4})年?")
 
 
 def ytd_cn(p: Any) -> str:
     """Cumulative period as statistics bureaus write it: "2022-06" → "2022年1—6月",
     "2022-01" → "2022年1月"; other periods as period_cn."""
-    m = re.fullmatch(r"(\d{4})[-M/]?(\d{1,2})", str(p).strip(), flags=re.I)
-    if m and 1 <= int(m.group(2)) <= 12:
-        month = int(m.group(2))
-        return f"{m.group(1)}年{'1—' if month > 1 else ''}{month}月"
+    per = periods.parse(p)
+    if per.kind in ("month", "ytd") and per.year is not None:
+        return f"{per.year}年{'1—' if per.number > 1 else ''}{per.number}月"
     return period_cn(p)
+
+
+def period_label(per: periods.Period, style: str = "arabic") -> str:
+    """A :class:`~briefgen.periods.Period` in words: 2021年, 2021年3月, 2021年1—3月,
+    2021年第一季度, 2021年上半年, 2021年12月21日; an unknown code as written."""
+    _check_style(style)
+    if per.year is None:
+        return per.code
+    if per.kind == "year":
+        return _ymd(per.year, style=style)
+    if per.kind == "quarter":
+        return _ymd(per.year, style=style) + f"第{_CN_DIGITS[per.number]}季度"
+    if per.kind == "half":
+        return _ymd(per.year, style=style) + ("上半年" if per.number == 1 else "下半年")
+    if per.kind == "month":
+        return _ymd(per.year, per.number, style=style)
+    if per.kind == "ytd":
+        if style == "cn":
+            return cn_year(per.year) + ("一至" if per.number > 1 else "") + cn_int(per.number) + "月"
+        return f"{per.year}年{'1—' if per.number > 1 else ''}{per.number}月"
+    return _ymd(per.year, per.number, per.day, style=style)
 
 
 def period_cn(p: Any, style: str = "arabic") -> str:
@@ -465,24 +493,12 @@ def period_cn(p: Any, style: str = "arabic") -> str:
         return date_cn(p, style)
     if isinstance(p, int) and not isinstance(p, bool) and 1000 <= p <= 9999:
         return _ymd(p, style=style)
-    if not isinstance(p, str):
+    if not isinstance(p, (str, periods.Period)):
         raise ZhFormatError(f"统计期 {_show(p)} 无法识别")
-    s = p.strip()
-    if hit := _YEAR_RE.fullmatch(s):
-        return _ymd(int(hit[1]), style=style)
-    if hit := _QUARTER_RE.fullmatch(s):
-        return _ymd(int(hit[1]), style=style) + f"第{_CN_DIGITS[int(hit[2])]}季度"
-    if hit := _HALF_RE.fullmatch(s):
-        return _ymd(int(hit[1]), style=style) + ("上半年" if hit[2] == "1" else "下半年")
-    if hit := _MONTH_RE.fullmatch(s):
-        if 1 <= int(hit[2]) <= 12:
-            return _ymd(int(hit[1]), int(hit[2]), style=style)
-    if _DATE_RE.fullmatch(s):
-        try:
-            return date_cn(s, style)
-        except ZhFormatError:
-            pass
-    raise ZhFormatError(f"统计期“{p}”无法识别，应为 2021、2021-03、2021Q1 或 2021H1 等格式")
+    per = p if isinstance(p, periods.Period) else periods.parse(p)
+    if per.kind == "other":
+        raise ZhFormatError(f"统计期“{p}”无法识别，应为 2021、2021-03、2021Q1 或 2021H1 等格式")
+    return period_label(per, style)
 
 
 # ---------------------------------------------------------------------------

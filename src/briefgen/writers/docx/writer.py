@@ -7,124 +7,24 @@ scripts because python-docx's `font.name` sets only the Latin ones.
 
 from __future__ import annotations
 
-import math
-import re
 from pathlib import Path
 from typing import Any
 
 from docx import Document as new_docx
-from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
-from docx.styles import BabelFish
 
 from briefgen.errors import BriefgenError
-from briefgen.layout import MM, balance_title, element, geometry, hex_rgb, signature_indents
+from briefgen.layout import MM, balance_title, hex_rgb, signature_indents
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
 from briefgen.safety import clean_text
-
-ALIGN = {
-    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
-    "left": WD_ALIGN_PARAGRAPH.LEFT,
-    "center": WD_ALIGN_PARAGRAPH.CENTER,
-    "right": WD_ALIGN_PARAGRAPH.RIGHT,
-}
-
-# Element → (style name shown in Word, outline level or None)
-STYLE_NAMES = {
-    "body": ("Normal", None),
-    "masthead": ("报头", None),
-    "issue_no": ("期号", None),
-    "organ_line": ("编发单位", None),
-    "doc_no": ("发文字号", None),
-    "classification": ("密级", None),
-    "title": ("公文标题", 0),
-    "subtitle": ("副标题", None),
-    "recipients": ("主送机关", None),
-    "heading1": ("一级标题", 0),
-    "heading2": ("二级标题", 1),
-    "heading3": ("三级标题", 2),
-    "heading4": ("四级标题", 3),
-    "caption": ("图表标题", None),
-    "table_head": ("表头", None),
-    "table_cell": ("表格文字", None),
-    "table_note": ("表注", None),
-    "figure_note": ("图注", None),
-    "attachment": ("附件说明", None),
-    "signature": ("署名", None),
-    "date": ("成文日期", None),
-    "postscript": ("附注", None),
-    "distribution": ("版记", None),
-    "page_number": ("页码", None),
-}
-
-
-# OOXML requires children in schema order; Word rejects a file that breaks it
-# even where LibreOffice is lenient.
-_ORDER = {
-    "pPr": ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-            "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-            "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
-            "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
-            "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
-            "sectPr", "pPrChange"],
-    "rPr": ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
-            "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
-            "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
-            "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"],
-    "tcPr": ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
-             "textDirection", "tcFitText", "vAlign", "hideMark"],
-    "trPr": ["cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
-             "tblHeader", "tblCellSpacing", "jc", "hidden"],
-}
-
-
-def put(parent: Any, child: Any) -> Any:
-    """Insert `child` into a pPr/rPr/tcPr/trPr at its schema position, replacing a same-named one."""
-    local = parent.tag.split("}")[1]
-    order = _ORDER[local]
-    name = child.tag.split("}")[1]
-    old = parent.find(child.tag)
-    if old is not None:
-        parent.remove(old)
-    rank = order.index(name)
-    for i, existing in enumerate(parent):
-        other = existing.tag.split("}")[1] if "}" in str(existing.tag) else ""
-        if other in order and order.index(other) > rank:
-            parent.insert(i, child)
-            return child
-    parent.append(child)
-    return child
-
-
-def set_fonts(rpr_parent: Any, east_asia: str, latin: str) -> None:
-    """Name the font for all four scripts, with the East Asian hint for ambiguous punctuation."""
-    rpr = rpr_parent.get_or_add_rPr() if hasattr(rpr_parent, "get_or_add_rPr") else rpr_parent
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = OxmlElement("w:rFonts")
-        rpr.insert(0, rfonts)
-    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        rfonts.attrib.pop(qn(attr), None)
-    rfonts.set(qn("w:ascii"), latin)
-    rfonts.set(qn("w:hAnsi"), latin)
-    rfonts.set(qn("w:eastAsia"), east_asia)
-    rfonts.set(qn("w:cs"), latin)
-    rfonts.set(qn("w:hint"), "eastAsia")
-
-
-def _set_lang(rpr: Any) -> None:
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = put(rpr, OxmlElement("w:lang"))
-    lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    lang.set(qn("w:bidi"), "ar-SA")
-
+from briefgen.writers import WriterOptions, unknown_block
+from briefgen.writers.docx.oxml import add_border, page_field, put, set_fonts
+from briefgen.writers.docx.styles import ALIGN, STYLE_NAMES, DocxStyles
 
 def _open_reference(path: Path) -> Any:
     """A .docx as is; a .dotx re-labelled as a document (python-docx refuses templates)."""
@@ -145,140 +45,16 @@ def _open_reference(path: Path) -> Any:
 
 
 class DocxWriter:
-    def __init__(self, style: dict[str, Any], base: Path | None = None):
-        self.style = style
-        self.geo = geometry(style)
-        self.base = base
+    """Writes a :class:`Document` as a .docx laid out after GB/T 9704 (see the module docstring)."""
 
-    # -- styles --------------------------------------------------------------
+    def __init__(self, options: WriterOptions):
+        self.style = options.style
+        self.geo = self.style.geometry
+        self.base = options.reference_docx
+        self.styles = DocxStyles(self.style, self.base)
+
     def _font_name(self, role: str) -> str:
-        names = self.style["font_names"]
-        return names.get(role) or names["body"]
-
-    def _fix_defaults(self, doc: Any) -> None:
-        """docDefaults and theme: no text may fall back to a Japanese theme font."""
-        styles_el = doc.styles.element
-        rpr_default = styles_el.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
-        if rpr_default is not None:
-            set_fonts(rpr_default, self._font_name("body"), self.style["font_names"]["latin"])
-            _set_lang(rpr_default)
-            sz = rpr_default.find(qn("w:sz"))
-            if sz is None:
-                sz = put(rpr_default, OxmlElement("w:sz"))
-            sz.set(qn("w:val"), "32")
-        # The theme's East Asian font slot is empty/Japanese in python-docx's template.
-        for rel in doc.part.package.parts:
-            if rel.partname.endswith("theme1.xml"):
-                xml = rel.blob.decode("utf-8")
-                xml = re.sub(r'<a:ea typeface="[^"]*"/>', '<a:ea typeface="宋体"/>', xml)
-                xml = re.sub(r'<a:font script="Hans" typeface="[^"]*"/>', "", xml)
-                xml = xml.replace('<a:font script="Jpan"', '<a:font script="Hans" typeface="宋体"/><a:font script="Jpan"', 2)
-                rel._blob = xml.encode("utf-8")
-
-    def _para_style(self, doc: Any, key: str) -> Any:
-        name, outline = STYLE_NAMES[key]
-        e = element(self.style, key)
-        styles = doc.styles
-        # One XPath query instead of wrapping all ~160 built-in styles in Python objects.
-        if styles.element.get_by_name(BabelFish.ui2internal(name)) is not None:
-            st = styles[name]
-            if self.base is not None:
-                # A department letterhead's own styles win, as with Pandoc's reference-doc.
-                return st
-        else:
-            st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-            st.base_style = styles["Normal"]
-            st.quick_style = True
-        f = st.font
-        f.size = Pt(e["size"])
-        f.bold = bool(e.get("bold"))
-        f.color.rgb = RGBColor(*hex_rgb(e["color"]))
-        set_fonts(st.element, self._font_name(e["font"]), self.style["font_names"]["latin"])
-        tw = self.tracking_twips(e["size"])
-        if tw:
-            rpr = st.element.get_or_add_rPr()
-            sp = OxmlElement("w:spacing")
-            sp.set(qn("w:val"), str(tw))
-            put(rpr, sp)
-        pf = st.paragraph_format
-        pf.alignment = ALIGN[e.get("align", "justify")]
-        pitch = e.get("line_pitch", self.geo.line_pitch)
-        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        pf.line_spacing = Pt(pitch)
-        pf.space_before = Pt(0)
-        pf.space_after = Pt(0)
-        indent = e.get("indent", 0)
-        # Indent in characters (w:firstLineChars) so it follows the font size in Word.
-        ppr = st.element.get_or_add_pPr()
-        ind = ppr.find(qn("w:ind"))
-        if ind is None:
-            ind = put(ppr, OxmlElement("w:ind"))
-        ind.set(qn("w:firstLineChars"), str(int(indent * 100)))
-        ind.set(qn("w:firstLine"), str(int(indent * e["size"] * 20)))
-        if e.get("right_indent"):
-            ind.set(qn("w:rightChars"), str(int(e["right_indent"] * 100)))
-            ind.set(qn("w:right"), str(int(e["right_indent"] * e["size"] * 20)))
-        if e.get("keep_next"):
-            pf.keep_with_next = True
-        if key == "body":
-            # No automatic CJK/Latin gaps: digits stay on the character grid, as in the PDF.
-            for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
-                el = OxmlElement(tag)
-                el.set(qn("w:val"), "0")
-                put(ppr, el)
-        pf.widow_control = True
-        if outline is not None:
-            ol = OxmlElement("w:outlineLvl")
-            ol.set(qn("w:val"), str(outline))
-            put(ppr, ol)
-        return st
-
-    def _setup(self, doc: Any) -> None:
-        if self.base is None:
-            self._fix_defaults(doc)
-        for key in STYLE_NAMES:
-            self._para_style(doc, key)
-        if self.base is not None:
-            return  # the letterhead's page setup, grid and margins stay as they are
-        sec = doc.sections[0]
-        p = self.style["page"]
-        sec.page_width, sec.page_height = Mm(p["width"]), Mm(p["height"])
-        sec.top_margin, sec.bottom_margin = Mm(p["top"]), Mm(p["bottom"])
-        sec.left_margin, sec.right_margin = Mm(p["left"]), Mm(p["right"])
-        sec.header_distance = Mm(15)
-        # Page number's top edge sits footer_gap below the 版心: footer distance is
-        # measured from the page edge to the footer's bottom.
-        num_size = element(self.style, "page_number")["size"]
-        sec.footer_distance = Mm(p["bottom"] - p["footer_gap"]) - Pt(num_size * 1.2)
-        self._doc_grid(sec)
-
-    def _doc_grid(self, sec: Any) -> None:
-        """22 lines per page through an exact line pitch on a line grid.
-
-        A character grid (linesAndChars with a negative charSpace) gives 28
-        characters in Word but LibreOffice then puts each 16 pt character into
-        two 15.8 pt cells; tightening the 3号 styles by a quarter point fits
-        28 characters per line in Word, WPS and LibreOffice alike.
-        """
-        sectpr = sec._sectPr
-        grid = sectpr.find(qn("w:docGrid"))
-        if grid is None:
-            grid = OxmlElement("w:docGrid")
-            sectpr.append(grid)
-        grid.set(qn("w:type"), "lines")
-        grid.set(qn("w:linePitch"), str(round(self.geo.line_pitch * 20)))
-        grid.attrib.pop(qn("w:charSpace"), None)
-
-    def tracking_twips(self, size: float) -> int:
-        """Character spacing (1/20 pt) that fits `chars` body characters in the text width.
-
-        Only text of the body size sits on the 28-character grid; a 42 pt 报头
-        tightened by the same rule would have its characters overlap.
-        """
-        if abs(size - element(self.style, "body")["size"]) > 0.01:
-            return 0
-        extra = self.geo.text_width / self.geo.chars - size
-        return math.floor(extra * 20) if extra < 0 else 0
+        return self.styles.font_name(role)
 
     # -- footers -------------------------------------------------------------
     def _page_number_footer(self, footer: Any, align: str) -> None:
@@ -287,7 +63,7 @@ class DocxWriter:
         para.alignment = ALIGN[align]
         pf = para.paragraph_format
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        size = element(self.style, "page_number")["size"]
+        size = self.style.element("page_number").size
         # 空一字: one character of the page-number size from the edge.
         if align == "right":
             pf.right_indent = Pt(size)
@@ -296,20 +72,7 @@ class DocxWriter:
         pf.first_line_indent = Pt(0)
         self._run(para, "— ", "song", size)
         run = para.add_run()
-        for tag, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-            if tag:
-                fc = OxmlElement("w:fldChar")
-                fc.set(qn("w:fldCharType"), tag)
-                run._r.append(fc)
-            elif text == " PAGE ":
-                it = OxmlElement("w:instrText")
-                it.set(qn("xml:space"), "preserve")
-                it.text = text
-                run._r.append(it)
-            else:
-                t = OxmlElement("w:t")
-                t.text = text
-                run._r.append(t)
+        page_field(run._r)
         self._font_run(run, "song", size)
         self._run(para, " —", "song", size)
 
@@ -331,7 +94,7 @@ class DocxWriter:
             run.font.bold = True
         if color:
             run.font.color.rgb = RGBColor(*hex_rgb(color))
-        set_fonts(run._r, self._font_name(role), self.style["font_names"]["latin"])
+        set_fonts(run._r, self._font_name(role), self.style.font_names.latin)
 
     def _run(self, para: Any, text: str, role: str | None = None, size: float | None = None,
              bold: bool = False, color: str | None = None) -> Any:
@@ -365,16 +128,7 @@ class DocxWriter:
         return para
 
     def _rule(self, para: Any, color: str, size_eighths: int = 12, where: str = "bottom") -> None:
-        ppr = para._p.get_or_add_pPr()
-        bdr = ppr.find(qn("w:pBdr"))
-        if bdr is None:
-            bdr = put(ppr, OxmlElement("w:pBdr"))
-        b = OxmlElement(f"w:{where}")
-        b.set(qn("w:val"), "single")
-        b.set(qn("w:sz"), str(size_eighths))
-        b.set(qn("w:space"), "1")
-        b.set(qn("w:color"), color.lstrip("#").upper())
-        bdr.append(b)
+        add_border(para._p.get_or_add_pPr(), color, size_eighths, where)
 
     @staticmethod
     def _text_width(doc: Any) -> Emu:
@@ -385,14 +139,14 @@ class DocxWriter:
         """报头 / 版头. Under a Word letterhead (its own fixed 红头) only the
         variable lines — 期号, 编发单位 and date, the red rule — are added."""
         m = d.meta
-        red = self.style["colors"]["red"]
+        red = self.style.colors["red"]
         if m.classification:
             self._para(doc, "classification", m.classification)
         if m.kind == "jianbao":
             if not letterhead:
-                mh = self._para(doc, "masthead", m.masthead or "工作简报")
+                mh = self._para(doc, "masthead", m.masthead)
                 mh.paragraph_format.space_before = Pt(self.geo.line_pitch)
-                mh.paragraph_format.line_spacing = Pt(element(self.style, "masthead")["size"] * 1.4)
+                mh.paragraph_format.line_spacing = Pt(self.style.element("masthead").size * 1.4)
             self._para(doc, "issue_no", m.issue_line)
             line = self._para(doc, "organ_line")
             line.paragraph_format.tab_stops.add_tab_stop(self._text_width(doc), WD_TAB_ALIGNMENT.RIGHT)
@@ -401,15 +155,15 @@ class DocxWriter:
             self._rule(line, red, 18)
             self._para(doc, "body")
         elif m.kind == "gongwen" and not letterhead:
-            mh = self._para(doc, "masthead", m.masthead or f"{m.organ}文件")
+            mh = self._para(doc, "masthead", m.masthead)
             # 发文机关标志 top edge 35 mm below the 版心 top.
-            mh.paragraph_format.space_before = Mm(35) - Pt(element(self.style, "masthead")["size"] * 0.2)
-            mh.paragraph_format.line_spacing = Pt(element(self.style, "masthead")["size"] * 1.2)
+            mh.paragraph_format.space_before = Mm(35) - Pt(self.style.element("masthead").size * 0.2)
+            mh.paragraph_format.line_spacing = Pt(self.style.element("masthead").size * 1.2)
             self._para(doc, "body")
             self._para(doc, "body")
             if m.signer:
                 # 上行文: 发文字号 left and 签发人 right, each one character in.
-                size = element(self.style, "doc_no")["size"]
+                size = self.style.element("doc_no").size
                 dn = self._para(doc, "doc_no")
                 dn.alignment = WD_ALIGN_PARAGRAPH.LEFT
                 dn.paragraph_format.left_indent = Pt(size)
@@ -424,7 +178,7 @@ class DocxWriter:
 
     def _title(self, doc: Any, d: Document) -> None:
         m = d.meta
-        size = element(self.style, "title")["size"]
+        size = self.style.element("title").size
         for line in balance_title(m.title, self.geo.text_width / size):
             self._para(doc, "title", line)
         if m.subtitle:
@@ -446,14 +200,16 @@ class DocxWriter:
         para = self._para(doc, key)
         if p.align:
             para.alignment = ALIGN[p.align]
+        if p.keep_with_next:
+            para.paragraph_format.keep_with_next = True
         for r in p.runs:
             if r.role:
-                self._run(para, r.text, r.role, element(self.style, key)["size"], bold=r.bold)
+                self._run(para, r.text, r.role, self.style.element(key).size, bold=r.bold)
             else:
                 self._run(para, r.text, bold=r.bold)
 
     def _table(self, doc: Any, t: Table) -> None:
-        cap = self._para(doc, "caption", f"{t.number}  {t.caption}".strip())
+        cap = self._para(doc, "caption", t.caption_line)
         cap.paragraph_format.keep_with_next = True
         if t.unit_note:
             un = self._para(doc, "table_note", t.unit_note)
@@ -477,16 +233,16 @@ class DocxWriter:
         th = OxmlElement("w:tblHeader")
         th.set(qn("w:val"), "true")
         put(trpr, th)
-        ts = self.style.get("table") or {}
+        ts = self.style.table
         # Cells fetched a row at a time: table.cell() rebuilds the whole grid on every call.
         head_cells = table.rows[0].cells
         for j, text in enumerate(t.header):
             self._cell(head_cells[j], text, "table_head", "center")
-            if ts.get("header_fill"):
+            if ts.header_fill:
                 shd = OxmlElement("w:shd")
                 shd.set(qn("w:val"), "clear")
                 shd.set(qn("w:color"), "auto")
-                shd.set(qn("w:fill"), ts["header_fill"].lstrip("#").upper())
+                shd.set(qn("w:fill"), ts.header_fill.lstrip("#").upper())
                 put(head_cells[j]._tc.get_or_add_tcPr(), shd)
         for i, row in enumerate(t.rows, start=1):
             cant = OxmlElement("w:cantSplit")
@@ -527,10 +283,13 @@ class DocxWriter:
             ind.set(qn("w:firstLine"), "0")
         width = min(self.geo.text_width, f.width_cm * 10 * MM)
         para.add_run().add_picture(str(f.image), width=Emu(int(width * 12700)))
-        cap = self._para(doc, "caption", f"{f.number}  {f.caption}".strip())
+        cap = self._para(doc, "caption", f.caption_line)
         if f.source:
             cap.paragraph_format.keep_with_next = True
             self._para(doc, "figure_note", f.source)
+
+    def _page_break(self, doc: Any, b: PageBreak) -> None:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def _closing(self, doc: Any, d: Document) -> None:
         m = d.meta
@@ -541,7 +300,7 @@ class DocxWriter:
         if m.kind == "gongwen":
             self._para(doc, "body").paragraph_format.keep_with_next = True
             sig_ind, date_ind = signature_indents(m.signature, m.date)
-            size = element(self.style, "signature")["size"]
+            size = self.style.element("signature").size
             for key, text, ind in (("signature", m.signature, sig_ind), ("date", m.date, date_ind)):
                 para = self._para(doc, key, text)
                 para.paragraph_format.right_indent = Pt(ind * size)
@@ -562,7 +321,7 @@ class DocxWriter:
         lines = d.meta.end_lines()
         if not lines:
             return
-        size = element(self.style, "distribution")["size"]
+        size = self.style.element("distribution").size
         self._para(doc, "body").paragraph_format.keep_with_next = True
         for i, (text, align) in enumerate(lines):
             para = self._para(doc, "distribution")
@@ -592,6 +351,7 @@ class DocxWriter:
             or bool(body.xpath(".//w:drawing"))
 
     def write(self, d: Document, out: Path) -> Path:
+        """Write `d` to `out` (a .docx) and return `out`."""
         if self.base is not None:
             try:
                 doc = new_docx(_open_reference(self.base))
@@ -601,24 +361,17 @@ class DocxWriter:
         else:
             doc = new_docx()
         self._style_ids: dict[str, str | None] = {}  # style ids belong to one document
-        self._setup(doc)
+        self.styles.setup(doc)
         self._footers(doc)
         self._masthead(doc, d, letterhead=self._has_body(doc))
         self._title(doc, d)
+        handlers = {Heading: self._heading, Paragraph: self._paragraph, Table: self._table,
+                    Figure: self._figure, PageBreak: self._page_break}
         for b in d.blocks:
-            if isinstance(b, Heading):
-                self._heading(doc, b)
-            elif isinstance(b, Paragraph):
-                self._paragraph(doc, b)
-            elif isinstance(b, Table):
-                self._table(doc, b)
-            elif isinstance(b, Figure):
-                self._figure(doc, b)
-            elif isinstance(b, PageBreak):
-                doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        if d.meta.kind == "gongwen" and doc.paragraphs:
-            # No page may hold only the 署名 and date: the last body paragraph goes with them.
-            doc.paragraphs[-1].paragraph_format.keep_with_next = True
+            handler = handlers.get(type(b))
+            if handler is None:
+                raise unknown_block(self, b)
+            handler(doc, b)  # type: ignore[operator]
         self._closing(doc, d)
         core = doc.core_properties
         # Core properties are limited to 255 characters.

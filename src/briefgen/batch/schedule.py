@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
-
-import click
 
 from briefgen.errors import BriefgenError
 
@@ -95,7 +92,7 @@ def _date_set(v: Any, where: str) -> set[_dt.date]:
 def load_schedule(path: str | Path) -> Schedule:
     from croniter import croniter
 
-    from briefgen.batch import _check_keys, load_top
+    from briefgen.batch.plan import check_keys, load_top
 
     path = Path(path)
     top, rel = load_top(path, _TOP_KEYS, "定时任务文件")
@@ -115,7 +112,7 @@ def load_schedule(path: str | Path) -> Schedule:
         raise BriefgenError("缺少 runs:（定时运行的列表）", where=str(path))
     for i, r in enumerate(runs):
         where = f"{path}：runs[{i}]"
-        r = _check_keys(r, _ENTRY_KEYS, where)
+        r = check_keys(r, _ENTRY_KEYS, where)
         if r.get("enabled") is False:
             continue
         for key in ("cron", "jobs"):
@@ -250,62 +247,3 @@ def run_schedule(schedule: Schedule, clock: Clock, *, max_runs: int | None = Non
                 nxt[id(e)] = e.next_after(max(now, clock.now()))
                 log.info("“%s”下次运行 %s", e.name, nxt[id(e)].isoformat(sep=" "))
     return worst
-
-
-def _setup_logging(log_file: Path | None) -> list[logging.Handler]:
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
-    for h in handlers:
-        h.setFormatter(fmt)
-        log.addHandler(h)
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    return handlers
-
-
-def _parse_now(text: str, tz: Any) -> _dt.datetime:
-    try:
-        t = _dt.datetime.fromisoformat(text.strip().replace(" ", "T"))
-    except ValueError:
-        raise BriefgenError(f"--now 时间“{text}”无效", hint="应写作 2024-05-01T05:59") from None
-    return t.replace(tzinfo=tz) if tz and t.tzinfo is None else t
-
-
-@click.command("schedule")
-@click.argument("schedule_file", metavar="SCHEDULE.yaml", type=click.Path(path_type=Path))
-@click.option("--once", is_flag=True, help="不等待，立即把每个定时运行各执行一次后退出")
-@click.option("--max-runs", type=click.IntRange(1), help="执行这么多次运行后退出")
-@click.option("--now", "now", metavar="DATETIME", help="模拟时钟：从该时间开始，跳过等待（测试用，须配合 --max-runs 或 --once）")
-@click.option("--list", "list_next", type=click.IntRange(1, 1000), metavar="N", help="只列出接下来 N 次运行时间")
-@click.option("--debug", is_flag=True, help="出错时显示完整的调用栈")
-def schedule_cmd(schedule_file: Path, once: bool, max_runs: int | None, now: str | None, list_next: int | None,
-                 debug: bool) -> None:
-    """按 SCHEDULE.yaml 中的 cron 时间在前台定时运行批量任务，并记录每次运行的日志。"""
-    from briefgen.cli import _fail
-
-    handlers: list[logging.Handler] = []
-    try:
-        sched = load_schedule(schedule_file)
-        clock: Clock = FakeClock(_parse_now(now, sched.tz), sched.tz) if now else Clock(sched.tz)
-        if list_next:
-            for t, e in upcoming(sched, clock.now(), list_next):
-                click.echo(f"{t.isoformat(sep=' ')}  {e.name}")
-            return
-        if now and not (max_runs or once):
-            raise BriefgenError("使用 --now 模拟时钟时，请同时指定 --max-runs 或 --once")
-        handlers = _setup_logging(sched.log_file)
-        code = run_schedule(sched, clock, max_runs=max_runs, once=once)
-    except KeyboardInterrupt:
-        log.info("已停止定时运行")
-        sys.exit(130)
-    except (BriefgenError, Exception) as e:  # noqa: BLE001
-        _fail(e, debug)
-        return
-    finally:
-        for h in handlers:
-            log.removeHandler(h)
-            h.close()
-    sys.exit(code)

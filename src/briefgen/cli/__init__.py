@@ -1,0 +1,47 @@
+"""The command line: `briefgen build`, `validate`, `batch`, `schedule`, … .
+
+Subcommands are imported only when run, so `briefgen build` never loads the
+batch machinery. The library never imports this package.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+from briefgen import __version__
+
+# name → "module:command"
+COMMANDS: dict[str, str] = {
+    "build": "briefgen.cli.build:build_cmd",
+    "fonts": "briefgen.cli.build:fonts_cmd",
+    "templates": "briefgen.cli.scaffold:templates_cmd",
+    "init": "briefgen.cli.scaffold:init_cmd",
+    "batch": "briefgen.cli.batch:batch_cmd",
+    "schedule": "briefgen.cli.schedule:schedule_cmd",
+    "validate": "briefgen.cli.check:validate_cmd",
+    "schema": "briefgen.cli.check:schema_cmd",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, _, attr = target.partition(":")
+        cmd: Any = getattr(importlib.import_module(module), attr)
+        return cmd  # type: ignore[no-any-return]
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="briefgen")
+def main() -> None:
+    """briefgen：由统计数据自动生成符合 GB/T 9704-2012 的政务简报（DOCX + PDF）。"""

@@ -1,0 +1,63 @@
+"""`briefgen build` and `briefgen fonts`."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from briefgen.cli.common import debug_option, guarded, overrides_option, templates_option
+
+
+@click.command("build")
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", default="output", show_default=True, type=click.Path(path_type=Path),
+              help="输出目录")
+@click.option("--format", "fmt", default="docx,pdf", show_default=True, help="输出格式，逗号分隔")
+@overrides_option
+@templates_option
+@debug_option
+@guarded
+def build_cmd(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...], templates: tuple[Path, ...],
+              debug: bool) -> None:
+    """按配置文件 CONFIG 生成简报。"""
+    from briefgen.pipeline import build
+    from briefgen.writers import parse_formats
+
+    t0 = time.perf_counter()
+    try:
+        result = build(config, out_dir, parse_formats(fmt), list(overrides), list(templates))
+    except KeyboardInterrupt:
+        click.secho("已中断：本次没有写入任何文件，原有输出保持不变。", fg="yellow", err=True)
+        sys.exit(130)
+    for w in result.warnings:
+        click.secho(f"警告：{w}", fg="yellow", err=True)
+    for p in result.outputs:
+        click.echo(f"已生成 {p}")
+    click.echo(f"用时 {time.perf_counter() - t0:.2f} 秒")
+
+
+@click.command("fonts")
+@click.option("--config", type=click.Path(path_type=Path), help="按该配置中的字体设置解析")
+@debug_option
+@guarded
+def fonts_cmd(config: Path | None, debug: bool) -> None:
+    """列出每个字体角色实际使用的字体文件及原因。"""
+    from rich.console import Console
+    from rich.table import Table
+
+    from briefgen.config import load_config
+    from briefgen.fonts import describe, resolve_fonts
+
+    cfg = load_config(config) if config else None
+    chains = resolve_fonts(cfg.model.fonts or None, base_dir=cfg.base, where=str(cfg.path)) if cfg \
+        else resolve_fonts(None)
+    t = Table(title="字体解析结果")
+    for col in ("角色", "字体", "文件", "原因", "回退字体"):
+        t.add_column(col)
+    for r in describe(chains):
+        t.add_row(str(r.get("role", "")), str(r.get("family", "")), str(r.get("path", "")),
+                  str(r.get("reason", "")), "、".join(str(x) for x in r.get("fallbacks", [])))
+    Console().print(t)

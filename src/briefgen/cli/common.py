@@ -1,0 +1,63 @@
+"""What every command shares: the one error funnel and the common options.
+
+Every expected failure ends in one Chinese sentence and exit status 1; anything
+else is an internal error (exit 2) with a request to rerun with --debug. A
+traceback only with --debug.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Any, Callable, NoReturn, TypeVar
+
+import click
+
+from briefgen.errors import BriefgenError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(e: BaseException, debug: bool) -> NoReturn:
+    """Print `e` the way a user should see it and exit (re-raise it with --debug)."""
+    if debug:
+        raise e
+    if isinstance(e, BriefgenError):
+        click.secho(f"错误：{e.render()}", fg="red", err=True)
+        sys.exit(1)
+    click.secho(f"内部错误：{type(e).__name__}: {e}", fg="red", err=True)
+    click.echo("请加 --debug 重新运行以查看详细信息，并将输出反馈给维护者。", err=True)
+    sys.exit(2)
+
+
+def guarded(fn: F) -> F:
+    """Run a command body through :func:`fail`; the command must take a `debug` flag."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (KeyboardInterrupt, SystemExit, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as e:  # noqa: BLE001 - the one place errors become messages
+            fail(e, bool(kwargs.get("debug")))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def debug_option(fn: F) -> F:
+    """--debug: show the full traceback instead of one sentence."""
+    return click.option("--debug", is_flag=True, help="出错时显示完整的调用栈")(fn)
+
+
+def templates_option(fn: F) -> F:
+    """--templates DIR (repeatable): more department template folders, searched first."""
+    return click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path),
+                        help="额外的模板目录（优先于项目 templates/）")(fn)
+
+
+def overrides_option(fn: F) -> F:
+    """--set KEY=VALUE (repeatable): override config keys for this run."""
+    return click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                        help="覆盖配置项，如 --set period=2022")(fn)

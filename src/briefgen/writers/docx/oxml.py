@@ -1,0 +1,104 @@
+"""WordprocessingML details python-docx leaves to us: schema child order, fonts for all
+four scripts, language, paragraph borders and the PAGE field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+# OOXML requires children in schema order; Word rejects a file that breaks it
+# even where LibreOffice is lenient.
+_ORDER = {
+    "pPr": ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+            "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+            "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+            "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+            "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+            "sectPr", "pPrChange"],
+    "rPr": ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+            "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing",
+            "w", "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText",
+            "vertAlign", "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"],
+    "tcPr": ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+             "textDirection", "tcFitText", "vAlign", "hideMark"],
+    "trPr": ["cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+             "tblHeader", "tblCellSpacing", "jc", "hidden"],
+}
+
+
+def put(parent: Any, child: Any) -> Any:
+    """Insert `child` into a pPr/rPr/tcPr/trPr at its schema position, replacing a same-named one."""
+    local = parent.tag.split("}")[1]
+    order = _ORDER[local]
+    name = child.tag.split("}")[1]
+    old = parent.find(child.tag)
+    if old is not None:
+        parent.remove(old)
+    rank = order.index(name)
+    for i, existing in enumerate(parent):
+        other = existing.tag.split("}")[1] if "}" in str(existing.tag) else ""
+        if other in order and order.index(other) > rank:
+            parent.insert(i, child)
+            return child
+    parent.append(child)
+    return child
+
+
+def set_fonts(rpr_parent: Any, east_asia: str, latin: str) -> None:
+    """Name the font for all four scripts, with the East Asian hint for ambiguous punctuation."""
+    rpr = rpr_parent.get_or_add_rPr() if hasattr(rpr_parent, "get_or_add_rPr") else rpr_parent
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        rfonts.attrib.pop(qn(attr), None)
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    rfonts.set(qn("w:eastAsia"), east_asia)
+    rfonts.set(qn("w:cs"), latin)
+    rfonts.set(qn("w:hint"), "eastAsia")
+
+
+def set_lang(rpr: Any) -> None:
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = put(rpr, OxmlElement("w:lang"))
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    lang.set(qn("w:bidi"), "ar-SA")
+
+
+
+
+def add_border(ppr: Any, color: str, size_eighths: int = 12, where: str = "bottom") -> None:
+    """A paragraph border line (报头 red rule, 版记 rules) on side `where` of a pPr."""
+    bdr = ppr.find(qn("w:pBdr"))
+    if bdr is None:
+        bdr = put(ppr, OxmlElement("w:pBdr"))
+    b = OxmlElement(f"w:{where}")
+    b.set(qn("w:val"), "single")
+    b.set(qn("w:sz"), str(size_eighths))
+    b.set(qn("w:space"), "1")
+    b.set(qn("w:color"), color.lstrip("#").upper())
+    bdr.append(b)
+
+
+def page_field(r: Any) -> None:
+    """Fill a run (``w:r``) with a PAGE field showing 1 until Word updates it."""
+    for tag, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        if tag:
+            fc = OxmlElement("w:fldChar")
+            fc.set(qn("w:fldCharType"), tag)
+            r.append(fc)
+        elif text == " PAGE ":
+            it = OxmlElement("w:instrText")
+            it.set(qn("xml:space"), "preserve")
+            it.text = text
+            r.append(it)
+        else:
+            t = OxmlElement("w:t")
+            t.text = text
+            r.append(t)

@@ -1,0 +1,197 @@
+"""reportlab flowables for Chinese text on the GB/T 9704 grid: paragraphs broken by our own
+line breaker, rules, and the block pinned to the foot of the last page (报尾 / 版记).
+
+Each follows platypus' contract: ``wrap`` says how much room it needs, ``split``
+divides it across pages, ``draw`` paints it on ``self.canv``.
+"""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable
+
+from briefgen.layout import ElementStyle
+from briefgen.linebreak import Line, Span, break_paragraph
+from briefgen.writers.pdf.fonts import PdfFonts
+
+
+def _runs(items: list, tracking: float):
+    """Merge evenly spaced single characters of one style into one text run.
+
+    A justified line spreads its slack as equal gaps, so a run of characters is
+    exactly one drawString with charSpace = tracking + gap: a tenth of the PDF
+    operators of drawing each character alone, same positions.
+    """
+    run: list = []
+    gap = 0.0
+
+    def flush():
+        if run:
+            yield run[0].x, "".join(i.text for i in run), run[0].style, tracking + (gap if len(run) > 1 else 0.0)
+
+    for item in items:
+        if not item.text.strip():
+            yield from flush()
+            run, gap = [], 0.0
+            continue
+        if run and len(item.text) == 1 and len(run[-1].text) == 1 and item.style == run[-1].style:
+            prev = run[-1]
+            g = item.x - (prev.x + prev.width + tracking)
+            if len(run) == 1 or abs(g - gap) < 0.005:
+                gap = g
+                run.append(item)
+                continue
+        yield from flush()
+        run, gap = [item], 0.0
+        if len(item.text) > 1:  # a Latin word keeps its own (tracking-only) spacing
+            yield from flush()
+            run = []
+    yield from flush()
+
+
+class ZhPara(Flowable):
+    """A paragraph broken into grid lines; splits between lines across pages."""
+
+    def __init__(self, fonts: PdfFonts, spans: list[Span], e: ElementStyle, pitch: float, *,
+                 tracking: float = 0.0, lines: list[Line] | None = None, keep_next: bool = False,
+                 space_before: float = 0.0, first_indent: float | None = None, right_indent: float = 0.0,
+                 left_indent: float = 0.0):
+        super().__init__()
+        self.fonts = fonts
+        self.spans = spans
+        self.e = e
+        self.pitch = pitch
+        self.tracking = tracking
+        self.lines = lines
+        self.keepWithNext = keep_next
+        self.space_before = space_before
+        # An indent of n characters is n grid cells: size plus tracking each.
+        self.first_indent = (e.size + tracking) * e.indent if first_indent is None else first_indent
+        self.right_indent = right_indent
+        self.left_indent = left_indent
+        self._width = 0.0
+
+    def _break(self, width: float) -> list[Line]:
+        if self.lines is not None and abs(width - self._width) < 0.01:
+            return self.lines
+        inner = width - self.right_indent - self.left_indent
+        lines = break_paragraph(
+            self.spans, inner, self.fonts.measure, first_indent=self.first_indent, tracking=self.tracking,
+            justify=self.e.align == "justify",
+        )
+        self.lines, self._width = lines, width
+        return lines
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        lines = self._break(aw)
+        self.width = aw
+        self.height = self.space_before + max(1, len(lines)) * self.pitch
+        return aw, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        lines = self._break(aw)
+        fit = int((ah - self.space_before + 1e-6) // self.pitch)
+        if fit <= 0 or fit >= len(lines):
+            return []
+        # No single line left alone at the top of the next page, nor at the bottom of this one.
+        if len(lines) - fit == 1:
+            fit -= 1
+        if fit < 2 and len(lines) > 2:
+            return []
+        if fit <= 0:
+            return []
+        head = ZhPara(self.fonts, self.spans, self.e, self.pitch, tracking=self.tracking, lines=lines[:fit],
+                      space_before=self.space_before, first_indent=self.first_indent,
+                      right_indent=self.right_indent, left_indent=self.left_indent)
+        tail = ZhPara(self.fonts, self.spans, self.e, self.pitch, tracking=self.tracking, lines=lines[fit:],
+                      keep_next=self.keepWithNext, first_indent=0, right_indent=self.right_indent,
+                      left_indent=self.left_indent)
+        head._width = tail._width = aw
+        return [head, tail]
+
+    def draw(self) -> None:
+        c = self.canv
+        size = self.e.size
+        align = self.e.align
+        top = self.height - self.space_before
+        for i, line in enumerate(self.lines or []):
+            # Centre the glyphs' em box vertically in the line pitch.
+            baseline = top - i * self.pitch - (self.pitch - size) / 2 - size * 0.88
+            shift = self.left_indent
+            if align in ("center", "right"):
+                used = line.natural
+                slack = (self.width - self.left_indent - self.right_indent) - used
+                shift += slack / 2 if align == "center" else slack
+            for x, text, style, space in _runs(line.items, self.tracking):
+                face, fsize, color, bold = style
+                font = self.fonts.name(style)
+                c.setFillColor(colors.HexColor(color))
+                if bold:
+                    # CJK fonts rarely have a bold face: fake it with a thin stroke.
+                    t = c.beginText(shift + x, baseline)
+                    t.setFont(font, fsize)
+                    t.setCharSpace(space)
+                    t.setTextRenderMode(2)
+                    c.setStrokeColor(colors.HexColor(color))
+                    c.setLineWidth(fsize * 0.03)
+                    t.textOut(text)
+                    c.drawText(t)
+                else:
+                    c.setFont(font, fsize)
+                    c.drawString(shift + x, baseline, text, charSpace=space)
+
+
+class Rule(Flowable):
+    """A horizontal rule across the text block (red separator, 版记 lines)."""
+
+    def __init__(self, color: str, thickness: float, space_before: float = 0.0, space_after: float = 0.0):
+        super().__init__()
+        self.color, self.thickness = color, thickness
+        self.space_before, self.space_after = space_before, space_after
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        self.width = aw
+        return aw, self.space_before + self.thickness + self.space_after
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setStrokeColor(colors.HexColor(self.color))
+        c.setLineWidth(self.thickness)
+        y = self.space_after + self.thickness / 2
+        c.line(0, y, self.width, y)
+
+
+class BottomBlock(Flowable):
+    """Flowables pinned to the bottom of the current page's 版心 (报尾 / 版记).
+
+    `alone_pages` collects the page numbers where the block is the only content,
+    which GB/T 9704 §7.5 leaves without a page number.
+    """
+
+    def __init__(self, parts: list[Flowable], alone_pages: set[int] | None = None):
+        super().__init__()
+        self.parts = parts
+        self.alone_pages = alone_pages
+        self._alone = False
+        self._sizes: list[tuple[float, float]] = []
+
+    def _content_height(self, aw: float) -> float:
+        self._sizes = [p.wrap(aw, 10_000) for p in self.parts]
+        return sum(h for _, h in self._sizes)
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        h = self._content_height(aw)
+        self.width = aw
+        frame = getattr(self, "_frame", None)
+        self._alone = bool(frame is not None and getattr(frame, "_atTop", False))
+        # Take the rest of the page so the block lands on its bottom edge.
+        self.height = max(h, ah) if h <= ah else h
+        return aw, self.height
+
+    def draw(self) -> None:
+        if self._alone and self.alone_pages is not None:
+            self.alone_pages.add(self.canv.getPageNumber())
+        y = self._content_height(self.width)
+        for p, (_, h) in zip(self.parts, self._sizes):
+            y -= h
+            p.drawOn(self.canv, 0, y)
