@@ -12,7 +12,13 @@ import pytest
 from PIL import Image
 
 from briefgen.charts import (
-    ACCENT, ChartSpec, Series, default_font_path, register_font, render_chart, validate_spec,
+    ACCENT,
+    ChartSpec,
+    Series,
+    default_font_path,
+    register_font,
+    render_chart,
+    validate_spec,
 )
 from briefgen.errors import BriefgenError, BriefgenWarning
 

@@ -14,7 +14,14 @@ from briefgen.config import ChartCfg, Config, ContentCfg, SectionCfg, TableCfg
 from briefgen.errors import BriefgenError
 from briefgen.metrics import MetricBook, MetricValue
 from briefgen.model import (
-    Block, Distribution, DocMeta, Document, Figure, Heading, Paragraph, Table,
+    Block,
+    Distribution,
+    DocMeta,
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Table,
 )
 from briefgen.narrative import make_env, render, to_paragraphs
 
@@ -199,6 +206,7 @@ class Builder:
             return None
 
     def chart_spec(self, c: ChartCfg, where: str):
+        """The neutral chart specification of a chart config: categories, series and units."""
         from briefgen.charts import ChartSpec, Series
 
         book = self.book
@@ -308,7 +316,8 @@ class Builder:
             widths = [3.2, 1.0, 1.4, 1.4, 2.2][: len(header)]
         else:
             metrics = [book.value(k) for k in t.columns]
-            regions = t.rows or book.peers or book.ds.regions(metrics[0].defn.indicator if metrics else None, book.period)
+            regions = t.rows or book.peers or book.ds.regions(
+                metrics[0].defn.indicator if metrics else None, book.period)
             header = ["地区"] + [f"{m.name}（{m.unit}）" if m.unit else m.name for m in metrics]
             ranks = {}
             if t.rank_by:

@@ -26,6 +26,8 @@ class _Model(BaseModel):
 
 
 class DistributionCfg(_Model):
+    """报/送/发/抄送 lists and the number of copies (印数)."""
+
     model_config = ConfigDict(title="分送范围")
 
     bao: list[str] = Field(default_factory=list, alias="报", description="报：上级机关")
@@ -36,6 +38,8 @@ class DistributionCfg(_Model):
 
 
 class MetaCfg(_Model):
+    """Everything printed around the body: 报头, title, 期号, 署名, dates, 版记."""
+
     model_config = ConfigDict(title="文面信息")
 
     title: str = Field(description="标题（可含模板表达式）")
@@ -46,7 +50,7 @@ class MetaCfg(_Model):
     issue: int | str | None = Field(None, description="期号：第X期")
     total_issue: int | str | None = Field(None, description="总期号：总第X期")
     doc_no: str = Field("", description="发文字号，如 宜科发〔2022〕3号")
-    signer: str = Field("", description="签发人（上行文）")  # 签发人 (reports to superiors)
+    signer: str = Field("", description="签发人（上行文）")
     classification: str = Field("", description="密级")
     urgency: str = Field("", description="紧急程度")
     recipients: str = Field("", description="主送机关")
@@ -59,17 +63,18 @@ class MetaCfg(_Model):
 
 
 class SourceCfg(_Model):
-    model_config = ConfigDict(title="一个数据源")
-
     """One data source: a file (YAML/JSON/CSV/XLSX) or an SQL query."""
+
+    model_config = ConfigDict(title="一个数据源")
 
     file: str | None = Field(None, description="本地数据文件（相对配置文件）：.csv .xlsx .yaml .json；不能是网址")
     sql: str | None = Field(None, description="SQLite 查询语句（只读）")
     database: str | None = Field(None, description="SQLite 数据库文件")
-    layout: Literal["auto", "long", "wide-periods", "wide-regions"] = Field("auto", description="表格结构：auto 自动｜long 长表｜wide-periods 指标×时期｜wide-regions 地区×指标")
+    layout: Literal["auto", "long", "wide-periods", "wide-regions"] = Field("auto",
+        description="表格结构：auto 自动｜long 长表｜wide-periods 指标×时期｜wide-regions 地区×指标")
     sheet: str | None = Field(None, description="Excel 工作表名称")
-    region: str | None = Field(None, description="未写地区的行所属地区")  # default region for rows without one
-    period: str | None = Field(None, description="未写时期的行所属时期（地区×指标宽表）")  # default period (wide-regions tables)
+    region: str | None = Field(None, description="未写地区的行所属地区")
+    period: str | None = Field(None, description="未写时期的行所属时期（地区×指标宽表）")
     encoding: str | None = Field(None, description="文件编码（一般无需填写，自动识别 UTF-8/GBK）")
     note: str = Field("", description="数据来源说明")
 
@@ -80,28 +85,33 @@ class SourceCfg(_Model):
 
 
 class MetricCfg(_Model):
+    """One metric: an indicator from the data or a formula over other metrics."""
+
     model_config = ConfigDict(title="一个指标")
 
     name: str = Field("", description="指标的中文名称（文中显示）")
-    indicator: str | None = Field(None, description="数据中的指标名称")  # name in the data; defaults to `name`, then the key
-    formula: str | None = Field(None, description="派生指标公式，如 hte_passed / hte_applied * 100")  # e.g. "hte_passed / hte_applied * 100"
+    indicator: str | None = Field(None, description="数据中的指标名称")
+    formula: str | None = Field(None, description="派生指标公式，如 hte_passed / hte_applied * 100")
     unit: str = Field("", description="单位")
     decimals: int | None = Field(None, description="小数位数")
-    scale_to: str | None = Field(None, description="显示单位，如数据为万元、显示为亿元")  # display unit, e.g. data in 万元 shown in 亿元
+    scale_to: str | None = Field(None, description="显示单位，如数据为万元、显示为亿元")
     region: str | None = Field(None, description="固定地区")
-    target: float | str | None = Field(None, description="目标值（数字或另一指标键名）")  # number or another metric
+    target: float | str | None = Field(None, description="目标值（数字或另一指标键名）")
     higher_is_better: bool = Field(True, description="数值越大越好（影响排名方向）")
     note: str = Field("", description="口径说明")
 
 
 class ChartSeriesCfg(_Model):
+    """One series of a chart: which metric, which field, on which axis."""
+
     model_config = ConfigDict(title="一个数据系列")
 
     metric: str = Field(description="指标键名")
     name: str | None = Field(None, description="图例名称")
     kind: Literal["bar", "line"] | None = Field(None, description="bar 柱｜line 线")
     axis: Literal["left", "right"] = Field("left", description="left 左轴｜right 右轴")
-    field: Literal["value", "yoy", "prev", "net", "pp", "completion"] = Field("value", description="取值：value 数值｜yoy 同比｜prev 上期｜net 净增｜pp 百分点｜completion 完成率")
+    field: Literal["value", "yoy", "prev", "net", "pp", "completion"] = Field("value",
+        description="取值：value 数值｜yoy 同比｜prev 上期｜net 净增｜pp 百分点｜completion 完成率")
     region: str | None = Field(None, description="地区")
     period: str | None = Field(None, description="时期")
     decimals: int | None = Field(None, description="小数位数")
@@ -113,14 +123,19 @@ class ChartSeriesCfg(_Model):
 
 
 class ChartCfg(_Model):
+    """One chart: type, categories (periods, regions or metrics) and series."""
+
     model_config = ConfigDict(title="一张图表")
 
-    type: Literal["bar", "line", "bar_line", "hbar_rank", "pie", "donut", "stacked_bar"] = Field(description="类型：bar 柱状｜line 折线｜bar_line 柱线双轴｜hbar_rank 横向排名｜pie 饼图｜donut 环形图｜stacked_bar 堆积柱状")
+    type: Literal["bar", "line", "bar_line", "hbar_rank", "pie", "donut", "stacked_bar"] = Field(
+        description="类型：bar 柱状｜line 折线｜bar_line 柱线双轴｜hbar_rank 横向排名｜"
+                    "pie 饼图｜donut 环形图｜stacked_bar 堆积柱状")
     caption: str = Field(description="图题")
-    x: Literal["periods", "regions", "metrics"] = Field("periods", description="横轴：periods 按时期｜regions 按地区｜metrics 按指标")
+    x: Literal["periods", "regions", "metrics"] = Field("periods",
+        description="横轴：periods 按时期｜regions 按地区｜metrics 按指标")
     periods: list[str] | None = Field(None, description="时期列表")
     regions: list[str] | None = Field(None, description="地区列表")
-    series: list[ChartSeriesCfg] = Field(min_length=1, description="数据系列（至少一个）")  # a chart without series has nothing to draw
+    series: list[ChartSeriesCfg] = Field(min_length=1, description="数据系列（至少一个）")
     unit: str | None = Field(None, description="左轴单位")
     unit2: str | None = Field(None, description="右轴单位")
     source: str = Field("", description="数据来源")
@@ -138,14 +153,17 @@ class ChartCfg(_Model):
 
 
 class TableCfg(_Model):
+    """One table: metrics × (本期, 上期, 增减) or regions × metrics."""
+
     model_config = ConfigDict(title="一张表格")
 
     caption: str = Field(description="表题")
     kind: Literal["metrics", "regions"] = Field("metrics", description="metrics 指标表｜regions 地区×指标表")
-    rows: list[str] = Field(default_factory=list, description="行：指标键名（metrics）或地区（regions）")  # metrics (kind=metrics) or regions
-    columns: list[str] = Field(default_factory=list, description="列：指标键名（regions）")  # metrics (kind=regions)
-    change: Literal["auto", "yoy", "net", "pp", "none"] = Field("auto", description="增减列：auto｜yoy 同比｜net 净增｜pp 百分点｜none 不要")
-    rank_by: str | None = Field(None, description="按该指标加排名列")  # kind=regions: add a 排名 column by this metric
+    rows: list[str] = Field(default_factory=list, description="行：指标键名（metrics）或地区（regions）")
+    columns: list[str] = Field(default_factory=list, description="列：指标键名（regions）")
+    change: Literal["auto", "yoy", "net", "pp", "none"] = Field("auto",
+        description="增减列：auto｜yoy 同比｜net 净增｜pp 百分点｜none 不要")
+    rank_by: str | None = Field(None, description="按该指标加排名列")
     source: str = Field("", description="数据来源")
     enabled: bool = Field(True, description="设为 false 则不输出")
 
@@ -156,9 +174,9 @@ class TableCfg(_Model):
 
 
 class ContentCfg(_Model):
-    model_config = ConfigDict(title="一项正文内容")
-
     """One ordered item of a section: text, a template file, a chart or a table."""
+
+    model_config = ConfigDict(title="一项正文内容")
 
     text: str | None = Field(None, description="正文模板")
     template: str | None = Field(None, description="正文模板文件")
@@ -167,6 +185,8 @@ class ContentCfg(_Model):
 
 
 class SectionCfg(_Model):
+    """One section of the body: heading, text, charts, tables and subsections."""
+
     model_config = ConfigDict(title="一个章节")
 
     id: str | None = Field(None, description="章节标识（继承模板时按 id 合并）")
@@ -181,23 +201,30 @@ class SectionCfg(_Model):
 
 
 class BriefingCfg(_Model):
+    """The whole briefing config (after the department template is merged in)."""
+
     model_config = ConfigDict(title="briefgen 简报配置")
 
     name: str = Field(description="输出文件名（不含扩展名），如 yichang-2021")
-    form: Literal["jianbao", "gongwen", "plain"] = Field("jianbao", description="版式：jianbao 简报｜gongwen 公文｜plain 无版头")
+    form: Literal["jianbao", "gongwen", "plain"] = Field("jianbao",
+        description="版式：jianbao 简报｜gongwen 公文｜plain 无版头")
     region: str = Field("", description="本地区：数据中未写地区的行都属于它")
     period: str = Field(description="本期，如 2021、2022-06、2021Q1")
-    previous: str | None = Field(None, description="上期；不写则按本期推算上年同期")  # previous period; derived from `period` when omitted
-    peers: list[str] = Field(default_factory=list, description="参与排名的地区（默认为数据中的全部地区）")  # regions ranks are computed among (default: all in data)
+    previous: str | None = Field(None, description="上期；不写则按本期推算上年同期")
+    peers: list[str] = Field(default_factory=list, description="参与排名的地区（默认为数据中的全部地区）")
     meta: MetaCfg = Field(description="报头、标题、报尾等文面信息")
-    data: list[SourceCfg] = Field(default_factory=list, description="数据源列表：CSV、XLSX、YAML/JSON 文件或 SQLite 查询")
-    metrics: dict[str, MetricCfg] = Field(default_factory=dict, description="指标目录：键名在模板中引用；值可简写为数据中的指标名")
-    intro: str | None = Field(None, description="正文开头的一段文字（模板）")  # text before the first section
+    data: list[SourceCfg] = Field(default_factory=list,
+        description="数据源列表：CSV、XLSX、YAML/JSON 文件或 SQLite 查询")
+    metrics: dict[str, MetricCfg] = Field(default_factory=dict,
+        description="指标目录：键名在模板中引用；值可简写为数据中的指标名")
+    intro: str | None = Field(None, description="正文开头的一段文字（模板）")
     sections: list[SectionCfg] = Field(default_factory=list, description="章节列表，层级自动编号 一、（一）1.（1）")
-    variables: dict[str, Any] = Field(default_factory=dict, description="模板中可用的自定义变量")  # free values for templates
-    style: StyleSheet = Field(default_factory=StyleSheet, description="版式样式表覆盖（字号、行距、颜色等）")  # defaults merged with template and config (load_config)
-    fonts: dict[str, str] = Field(default_factory=dict, description="字体角色 → 字体文件或字体名")  # role → font file or family
-    template: str | None = Field(None, description="继承的部门模板名称")  # department template this briefing extends (templates.py)
+    variables: dict[str, Any] = Field(default_factory=dict,  # free values for templates
+        description="模板中可用的自定义变量")
+    style: StyleSheet = Field(default_factory=StyleSheet, description="版式样式表覆盖（字号、行距、颜色等）")
+    fonts: dict[str, str] = Field(default_factory=dict,  # role → font file or family
+        description="字体角色 → 字体文件或字体名")
+    template: str | None = Field(None, description="继承的部门模板名称")
 
     @field_validator("period", "previous", "region", mode="before")
     @classmethod
@@ -228,6 +255,7 @@ class Config:
         self.template = getattr(applied, "template", None)
 
     def resolve(self, rel: str) -> Path:
+        """A path written in the config, relative to the config's folder."""
         p = Path(rel)
         return p if p.is_absolute() else (self.base / p)
 
@@ -254,6 +282,11 @@ def apply_overrides(raw: dict, overrides: list[str]) -> dict:
 
 def load_config(path: str | Path, overrides: list[str] | None = None,
                 template_roots: list[Path] | None = None) -> Config:
+    """Read a config, apply `--set` overrides and its department template, and validate it.
+
+    Every problem is reported at once with file, line, column and key
+    (:class:`~briefgen.yamlpos.ConfigProblems`).
+    """
     path = Path(path)
     doc = load_yaml_doc(path)
     raw = doc.data
@@ -272,7 +305,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None,
     try:
         model = BriefingCfg.model_validate(raw)
     except ValidationError as e:
-        problems += yamlpos.problems_from_errors(e.errors(), path, doc.root, raw, BriefingCfg)
+        problems += yamlpos.problems_from_errors(list(e.errors()), path, doc.root, raw, BriefingCfg)
     if problems:
         raise yamlpos.ConfigProblems(problems) from None
     return Config(model, path, applied, doc.root)

@@ -52,6 +52,8 @@ _EMPTY = {"", "-", "—", "--", "－", "…", "na", "n/a", "null", "none", "无"
 
 @dataclass
 class Obs:
+    """One observation: the value, the figures published with it, and where it was read."""
+
     value: float | None
     published: dict[str, float] = field(default_factory=dict)
     derived: str = ""  # why the value is derived rather than reported
@@ -60,6 +62,8 @@ class Obs:
 
 @dataclass
 class Indicator:
+    """An indicator's unit, 口径 note and source."""
+
     name: str
     unit: str = ""
     note: str = ""
@@ -75,6 +79,7 @@ class Dataset:
 
     def add(self, indicator: str, region: str, period: str, obs: Obs, *, unit: str = "",
             note: str = "", source: str = "") -> None:
+        """Add an observation; a second source may add published figures, never a different value."""
         ind = self.indicators.setdefault(indicator, Indicator(indicator))
         if unit and not ind.unit:
             ind.unit = unit
@@ -100,9 +105,11 @@ class Dataset:
             self.obs[key] = obs
 
     def get(self, indicator: str, region: str, period: str) -> Obs | None:
+        """The observation of an indicator, region and period, or None."""
         return self.obs.get((indicator, region, period))
 
     def regions(self, indicator: str | None = None, period: str | None = None) -> list[str]:
+        """Regions in the order first seen, optionally of one indicator or period."""
         seen: dict[str, None] = {}
         for (ind, reg, per) in self.obs:
             if (indicator is None or ind == indicator) and (period is None or per == period):
@@ -110,6 +117,7 @@ class Dataset:
         return list(seen)
 
     def periods(self, indicator: str | None = None, region: str | None = None) -> list[str]:
+        """Periods (sorted), optionally of one indicator or region."""
         seen = {
             per for (ind, reg, per) in self.obs
             if (indicator is None or ind == indicator) and (region is None or reg == region)
@@ -217,10 +225,9 @@ def _table_rows(header: list[Any], rows: list[list[Any]], src: SourceCfg, label:
             continue
         r = list(r) + [None] * (len(header) - len(r))
         if layout == "long":
-            rec = {canon[j]: r[j] for j in range(len(header)) if canon[j]}
-            yield where, rec
+            yield where, {c: r[j] for j, c in enumerate(canon) if c}
         elif layout == "wide-periods":
-            base = {canon[j]: r[j] for j in range(len(header)) if canon[j] and canon[j] not in ("value",)}
+            base = {c: r[j] for j, c in enumerate(canon) if c and c != "value"}
             for j, h in enumerate(header):
                 if canon[j] is None and h is not None and str(h).strip():
                     yield f"{where}（{h}列）", {**base, "period": norm_period(h), "value": r[j]}
@@ -231,7 +238,7 @@ def _table_rows(header: list[Any], rows: list[list[Any]], src: SourceCfg, label:
                     continue
                 if canon[j] == "period":
                     continue
-                rec = {"indicator": str(h).strip(), "region": region, "value": r[j]}
+                rec: dict[str, Any] = {"indicator": str(h).strip(), "region": region, "value": r[j]}
                 if "period" in canon:
                     rec["period"] = r[canon.index("period")]
                 yield f"{where}（{h}列）", rec
@@ -297,7 +304,8 @@ def _read_structured(path: Path, src: SourceCfg, ds: Dataset) -> None:
         try:
             doc = json.loads(read_text(path, "数据文件"))
         except json.JSONDecodeError as e:
-            raise BriefgenError(f"JSON 格式错误：{json_problem_zh(e.msg)}", where=f"{path}:{e.lineno}:{e.colno}") from None
+            raise BriefgenError(f"JSON 格式错误：{json_problem_zh(e.msg)}",
+                                where=f"{path}:{e.lineno}:{e.colno}") from None
     else:
         doc = load_yaml(path, "数据文件")
     label = str(path)
@@ -345,6 +353,8 @@ def _indicator_mapping(mapping: Any, label: str) -> list[dict]:
         published = spec.get("published") or {}
         derived = spec.get("derived") or {}
         regions = spec.get("values")
+        if not isinstance(regions, dict):
+            raise BriefgenError(f"指标“{name}”的 values 应为映射（时期: 数值）", where=label)
         # values may be {period: v} or {region: {period: v}}
         by_region = regions if all(isinstance(v, dict) for v in regions.values()) else {spec.get("region"): regions}
         for region, values in by_region.items():
@@ -375,7 +385,7 @@ def _read_sql(cfg: Config, src: SourceCfg, ds: Dataset, label: str) -> None:
         # as_uri() percent-encodes the path, so a "?" or "#" in it cannot add URI options.
         con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
         try:
-            cur = con.execute(src.sql)
+            cur = con.execute(src.sql or "")
             header = [d[0] for d in cur.description or []]
             rows = [list(r) for r in cur.fetchall()]
         finally:
@@ -386,6 +396,7 @@ def _read_sql(cfg: Config, src: SourceCfg, ds: Dataset, label: str) -> None:
 
 
 def load_dataset(cfg: Config) -> Dataset:
+    """Read every data source of a config into one :class:`Dataset`."""
     ds = Dataset()
     for i, src in enumerate(cfg.model.data):
         label = f"{cfg.path}：data[{i}]"

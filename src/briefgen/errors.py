@@ -56,7 +56,7 @@ class BriefgenError(Exception):
         return self.render()
 
 
-def _rebuild(cls: type, args: tuple, state: dict) -> BriefgenError:
+def _rebuild(cls: type[BriefgenError], args: tuple, state: dict) -> BriefgenError:
     err = cls.__new__(cls)
     Exception.__init__(err, *args)
     err.__dict__.update(state)

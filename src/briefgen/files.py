@@ -63,7 +63,7 @@ def read_text(path: Path, what: str = "文件") -> str:
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """Safe YAML with YAML 1.2 booleans: only true/false are booleans.
 
     YAML 1.1 also reads yes/no/on/off as booleans, so ``region: NO`` (Norway, or a

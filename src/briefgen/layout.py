@@ -43,7 +43,8 @@ def _hex_color(v: str) -> str:
 class ElementStyle(_Style):
     """How one element (正文, 一级标题, 报头 …) is set. Sizes in pt or as 字号 (三号)."""
 
-    font: FontRole = Field("body", description="字体角色：title 小标宋、body 仿宋、heading1 黑体、heading2 楷体、song 宋体")
+    font: FontRole = Field(
+        "body", description="字体角色：title 小标宋、body 仿宋、heading1 黑体、heading2 楷体、song 宋体")
     size: float = Field(16, description="字号，pt 或“三号”等字号名")
     color: str = Field("text", description="颜色：colors 中的名称（text、red）或 #RRGGBB")
     align: Align = Field("justify", description="对齐：justify 两端、left、center、right")
@@ -255,7 +256,8 @@ def hex_rgb(color: str) -> tuple[int, int, int]:
 
 _TITLE_PUNCT = "，、：；——"
 # Break after these (the word before them is complete) …
-_AFTER = ("关于", "的", "年度", "和", "与", "及", "暨", "局", "市", "省", "区", "县", "委", "府", "会", "院", "部", "厅")
+_AFTER = ("关于", "的", "年度", "和", "与", "及", "暨", "局", "市", "省", "区", "县", "委", "府", "会", "院",
+          "部", "厅")
 # … or before these heads of a noun phrase.
 _BEFORE = ("关于", "工作", "情况", "报告", "通知", "意见", "方案", "办法", "规定", "决定", "简报", "回顾", "分析")
 

@@ -13,9 +13,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from briefgen import zh
 from briefgen.config import MetricCfg
 from briefgen.data import Dataset, Obs
-from briefgen import zh
 from briefgen.errors import BriefgenError
 from briefgen.formula import compile_formula
 from briefgen.periods import shift_year
@@ -35,12 +35,14 @@ def growth_pct(cur: float | None, prev: float | None) -> float | None:
 
 
 def share_pct(part: float | None, total: float | None) -> float | None:
+    """part / total in percent; None when either is missing or the total is zero."""
     if part is None or total is None or total == 0:
         return None
     return part / total * 100.0
 
 
 def cagr_pct(first: float | None, last: float | None, years: float) -> float | None:
+    """Average annual growth over `years`, in percent; None where it is undefined."""
     if first is None or last is None or first <= 0 or last < 0 or years <= 0:
         return None
     return ((last / first) ** (1.0 / years) - 1.0) * 100.0
@@ -60,6 +62,8 @@ def competition_rank(values: dict[str, float | None], higher_is_better: bool = T
 
 @dataclass
 class MetricDef:
+    """A metric as the catalogue defines it (name, indicator or formula, unit, decimals…)."""
+
     key: str
     name: str
     indicator: str
@@ -144,7 +148,8 @@ class MetricValue:
             d = zh.decimals_of(pub)
             if zh.round_to(computed, d) != zh.round_to(pub, d):
                 self._book.warn(
-                    f"“{self.name}”{self.region}{_period_label(self.period)}{label}：公布值 {zh.num(pub)}{unit} 与按数据计算的 "
+                    f"“{self.name}”{self.region}{_period_label(self.period)}{label}："
+                    f"公布值 {zh.num(pub)}{unit} 与按数据计算的 "
                     f"{zh.num(computed, max(d, 1))}{unit} 不一致，采用公布值"
                 )
         return pub
@@ -244,6 +249,7 @@ class MetricValue:
         return self.completion - 100.0
 
     def share_of(self, other: "MetricValue | str") -> float:
+        """This value as a percentage of another metric at the same region and period."""
         ov = other if isinstance(other, MetricValue) else self._book.value(other, self.region, self.period)
         s = share_pct(self.value, ov.value)
         if s is None:
@@ -251,6 +257,7 @@ class MetricValue:
         return s
 
     def cagr(self, start_period: str) -> float:
+        """Average annual growth since `start_period`, in percent."""
         first = self._book.raw(self.defn, self.region, start_period)
         years = int(self.period[:4]) - int(start_period[:4])
         r = cagr_pct(first, self.value, years)
@@ -259,6 +266,7 @@ class MetricValue:
         return r
 
     def at(self, period: str | None = None, region: str | None = None) -> "MetricValue":
+        """The same metric at another period and/or region."""
         return self._book.value(self.key, region or self.region, str(period) if period else self.period)
 
     @property
@@ -304,15 +312,18 @@ class MetricBook:
         self.why_missing: dict[tuple[str, str, str], str] = {}
 
     def previous_of(self, period: str) -> str:
+        """The period a period is compared with (上年同期, or `previous:` for the briefing's own)."""
         if period == self.period and self._previous:
             return self._previous
         return shift_year(period, -1)
 
     def warn(self, msg: str) -> None:
+        """Record a warning once."""
         if msg not in self.warnings:
             self.warnings.append(msg)
 
     def defn(self, key: str) -> MetricDef:
+        """The definition of a metric key, or of an indicator named directly."""
         d = self.defs.get(key)
         if d is not None:
             return d
@@ -327,11 +338,13 @@ class MetricBook:
         )
 
     def value(self, key: str, region: str | None = None, period: str | None = None) -> MetricValue:
+        """A metric at a region and period (the briefing's own by default)."""
         d = self.defn(key)
         return MetricValue(self, d, region or d.region or self.region, str(period or self.period))
 
     def obs(self, d: MetricDef, region: str, period: str) -> Obs | None:
         # Formula metrics may still carry published figures (rank, target) in the data.
+        """The data observation behind a metric (formula metrics may carry published figures too)."""
         return self.ds.get(d.indicator, region, period)
 
     def raw(self, d: MetricDef, region: str, period: str) -> float | None:
@@ -342,7 +355,7 @@ class MetricBook:
         if o is None or o.value is None:
             return None
         if d.scale_to and d.scale_to != d.unit:
-                return zh.scale(o.value, d.unit, d.scale_to)
+                return float(zh.scale(o.value, d.unit, d.scale_to))
         return o.value
 
     def _eval_formula(self, d: MetricDef, region: str, period: str) -> float | None:
@@ -378,6 +391,7 @@ class MetricBook:
         return f if math.isfinite(f) else None
 
     def ranks(self, d: MetricDef, period: str, regions: list[str] | None = None) -> dict[str, int]:
+        """Competition ranks of the regions (the peers by default) by a metric at a period."""
         regs = regions or self.peers or self.ds.regions(d.indicator if not d.formula else None, period)
         values = {r: self.raw(d, r, period) for r in regs}
         return competition_rank(values, d.higher_is_better)

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from briefgen.builder import Builder
 from briefgen.checks import magnitude_warnings
 from briefgen.config import Config, load_config
-from briefgen.builder import Builder
 from briefgen.data import Dataset, load_dataset
 from briefgen.errors import BriefgenError
 from briefgen.files import StagedFiles, cache_dir, output_path

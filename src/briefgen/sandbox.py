@@ -138,15 +138,19 @@ class StepLimit:
 
 class Sandbox(SandboxedEnvironment):
     # Cap range() well below the default so a careless loop fails fast.
+    """Jinja2's sandbox with a low range() cap and size checks on `*`, `**`, `%` and calls."""
+
     MAX_RANGE = 10_000
     # `'x' * 10**9`, `10 ** 10 ** 10` and `'%999999999d' % 1` must fail, not eat memory or time.
     intercepted_binops = frozenset({"*", "**", "%"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """Refuse an exploding operation before computing it."""
         check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        """Refuse calls that would build something enormous."""
         check_call(__obj, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
@@ -162,6 +166,7 @@ def new_environment(loader: jinja2.BaseLoader | None = None, **options: Any) -> 
 
 
 def template_error(e: Exception, name: str) -> BriefgenError:
+    """Any error raised while rendering `name` as one Chinese :class:`BriefgenError` with the template line."""
     if isinstance(e, BriefgenError):
         # Raised inside the template (a limit, a metric that cannot be computed):
         # the template line is the most useful place to point at.

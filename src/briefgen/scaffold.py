@@ -39,7 +39,8 @@ sections:
   # 模板自带的章节可按 id 引用：{section_ids}
   - heading: 主要指标完成情况
     text: |
-      全年主要产出指标达到{{{{ output }}}}，{{{{ output.yoy | growth }}}}；实施重点项目{{{{ projects }}}}，群众满意度{{{{ satisfaction.value | pct(1) }}}}，比上年{{{{ satisfaction.pp | pp(1) }}}}。
+      全年主要产出指标达到{{{{ output }}}}，{{{{ output.yoy | growth }}}}；实施重点项目{{{{ projects }}}}，
+      群众满意度{{{{ satisfaction.value | pct(1) }}}}，比上年{{{{ satisfaction.pp | pp(1) }}}}。
     charts:
       - type: bar
         caption: 主要产出指标
@@ -89,8 +90,8 @@ def scaffold(folder: Path, base: str, *, local: str | None = None, organ: str = 
         folder / "briefing.yaml": _CONFIG.format(
             title=tpl.title, base=base, folder=folder.as_posix(), local=local, slug=folder.name or "briefing",
             region="本地区", organ=organ,
-            section_ids="、".join(s["id"] for s in tpl.data.get("sections") or [] if isinstance(s, dict) and s.get("id"))
-            or "（无）"),
+            section_ids="、".join(s["id"] for s in tpl.data.get("sections") or []
+                                 if isinstance(s, dict) and s.get("id")) or "（无）"),
         folder / "templates" / local / "template.yaml": _TEMPLATE.format(
             base=base, title=f"{organ}简报", organ=organ,
             masthead=(tpl.data.get("meta") or {}).get("masthead") or "工作简报"),

@@ -63,6 +63,8 @@ def search_roots(extra: list[Path] | None = None) -> list[tuple[Path, str]]:
 
 @dataclass
 class Template:
+    """A department template: its folder, where it was found, its template.yaml and parent."""
+
     name: str
     path: Path  # the template's folder
     source: str  # where it was found (Chinese label)
@@ -79,7 +81,8 @@ class Template:
 
     def chain(self) -> list["Template"]:
         """This template and its ancestors, child first."""
-        out, t = [], self
+        out: list[Template] = []
+        t: Template | None = self
         while t is not None:
             out.append(t)
             t = t.parent
@@ -153,7 +156,7 @@ def merge_sections(base: list[Any], over: list[Any] | None, where: str) -> list[
     known id overrides fields of it, any other mapping is a new section."""
     if over is None:
         return copy.deepcopy(base)
-    by_id = {s.get("id"): s for s in base if isinstance(s, dict) and s.get("id")}
+    by_id = {str(s["id"]): s for s in base if isinstance(s, dict) and s.get("id")}
     out = []
     for i, item in enumerate(over):
         if isinstance(item, str):

@@ -257,7 +257,8 @@ def _check_templates(cfg: Any, root: Any, env: Any, known: set[str], report: Rep
             ast = env.parse(src)
         except jinja2.TemplateSyntaxError as e:
             report.errors.append(BriefgenError(
-                f"模板语法错误：{syntax_message_zh(e.message)}", where=f"{label}:{(e.lineno or 1) + offset}{tail}").render())
+                f"模板语法错误：{syntax_message_zh(e.message)}",
+                where=f"{label}:{(e.lineno or 1) + offset}{tail}").render())
             continue
         for name in sorted(jmeta.find_undeclared_variables(ast) - known - _declared(ast, env)):
             ln = _name_line(ast, name) or 1

@@ -33,6 +33,7 @@ class Problem:
     hint: str | None = None
 
     def render(self) -> str:
+        """The problem as one line: file:line:col：key：message（hint）."""
         pos = self.path if self.line is None else f"{self.path}:{self.line}:{self.column}"
         text = f"{pos}：{self.key}：{self.message}" if self.key else f"{pos}：{self.message}"
         return text + (f"（{self.hint}）" if self.hint else "")
@@ -110,6 +111,7 @@ def mark_of(root: yaml.Node | None, loc: tuple, *, key_mark: bool = False) -> ya
 
 
 def format_loc(loc: tuple) -> str:
+    """A location tuple as a key path: ('sections', 0, 'heading') → sections[0].heading."""
     out = ""
     for p in loc:
         out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
@@ -233,7 +235,7 @@ def _message(e: dict, extra: dict[str, str] | None) -> str:
     return msg
 
 
-def problems_from_errors(errors: list[dict], path: Path | str, root: yaml.Node | None, data: Any,
+def problems_from_errors(errors: list[Any], path: Path | str, root: yaml.Node | None, data: Any,
                          model: Any, extra_messages: dict[str, str] | None = None) -> list[Problem]:
     """pydantic errors → one Problem each, with position (from the YAML node tree `root`),
     key path and a suggestion.
@@ -318,6 +320,8 @@ def value_mark(root: yaml.Node | None, loc: tuple) -> tuple[int | None, int | No
         node, _ = _child(node, comp)
         if node is None:
             return None, None, None
+    if node is None:
+        return None, None, None
     style = getattr(node, "style", None)
     return node.start_mark.line + 1, node.start_mark.column + 1, style
 
@@ -326,7 +330,8 @@ def value_mark(root: yaml.Node | None, loc: tuple) -> tuple[int | None, int | No
 
 _YAML_ZH: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"found character '\\t' that cannot start any token"), "不能用 Tab 键缩进，请改用空格"),
-    (re.compile(r"found character '(.)' that cannot start any token"), "字符“{0}”不能出现在这里（以它开头的值请加引号）"),
+    (re.compile(r"found character '(.)' that cannot start any token"),
+     "字符“{0}”不能出现在这里（以它开头的值请加引号）"),
     (re.compile(r"mapping values are not allowed here"),
      "此处不能出现“键: 值”（可能是缩进不对，或值里的冒号需要加引号）"),
     (re.compile(r"expected ',' or '\]', but got"), "方括号列表 [...] 没有正确结束（缺少“]”或“,”）"),
@@ -361,7 +366,8 @@ def yaml_problem_zh(problem: str | None, context: str | None = None, context_lin
 
 
 _JSON_ZH: list[tuple[str, str]] = [
-    ("Expecting property name enclosed in double quotes", "键名应使用双引号（JSON 不允许单引号，也不允许末尾多余的逗号）"),
+    ("Expecting property name enclosed in double quotes",
+     "键名应使用双引号（JSON 不允许单引号，也不允许末尾多余的逗号）"),
     ("Expecting value", "此处缺少值（或有多余的逗号）"),
     ("Expecting ',' delimiter", "缺少逗号“,”"),
     ("Expecting ':' delimiter", "缺少冒号“:”"),

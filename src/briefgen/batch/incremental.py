@@ -26,6 +26,7 @@ _MANIFEST_EVERY = 1.0  # seconds between manifest rewrites while jobs finish
 
 
 def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MB chunks."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -40,6 +41,7 @@ class Stamps:
         self._memo: dict[str, dict[str, Any] | None] = {}
 
     def stamp(self, path: Path | str) -> dict[str, Any] | None:
+        """Hash, size and mtime of a file (None if it cannot be read), computed once."""
         key = os.path.abspath(path)
         if key not in self._memo:
             try:
@@ -116,6 +118,7 @@ class Inputs:
         self._deps: dict[tuple, tuple[list[Path], list[dict[str, Any]]]] = {}
 
     def deps(self, job: Job) -> tuple[list[Path], list[dict[str, Any]]]:
+        """(files the job reads, font stamps), computed once per config and file-changing overrides."""
         key = (str(job.config), _dep_overrides(job.overrides))
         if key not in self._deps:
             self._deps[key] = self._compute(job.config, list(key[1]))
@@ -131,7 +134,8 @@ class Inputs:
             for rel in (src.file, src.database):
                 if rel:
                     files.append(cfg.resolve(rel))
-        files += [p for p in _folder_files(cfg.base, recursive=False) if p.suffix.lower() in (".j2", ".jinja", ".jinja2")]
+        files += [p for p in _folder_files(cfg.base, recursive=False)
+                  if p.suffix.lower() in (".j2", ".jinja", ".jinja2")]
         files += _folder_files(cfg.base / "templates", recursive=True)
         tpl = getattr(cfg, "template", None)
         chain = tpl.chain() if tpl is not None and hasattr(tpl, "chain") else []
@@ -152,6 +156,7 @@ class Inputs:
         return unique, _chain_stamps(chains)
 
     def record(self, job: Job) -> dict[str, Any]:
+        """The manifest record of a job's inputs: each file's stamp and the fonts."""
         files, fonts = self.deps(job)
         inputs = {}
         for f in files:
@@ -172,7 +177,7 @@ def environment(templates: list[Path] | None = None) -> dict[str, Any]:
     for p in sorted(pkg.rglob("*.py")):
         code.update(str(p.relative_to(pkg)).encode())
         code.update(p.read_bytes())
-    versions = {}
+    versions: dict[str, str | None] = {}
     for dist in ("matplotlib", "reportlab", "python-docx", "jinja2", "fonttools", "pillow", "pyyaml"):
         try:
             versions[dist] = metadata.version(dist)
@@ -201,6 +206,7 @@ def environment(templates: list[Path] | None = None) -> dict[str, Any]:
 
 
 def job_key(job: Job, record: dict[str, Any], env: dict[str, Any]) -> str:
+    """One hash of everything that determines a job's outputs."""
     data = {
         "job": job.params(),
         "inputs": {k: v.get("sha256") for k, v in sorted(record["inputs"].items())},
@@ -241,6 +247,7 @@ def up_to_date(job: Job, entry: dict[str, Any] | None, root: Path, stamps: Stamp
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
+    """The output folder's manifest, or {} when missing, unreadable or of another format."""
     try:
         data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -251,6 +258,7 @@ def read_manifest(root: Path) -> dict[str, Any]:
 
 
 def now_iso() -> str:
+    """The local time now in ISO form with milliseconds, for manifest entries."""
     return _dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
 
 
@@ -271,6 +279,7 @@ class ManifestWriter:
         return self.data["outputs"]
 
     def save(self, force: bool = False) -> None:
+        """Write the manifest if it changed and a second has passed (always with `force`)."""
         if not (self.dirty or force):
             return
         if not force and time.monotonic() - self.last < _MANIFEST_EVERY:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,10 @@ class FolderLock:
         self.fd: int | None = None
 
     def acquire(self) -> None:
+        """Take the lock or raise a Chinese error naming the run that holds it."""
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            if os.name == "nt":
+            if sys.platform == "win32":
                 import msvcrt
 
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
@@ -44,16 +46,17 @@ class FolderLock:
         info = f"进程 {os.getpid()}，开始于 {_dt.datetime.now().isoformat(timespec='seconds')}"
         try:
             os.ftruncate(fd, 0)
-            os.lseek(fd, 0 if os.name != "nt" else 1, 0)
+            os.lseek(fd, 1 if sys.platform == "win32" else 0, 0)
             os.write(fd, info.encode("utf-8"))
         except OSError:
             pass
         self.fd = fd
 
     def release(self) -> None:
+        """Give the lock back (the OS also does when the process ends)."""
         if self.fd is not None:
             try:
-                if os.name == "nt":
+                if sys.platform == "win32":
                     import msvcrt
 
                     os.lseek(self.fd, 0, 0)
@@ -78,7 +81,8 @@ def clean_partials(root: Path) -> int:
     """Remove temporaries a killed run left behind (we hold the folder lock)."""
     n = 0
     for p in root.rglob(".*"):
-        if p.is_file() and (p.name.endswith(".part") or (p.name.startswith(f".{MANIFEST}.") and p.name.endswith(".tmp"))):
+        stale_manifest = p.name.startswith(f".{MANIFEST}.") and p.name.endswith(".tmp")
+        if p.is_file() and (p.name.endswith(".part") or stale_manifest):
             try:
                 p.unlink()
                 n += 1

@@ -61,6 +61,7 @@ class Job:
         return str(self.fields.get("period") or "")
 
     def files(self, root: Path) -> dict[str, Path]:
+        """Output path of each format under the output folder `root`."""
         return {fmt: root / f"{self.output}.{fmt}" for fmt in self.formats}
 
     def params(self) -> dict[str, Any]:
@@ -247,7 +248,8 @@ def load_plan(jobs_file: str | Path, out: str | Path | None = None, as_of: _dt.d
         vars_ = _vars(m.get("vars"), f"{where}.vars")
         pattern = str(m.get("pattern") or default_pattern)
         formats = _formats(m.get("formats"), default_formats, f"{where}.formats")
-        job_periods = [periods.resolve(p, as_of, f"{where}.period") for p in _as_list(m.get("period"))] or [None]
+        job_periods: list[periods.Period | None] = [
+            periods.resolve(p, as_of, f"{where}.period") for p in _as_list(m.get("period"))] or [None]
         for config in templates_:
             reg = m.get("region")
             if isinstance(reg, dict):
@@ -264,9 +266,9 @@ def load_plan(jobs_file: str | Path, out: str | Path | None = None, as_of: _dt.d
         j = check_keys(j, _JOB_KEYS, where)
         if not j.get("config"):
             raise BriefgenError("缺少 config（简报配置文件）", where=where)
-        period = periods.resolve(j["period"], as_of, f"{where}.period") if j.get("period") is not None else None
+        job_period = periods.resolve(j["period"], as_of, f"{where}.period") if j.get("period") is not None else None
         vars_ = _vars(j.get("vars"), f"{where}.vars")
-        make(rel(j["config"]), j.get("name"), j.get("region"), period, vars_,
+        make(rel(j["config"]), j.get("name"), j.get("region"), job_period, vars_,
              str(j.get("pattern") or default_pattern), _formats(j.get("formats"), default_formats, where),
              where, output=str(j["output"]) if j.get("output") else None)
     if not jobs:

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from briefgen.batch.incremental import (
-    Inputs, ManifestWriter, Stamps, environment, job_key, now_iso, read_manifest, up_to_date,
+    Inputs,
+    ManifestWriter,
+    Stamps,
+    environment,
+    job_key,
+    now_iso,
+    read_manifest,
+    up_to_date,
 )
 from briefgen.batch.lock import FolderLock, clean_partials
 from briefgen.batch.plan import Job, Plan
@@ -209,7 +216,7 @@ def _run_pool(jobs: list[Job], root: Path, templates: list[Path], n: int, debug:
                     done(job, res)
                 if broken:
                     # The pool is unusable: requeue what was in flight and start a fresh one.
-                    for fut, job in running.items():
+                    for job in running.values():
                         retries[job.output] = retries.get(job.output, 0) + 1
                         pending.append(job)
                     running.clear()

@@ -32,6 +32,8 @@ log = logging.getLogger("briefgen.schedule")
 
 @dataclass
 class Entry:
+    """One scheduled run: a cron time, a jobs file, and the batch options."""
+
     name: str
     cron: str
     jobs: Path
@@ -45,11 +47,13 @@ class Entry:
     only: list[str] = field(default_factory=list)
 
     def is_workday(self, d: _dt.date) -> bool:
+        """Monday–Friday except holidays, plus the weekend days listed as workdays (调休)."""
         if d in self.workdays:
             return True
         return d.weekday() < 5 and d not in self.holidays
 
     def accepts(self, t: _dt.datetime) -> bool:
+        """Whether a cron time passes the entry's filters (first working day of the month)."""
         if not self.first_workday:
             return True
         d = t.date()
@@ -61,6 +65,7 @@ class Entry:
         return d == first
 
     def next_after(self, t: _dt.datetime) -> _dt.datetime:
+        """The first accepted cron time after `t`."""
         from croniter import croniter
 
         it = croniter(self.cron, t)
@@ -68,11 +73,14 @@ class Entry:
             nxt = it.get_next(_dt.datetime)
             if self.accepts(nxt):
                 return nxt
-        raise BriefgenError(f"“{self.name}”在很长时间内都没有符合条件的运行时间", hint="请检查 cron 表达式与 first_workday")
+        raise BriefgenError(f"“{self.name}”在很长时间内都没有符合条件的运行时间",
+                            hint="请检查 cron 表达式与 first_workday")
 
 
 @dataclass
 class Schedule:
+    """A schedule file: its runs, time zone and log file."""
+
     path: Path
     entries: list[Entry]
     tz: Any = None  # zoneinfo.ZoneInfo, or None for local time
@@ -90,6 +98,7 @@ def _date_set(v: Any, where: str) -> set[_dt.date]:
 
 
 def load_schedule(path: str | Path) -> Schedule:
+    """Read and check a schedule file; every problem is a Chinese error naming the key."""
     from croniter import croniter
 
     from briefgen.batch.plan import check_keys, load_top
@@ -156,9 +165,11 @@ class Clock:
         self.tz = tz
 
     def now(self) -> _dt.datetime:
+        """The current time in the schedule's time zone."""
         return _dt.datetime.now(self.tz) if self.tz else _dt.datetime.now().replace(microsecond=0)
 
     def sleep_until(self, t: _dt.datetime) -> None:
+        """Sleep until `t`, waking at least once a minute to re-read the clock."""
         while True:
             left = (t - self.now()).total_seconds()
             if left <= 0:
@@ -167,14 +178,18 @@ class Clock:
 
 
 class FakeClock(Clock):
+    """A clock for tests and dry runs: time starts at `start` and jumps instead of sleeping."""
+
     def __init__(self, start: _dt.datetime, tz: Any = None):
         super().__init__(tz)
         self.t = start.replace(tzinfo=tz) if (tz and start.tzinfo is None) else start
 
     def now(self) -> _dt.datetime:
+        """The simulated time."""
         return self.t
 
     def sleep_until(self, t: _dt.datetime) -> None:
+        """Jump to `t` at once."""
         self.t = max(self.t, t)
 
 
@@ -205,6 +220,7 @@ def run_entry(entry: Entry, when: _dt.datetime, runner: Callable[..., Any] | Non
 
 
 def upcoming(schedule: Schedule, start: _dt.datetime, count: int) -> list[tuple[_dt.datetime, Entry]]:
+    """The next `count` run times of all entries after `start`, in order."""
     out: list[tuple[_dt.datetime, Entry]] = []
     for e in schedule.entries:
         t = start

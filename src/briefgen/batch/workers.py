@@ -49,6 +49,7 @@ def warm_up() -> None:
 
 def worker_init(cwd: str, env: dict[str, str]) -> None:
     # A forkserver child starts with the server's cwd and environment, not ours.
+    """Prepare a worker process: the parent's folder and BRIEFGEN_ settings, signals, warm imports."""
     os.chdir(cwd)
     for k in [k for k in os.environ if k.startswith("BRIEFGEN_") and k not in env]:
         del os.environ[k]
@@ -109,6 +110,7 @@ def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: boo
 
 
 def pool_context():
+    """A forkserver context that preloads the heavy libraries (spawn where there is no forkserver)."""
     import multiprocessing as mp
 
     methods = mp.get_all_start_methods()
@@ -123,7 +125,8 @@ def pool_context():
 
 
 def default_workers() -> int:
+    """The number of processors this process may use."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+        return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)

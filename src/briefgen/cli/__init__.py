@@ -30,15 +30,17 @@ class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, in the order of :data:`COMMANDS`."""
         return list(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The command `name`, imported now."""
         target = COMMANDS.get(name)
         if target is None:
             return None
         module, _, attr = target.partition(":")
         cmd: Any = getattr(importlib.import_module(module), attr)
-        return cmd  # type: ignore[no-any-return]
+        return cmd
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -25,7 +25,8 @@ def _print_summary(report: Report, console: Any, verbose: bool) -> None:
     t.add_column("说明")
     t.add_row("任务", str(report.total), Text(str(report.out)))
     t.add_row("生成", str(len(report.built)), f"{rate:.2f} 份/秒" if report.built else "")
-    t.add_row("跳过", str(len(report.skipped)), "输入未变化且文件完好（--force 可强制重新生成）" if report.skipped else "")
+    t.add_row("跳过", str(len(report.skipped)),
+              "输入未变化且文件完好（--force 可强制重新生成）" if report.skipped else "")
     t.add_row("失败", str(len(report.failed)), "见下表" if report.failed else "",
               style="red" if report.failed else None)
     if report.warnings:
@@ -66,8 +67,8 @@ def run_cli(jobs_file: Path, out: Path | None, workers: int | None, as_of: str |
         for job in plan.jobs:
             if only and not any(fnmatch.fnmatchcase(job.output, p) for p in only):
                 continue
-            state = "生成" if job.output in todo else "跳过"
-            console.print(f"{state}  {job.output}  ← {job.config.name}  "
+            verb = "生成" if job.output in todo else "跳过"
+            console.print(f"{verb}  {job.output}  ← {job.config.name}  "
                           f"{job.region or ''} {job.fields.get('period_code', '')}".rstrip(), markup=False)
         console.print(f"共 {report.total} 份：需生成 {len(todo)} 份，跳过 {len(report.skipped)} 份。", markup=False)
         return 0
@@ -81,8 +82,14 @@ def run_cli(jobs_file: Path, out: Path | None, workers: int | None, as_of: str |
         if kind == "plan":
             state["total"] = data["todo"]
             if data["todo"] and interactive:
-                from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                           TimeElapsedColumn, TimeRemainingColumn)
+                from rich.progress import (
+                    BarColumn,
+                    MofNCompleteColumn,
+                    Progress,
+                    TextColumn,
+                    TimeElapsedColumn,
+                    TimeRemainingColumn,
+                )
 
                 progress = Progress(TextColumn("[bold]批量生成"), BarColumn(), MofNCompleteColumn(),
                                     TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),

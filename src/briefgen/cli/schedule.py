@@ -41,7 +41,8 @@ def _parse_now(text: str, tz: Any) -> _dt.datetime:
 @click.argument("schedule_file", metavar="SCHEDULE.yaml", type=click.Path(path_type=Path))
 @click.option("--once", is_flag=True, help="不等待，立即把每个定时运行各执行一次后退出")
 @click.option("--max-runs", type=click.IntRange(1), help="执行这么多次运行后退出")
-@click.option("--now", "now", metavar="DATETIME", help="模拟时钟：从该时间开始，跳过等待（测试用，须配合 --max-runs 或 --once）")
+@click.option("--now", "now", metavar="DATETIME",
+              help="模拟时钟：从该时间开始，跳过等待（测试用，须配合 --max-runs 或 --once）")
 @click.option("--list", "list_next", type=click.IntRange(1, 1000), metavar="N", help="只列出接下来 N 次运行时间")
 @debug_option
 @guarded

@@ -26,8 +26,17 @@ from typing import Mapping
 from briefgen.errors import BriefgenError, BriefgenWarning
 from briefgen.fonts import discovery
 from briefgen.fonts.catalogue import (
-    ALIASES, ASCII_FONT, CANDIDATES, FONT_EXTS, OFFICIAL_EAST_ASIA, REASON_DEFAULT, REASON_OVERRIDE,
-    REASON_SUBSTITUTE, ROLE_LABELS, ROLES, TAILS,
+    ALIASES,
+    ASCII_FONT,
+    CANDIDATES,
+    FONT_EXTS,
+    OFFICIAL_EAST_ASIA,
+    REASON_DEFAULT,
+    REASON_OVERRIDE,
+    REASON_SUBSTITUTE,
+    ROLE_LABELS,
+    ROLES,
+    TAILS,
 )
 from briefgen.fonts.discovery import LOCK, FaceRecord, FontIndex, coverage
 
@@ -114,6 +123,7 @@ class FontChain:
 
 
 def is_neutral(ch: str) -> bool:
+    """Control characters, marks and separators: they stay with the character before them."""
     cat = unicodedata.category(ch)
     return cat[0] in "CM" or cat in ("Zl", "Zp")
 
@@ -249,7 +259,10 @@ def _override_face(role: str, value: str, index: FontIndex, base_dir: Path | Non
                                 where=where)
         rec = match[0]
     else:
-        rec = _pick(recs, ())
+        picked = _pick(recs, ())
+        if picked is None:
+            raise BriefgenError(f"无法读取字体文件“{path.name}”", where=where, hint=hint)
+        rec = picked
     return _face_from_rec(rec, REASON_OVERRIDE)
 
 
@@ -300,7 +313,7 @@ def resolve_fonts(
                 unique.append(face)
         if not unique:
             raise BriefgenError(f"没有可用于{ROLE_LABELS[role]}的字体", where=where,
-                                hint="请重新安装 briefgen（会一并安装 paperang-p2-fonts-cjk 默认字体），或在模板中指定字体文件")
+                                hint="请重新安装 briefgen（会一并安装默认字体），或在模板中指定字体文件")
         chains[role] = FontChain(role, unique)
     for alias, role in ALIASES.items():
         chains[alias] = chains[role]

@@ -93,6 +93,7 @@ _COVERAGE: dict[tuple[str, int], _Coverage] = {}
 
 
 def coverage(path: Path, index: int) -> _Coverage:
+    """The code points a face maps, cached on disk per file version."""
     key = (str(path), index)
     cov = _COVERAGE.get(key)
     if cov is not None:
@@ -123,6 +124,8 @@ def coverage(path: Path, index: int) -> _Coverage:
 
 @dataclass(frozen=True)
 class FaceRecord:
+    """One face found on disk: names, weight, outline type and a Simplified-Chinese preference."""
+
     path: str
     index: int
     family: str
@@ -138,7 +141,8 @@ _ZH_TOKENS = {"SC", "CN", "GB", "GBK", "CHS", "HANS"}
 
 
 def zh_score(names: Iterable[str], zh_cn_name: bool = False) -> int:
-    tokens = set()
+    """Preference for Simplified-Chinese faces (SC/CN/GB) over TC/JP/KR ones in collections."""
+    tokens: set[str] = set()
     for name in names:
         tokens.update(t for t in re.split(r"[^0-9A-Za-z]+", name.upper()) if t)
     score = 2 if tokens & _ZH_TOKENS else 0
@@ -247,6 +251,7 @@ def _scan_cache() -> _ScanCache:
 
 
 def scan_file(path: str) -> list[FaceRecord]:
+    """The faces of one font file (scanned once, cached on disk)."""
     with LOCK:
         scan = _scan_cache()
         recs = _records_from_scan(path, scan.faces(path))
@@ -378,6 +383,7 @@ class FontIndex:
         self.sorted_names = sorted(self.by_name)
 
     def lookup(self, name: str) -> list[FaceRecord]:
+        """Faces matching a family/full/PostScript name, a file name, or a "prefix*" pattern."""
         if os.path.splitext(name)[1].lower() in FONT_EXTS:
             return list(self.by_file.get(name.lower(), []))
         if name.endswith("*"):
@@ -399,6 +405,7 @@ _INDEX_CACHE: dict[tuple, FontIndex] = {}
 
 
 def font_index(system: bool) -> FontIndex:
+    """The index of installed faces (with `system`) plus BRIEFGEN_FONT_DIRS, built once per process."""
     extra = tuple(str(d) for d in _extra_font_dirs())
     key = (system, extra, _USE_FONTCONFIG)
     with LOCK:

@@ -41,7 +41,9 @@ class Writer(Protocol):
 
     def __init__(self, options: WriterOptions) -> None: ...
 
-    def write(self, doc: "Document", out: Path) -> Path: ...
+    def write(self, doc: "Document", out: Path) -> Path:
+        """Write `doc` to `out` and return `out`."""
+        ...
 
 
 def parse_formats(text: str | None) -> list[str]:

@@ -63,6 +63,7 @@ def set_fonts(rpr_parent: Any, east_asia: str, latin: str) -> None:
 
 
 def set_lang(rpr: Any) -> None:
+    """Languages of a run properties element: en-US, zh-CN East Asian, ar-SA bidi."""
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = put(rpr, OxmlElement("w:lang"))

@@ -86,7 +86,8 @@ class DocxStyles:
                 xml = rel.blob.decode("utf-8")
                 xml = re.sub(r'<a:ea typeface="[^"]*"/>', '<a:ea typeface="宋体"/>', xml)
                 xml = re.sub(r'<a:font script="Hans" typeface="[^"]*"/>', "", xml)
-                xml = xml.replace('<a:font script="Jpan"', '<a:font script="Hans" typeface="宋体"/><a:font script="Jpan"', 2)
+                xml = xml.replace('<a:font script="Jpan"',
+                                  '<a:font script="Hans" typeface="宋体"/><a:font script="Jpan"', 2)
                 rel._blob = xml.encode("utf-8")
 
     def _para_style(self, doc: Any, key: str) -> Any:

@@ -26,6 +26,7 @@ from briefgen.writers import WriterOptions, unknown_block
 from briefgen.writers.docx.oxml import add_border, page_field, put, set_fonts
 from briefgen.writers.docx.styles import ALIGN, STYLE_NAMES, DocxStyles
 
+
 def _open_reference(path: Path) -> Any:
     """A .docx as is; a .dotx re-labelled as a document (python-docx refuses templates)."""
     if path.suffix.lower() != ".dotx":

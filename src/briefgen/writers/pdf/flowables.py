@@ -83,12 +83,14 @@ class ZhPara(Flowable):
         return lines
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        """Break into lines for width `aw`; the height is whole grid lines."""
         lines = self._break(aw)
         self.width = aw
         self.height = self.space_before + max(1, len(lines)) * self.pitch
         return aw, self.height
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
+        """Split between lines to fill height `ah`, never leaving one line alone."""
         lines = self._break(aw)
         fit = int((ah - self.space_before + 1e-6) // self.pitch)
         if fit <= 0 or fit >= len(lines):
@@ -110,6 +112,7 @@ class ZhPara(Flowable):
         return [head, tail]
 
     def draw(self) -> None:
+        """Draw each line's runs at their positions."""
         c = self.canv
         size = self.e.size
         align = self.e.align
@@ -150,10 +153,12 @@ class Rule(Flowable):
         self.space_before, self.space_after = space_before, space_after
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        """The rule's width and its height with the spaces around it."""
         self.width = aw
         return aw, self.space_before + self.thickness + self.space_after
 
     def draw(self) -> None:
+        """Draw the line."""
         c = self.canv
         c.setStrokeColor(colors.HexColor(self.color))
         c.setLineWidth(self.thickness)
@@ -180,6 +185,7 @@ class BottomBlock(Flowable):
         return sum(h for _, h in self._sizes)
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        """Take the rest of the page so the content sits on its bottom edge."""
         h = self._content_height(aw)
         self.width = aw
         frame = getattr(self, "_frame", None)
@@ -189,6 +195,7 @@ class BottomBlock(Flowable):
         return aw, self.height
 
     def draw(self) -> None:
+        """Draw the parts from the bottom up."""
         if self._alone and self.alone_pages is not None:
             self.alone_pages.add(self.canv.getPageNumber())
         y = self._content_height(self.width)

@@ -18,9 +18,8 @@ from typing import Any, Iterable
 
 from briefgen.errors import BriefgenError
 from briefgen.files import atomic_write, cache_dir
-from briefgen.fonts import FontFace
+from briefgen.fonts import FontFace, discovery
 from briefgen.fonts.chains import is_neutral
-from briefgen.fonts import discovery
 from briefgen.fonts.discovery import LOCK, code_ranges, code_set, digest, read_json, stat_key
 from briefgen.linebreak import Span
 from briefgen.safety import clean_text
@@ -159,7 +158,7 @@ class _CffCache:
 
     def _save(self) -> None:
         ttf = f"{self.version}.ttf"
-        if not atomic_write(self.dir / ttf, self.data, best_effort=True):
+        if self.data is None or not atomic_write(self.dir / ttf, self.data, best_effort=True):
             return
         man = {"v": 1, "source": str(self.face.path), "index": self.face.index, "version": self.version,
                "ttf": ttf, "covered": code_ranges(self.covered), "missing": code_ranges(self.missing)}
@@ -189,7 +188,7 @@ class _CffCache:
             if name is None:
                 stem = re.sub(r"[^0-9A-Za-z]+", "", self.face.path.stem)[:24] or "font"
                 name = f"BGCFF-{stem}-{self.face.index}-{self.version[:10]}"
-                _register_reportlab(name, io.BytesIO(self.data), self.face)
+                _register_reportlab(name, io.BytesIO(self.data or b""), self.face)
                 self.names[self.version] = name
             return name
 
@@ -402,11 +401,11 @@ class PdfFonts:
             # Characters no font has (emoji) still copy and search as themselves.
             make_pdf_text_extractable(self.names[face], "".join(chars))
 
-    def name(self, style: tuple) -> str:
+    def name(self, style: Any) -> str:
         """The reportlab font name of a span style (face, size, color, bold)."""
         return self.names[style[0]]
 
-    def measure(self, text: str, style: tuple) -> float:
+    def measure(self, text: str, style: Any) -> float:
         """Width of `text` in pt, set in the span style."""
         from reportlab.pdfbase import pdfmetrics
 

@@ -70,6 +70,7 @@ class PngXObject(PDFImageXObject):
         self.mask = None
 
     def format(self, document: Any) -> bytes:
+        """The image XObject with the PNG's IDAT data as it is (no re-encoding)."""
         s = PDFStream(content=self.streamContent)
         d = s.dictionary
         d["Type"] = PDFName("XObject")
@@ -99,6 +100,7 @@ class PngImage(Image):
             self.drawWidth, self.drawHeight = width, height
 
     def draw(self) -> None:
+        """Draw through a PngXObject shared by every use of the same file."""
         if self._png is not None:
             c = self.canv
             # The name canvas.drawImage gives a file image: it then finds ours and reuses it.

@@ -12,8 +12,20 @@ from typing import Any
 
 from reportlab.lib import colors
 from reportlab.platypus import (
-    BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageBreak as RLPageBreak,
-    PageTemplate, Spacer, Table as RLTable, TableStyle,
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import (
+    PageBreak as RLPageBreak,
+)
+from reportlab.platypus import (
+    Table as RLTable,
 )
 
 from briefgen.layout import MM, Elements, Geometry, balance_title, signature_indents
@@ -102,12 +114,14 @@ class PdfWriter:
             text = m.masthead
             size = min(e.size, self.geo.text_width / max(1, len(text)) * 0.9)
             out.append(Spacer(1, 35 * MM))
-            out.append(ZhPara(self.fonts, self.fonts.spans(text, e.font, size, e.color), e.model_copy(update={"size": size}), size * 1.3))
+            out.append(ZhPara(self.fonts, self.fonts.spans(text, e.font, size, e.color),
+                              e.model_copy(update={"size": size}), size * 1.3))
             out.append(Spacer(1, pitch * 2))
             if m.signer:
                 e = self.style.element("doc_no")
                 size = e.size
-                left = ZhPara(self.fonts, self.fonts.spans(m.doc_no, e.font, size, e.color), e.model_copy(update={"align": "left"}),
+                left = ZhPara(self.fonts, self.fonts.spans(m.doc_no, e.font, size, e.color),
+                              e.model_copy(update={"align": "left"}),
                               pitch, first_indent=0, left_indent=size)
                 right = ZhPara(self.fonts, self.fonts.spans("签发人：", e.font, size, e.color)
                                + self.fonts.spans(m.signer, "heading2", size, e.color),
@@ -122,7 +136,8 @@ class PdfWriter:
         e = self.style.element("organ_line")
         lp = ZhPara(self.fonts, self.fonts.spans(left, e.font, e.size, e.color), e.model_copy(update={"align": "left"}),
                     self.geo.line_pitch, first_indent=0)
-        rp = ZhPara(self.fonts, self.fonts.spans(right, e.font, e.size, e.color), e.model_copy(update={"align": "right"}),
+        rp = ZhPara(self.fonts, self.fonts.spans(right, e.font, e.size, e.color),
+                    e.model_copy(update={"align": "right"}),
                     self.geo.line_pitch, first_indent=0)
         return self._two_cols(lp, rp)
 

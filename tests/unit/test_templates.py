@@ -12,7 +12,7 @@ from briefgen.config import load_config
 from briefgen.errors import BriefgenError
 from briefgen.pipeline import build
 from briefgen.templates import deep_merge, find_template, list_templates, merge_sections, search_roots
-from conftest import ROOT
+from support import ROOT
 
 SHIPPED = {"base", "kejiju", "tongjiju", "bangongshi"}
 EXAMPLES = {"kejiju": "yichang-2021", "tongjiju": "tongji-2022-06", "bangongshi": "zhengwu-2022-15"}

@@ -1,7 +1,6 @@
 """Batch and scheduled runs: matrix expansion, relative periods, safe output names,
 incremental reruns, failure isolation, kill-and-rerun, manifest, fake-clock schedules."""
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -17,17 +16,15 @@ from click.testing import CliRunner
 
 from briefgen.batch import load_plan, run_batch
 from briefgen.batch.lock import FolderLock
-from briefgen.batch.plan import period_fields
-from briefgen.periods import resolve as resolve_period
-from briefgen.zh import period_label
 from briefgen.cli import main
 from briefgen.errors import BriefgenError
-from conftest import ROOT
+from support import ROOT
 
 DEMO = ROOT / "seeds" / "batch-demo.yaml"
+
+
 DEMO_DATA = ROOT / "seeds" / "batch-demo" / "data" / "county_monthly.csv"
-COUNTIES = ["夷陵区", "西陵区", "伍家岗区", "点军区", "猇亭区", "宜都市", "当阳市", "枝江市",
-            "远安县", "兴山县", "秭归县", "长阳土家族自治县", "五峰土家族自治县"]
+
 
 # A one-chart briefing over the demo data: enough to exercise the batch quickly.
 SMALL = {
@@ -73,99 +70,6 @@ def _valid_outputs(root: Path) -> tuple[int, int]:
         r = PdfReader(str(p))
         assert len(r.pages) >= 1 and r.pages[0].extract_text()
     return len(docs), len(pdfs)
-
-
-# --------------------------------------------------------------------------- periods
-
-
-@pytest.mark.parametrize("as_of, token, code, slug, label", [
-    ("2024-01-01", "last-month", "2023-12", "2023-12", "2023年12月"),
-    ("2024-01-31", "last-quarter", "2023Q4", "2023Q4", "2023年第四季度"),
-    ("2024-01-15", "last-year", "2023", "2023", "2023年"),
-    ("2024-01-15", "year-to-date", "2023-12", "2023-01~12", "2023年1—12月"),
-    ("2024-02-01", "year-to-date", "2024-01", "2024-01~01", "2024年1月"),
-    ("2024-03-31", "last-month", "2024-02", "2024-02", "2024年2月"),
-    ("2024-03-31", "last-quarter", "2023Q4", "2023Q4", "2023年第四季度"),
-    ("2024-04-01", "last-quarter", "2024Q1", "2024Q1", "2024年第一季度"),
-    ("2024-04-01", "year-to-date", "2024-03", "2024-01~03", "2024年1—3月"),
-    ("2024-12-31", "last-quarter", "2024Q3", "2024Q3", "2024年第三季度"),
-    ("2024-12-31", "last-year", "2023", "2023", "2023年"),
-    ("2024-02-10", "last-month-2", "2023-11", "2023-11", "2023年11月"),
-    ("2024-02-10", "last-quarter-1", "2023Q3", "2023Q3", "2023年第三季度"),
-    ("2024-02-10", "LAST-MONTH", "2024-01", "2024-01", "2024年1月"),
-])
-def test_relative_periods(as_of, token, code, slug, label):
-    p = resolve_period(token, dt.date.fromisoformat(as_of))
-    assert (p.code, p.slug, period_label(p)) == (code, slug, label)
-
-
-def test_explicit_periods():
-    day = dt.date(2024, 5, 1)
-    assert resolve_period(2023, day).code == "2023"
-    assert resolve_period("2024Q2", day).end == dt.date(2024, 6, 30)
-    assert resolve_period(dt.date(2024, 2, 9), day).code == "2024-02"
-    assert period_fields(resolve_period("2024-02", day))["month"] == 2
-    assert period_fields(resolve_period("2024H1", day))["period_label"] == "2024年上半年"
-
-
-@pytest.mark.parametrize("bad", ["last-week", "year-to-date-1", "", None])
-def test_bad_periods(bad):
-    with pytest.raises(BriefgenError) as e:
-        resolve_period(bad, dt.date(2024, 5, 1))
-    assert "时期" in str(e.value)
-
-
-# --------------------------------------------------------------------------- planning
-
-
-def test_matrix_expansion_and_overrides(tmp_path):
-    jobs = _project(tmp_path, _matrix(["宜都市", "猇亭区"], ["last-month", "year-to-date"],
-                                      vars={"meta.issue": "{month}", "meta.date": "{period_end}"}))
-    plan = load_plan(jobs, as_of=dt.date(2024, 7, 3))
-    outs = [j.output for j in plan.jobs]
-    assert outs == ["宜都市/2024-06/简报", "猇亭区/2024-06/简报", "宜都市/2024-01~06/简报", "猇亭区/2024-01~06/简报"]
-    assert plan.out == tmp_path / "out"
-    ov = plan.jobs[1].overrides
-    assert 'region="猇亭区"' in ov and 'period="2024-06"' in ov
-    assert "meta.issue=6" in ov and "meta.date=2024-06-30" in ov and 'name="简报"' in ov
-
-
-def test_demo_jobs_file():
-    plan = load_plan(DEMO)
-    assert len(plan.jobs) >= 24
-    assert {j.region for j in plan.jobs} == set(COUNTIES)
-    cfg = yaml.safe_load(plan.jobs[0].config.read_text(encoding="utf-8"))
-    charts = [c for s in cfg["sections"] for c in s.get("charts", [])]
-    assert {c["type"] for c in charts} == {"bar", "bar_line", "hbar_rank", "donut"}
-    assert "示例数据（虚构）" in DEMO_DATA.read_text(encoding="utf-8").splitlines()[1]
-
-
-def test_output_names_sanitized(tmp_path):
-    jobs = _project(tmp_path, _matrix(["a/b", "CON", 'x:y*"z', "..a"], ["2024-06"]))
-    outs = [j.output for j in load_plan(jobs).jobs]
-    assert outs == ["a_b/2024-06/简报", "_CON/2024-06/简报", "x_y__z/2024-06/简报", "..a/2024-06/简报"]
-
-
-def test_bad_plans(tmp_path):
-    with pytest.raises(BriefgenError, match="不能是"):
-        load_plan(_project(tmp_path, _matrix([".."], ["2024-06"])))
-    with pytest.raises(BriefgenError, match="同名"):
-        load_plan(_project(tmp_path, _matrix(["宜都市", "猇亭区"], ["2024-06"], pattern="{name}")))
-    with pytest.raises(BriefgenError, match="占位符“{county}”"):
-        load_plan(_project(tmp_path, _matrix(["宜都市"], ["2024-06"], pattern="{county}/{name}")))
-    with pytest.raises(BriefgenError, match="不能包含“..”"):
-        load_plan(_project(tmp_path, _matrix(["宜都市"], ["2024-06"], pattern="../{region}")))
-    with pytest.raises(BriefgenError, match="不认识的键"):
-        load_plan(_project(tmp_path, {"matrix": [{"template": "brief.yaml", "regions": ["宜都市"]}]}))
-
-
-def test_regions_from_data(tmp_path):
-    jobs = _project(tmp_path, _matrix({"from_data": True, "exclude": ["宜都市"]}, ["2024-06"]))
-    regions = [j.region for j in load_plan(jobs).jobs]
-    assert len(regions) == 12 and "宜都市" not in regions and "猇亭区" in regions
-
-
-# --------------------------------------------------------------------------- running
 
 
 def test_build_skip_force_and_manifest(tmp_path):
@@ -287,9 +191,6 @@ def test_demo_job_has_four_charts(tmp_path):
     assert sum(len(pg.images) for pg in PdfReader(str(base) + ".pdf").pages) == 4
 
 
-# --------------------------------------------------------------------------- schedule
-
-
 def _schedule(tmp_path: Path, runs: list[dict], **top) -> Path:
     jobs = _project(tmp_path, _matrix(["宜都市"], ["last-month"]))
     for r in runs:
@@ -297,64 +198,6 @@ def _schedule(tmp_path: Path, runs: list[dict], **top) -> Path:
     p = tmp_path / "schedule.yaml"
     p.write_text(yaml.safe_dump({"runs": runs, **top}, allow_unicode=True), encoding="utf-8")
     return p
-
-
-def test_schedule_fake_clock(tmp_path):
-    from briefgen.batch.schedule import FakeClock, load_schedule, run_schedule
-
-    sched = load_schedule(_schedule(tmp_path, [
-        {"name": "月报", "cron": "0 6 1 * *"},
-        {"name": "首个工作日", "cron": "30 7 1-10 * *", "first_workday": True,
-         "holidays": ["2024-10-01", "2024-10-02", "2024-10-03", "2024-10-04", "2024-10-07"]},
-    ]))
-    calls = []
-
-    class R:
-        built, skipped, failed, interrupted, out, exit_code = [], [], [], False, tmp_path, 0
-
-    def runner(plan, **kw):
-        calls.append((plan.as_of, plan.jobs[0].output, kw))
-        return R()
-
-    clock = FakeClock(dt.datetime(2024, 5, 31, 23, 0))
-    assert run_schedule(sched, clock, max_runs=4, runner=runner) == 0
-    # 2024-06-01 is a Saturday: the first working day of June is Monday the 3rd.
-    assert [c[0] for c in calls] == [dt.date(2024, 6, 1), dt.date(2024, 6, 3), dt.date(2024, 7, 1),
-                                     dt.date(2024, 7, 1)]
-    assert calls[0][1] == "宜都市/2024-05/简报"  # last-month against the run date
-
-    calls.clear()
-    clock = FakeClock(dt.datetime(2024, 9, 30, 12, 0))
-    run_schedule(sched, clock, max_runs=2, runner=runner)
-    assert [c[0] for c in calls] == [dt.date(2024, 10, 1), dt.date(2024, 10, 8)]  # 10-05/06 weekend
-
-
-def test_schedule_makes_up_a_missed_run_once(tmp_path):
-    from briefgen.batch.schedule import FakeClock, load_schedule, run_schedule
-
-    sched = load_schedule(_schedule(tmp_path, [{"name": "月报", "cron": "0 6 1 * *"}]))
-    calls = []
-
-    class R:
-        built, skipped, failed, interrupted, out, exit_code = [], [], [], False, tmp_path, 0
-
-    class Sleepy(FakeClock):
-        def sleep_until(self, t):  # the machine sleeps until mid-August
-            self.t = max(self.t, dt.datetime(2024, 8, 15, 9, 0))
-
-    run_schedule(sched, Sleepy(dt.datetime(2024, 6, 20)), max_runs=1,
-                 runner=lambda plan, **kw: calls.append(plan.as_of) or R())
-    assert calls == [dt.date(2024, 8, 1)]
-
-
-def test_demo_schedule_and_monthly_jobs():
-    from briefgen.batch.schedule import FakeClock, load_schedule, upcoming
-
-    sched = load_schedule(ROOT / "seeds" / "schedule-demo.yaml")
-    times = [t.date() for t, _e in upcoming(sched, FakeClock(dt.datetime(2024, 6, 30, 12), sched.tz).now(), 4)]
-    assert times == [dt.date(2024, 7, 1), dt.date(2024, 8, 1), dt.date(2024, 9, 2), dt.date(2024, 10, 8)]
-    plan = load_plan(ROOT / "seeds" / "batch-monthly.yaml", as_of=dt.date(2024, 7, 1))
-    assert len(plan.jobs) == 13 and {j.fields["period_code"] for j in plan.jobs} == {"2024-06"}
 
 
 def test_schedule_cli(tmp_path):

@@ -9,7 +9,7 @@ import yaml
 from click.testing import CliRunner
 
 from briefgen.cli import main
-from conftest import SEED
+from support import SEED
 
 
 def _write(tmp_path: Path, cfg: dict) -> Path:

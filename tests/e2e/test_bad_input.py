@@ -296,7 +296,7 @@ def test_special_characters_reach_both_documents(tmp_path):
     import docx
     import pdfplumber
 
-    from conftest import squash
+    from support import squash
 
     d = docx.Document(str(tmp_path / "o" / "mini.docx"))
     body = "\n".join(p.text for p in d.paragraphs)

@@ -11,7 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from briefgen.cli import main
-from conftest import ROOT, SEED
+from support import ROOT, SEED
 
 CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
 
@@ -182,8 +182,8 @@ def test_schema_out_writes_utf8_file(tmp_path):
 
 
 def test_yaml_syntax_errors_in_chinese(tmp_path):
-    from briefgen.files import load_yaml
     from briefgen.errors import BriefgenError
+    from briefgen.files import load_yaml
 
     cases = {
         "a: [1, 2\nb: 3\n": ("2:2", "方括号列表"),

@@ -1,7 +1,6 @@
 """GB/T 9704 layout read back from the files: geometry, grid, styles, page numbers, kinsoku."""
 
 import re
-from pathlib import Path
 
 import docx
 import pdfplumber
@@ -12,7 +11,7 @@ from docx.oxml.ns import qn
 from briefgen.layout import MM, balance_title, text_em
 from briefgen.linebreak import NO_LINE_END, NO_LINE_START
 from briefgen.pipeline import build
-from conftest import ROOT
+from support import ROOT
 
 # A long, punctuation-dense text so that kinsoku situations occur at many line ends.
 PARA = ("全市高新技术产业增加值达到874.1亿元，同比增长32.7%，高出全省平均水平15.8个百分点；"

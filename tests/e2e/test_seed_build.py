@@ -7,7 +7,7 @@ import docx
 import pdfplumber
 import pytest
 
-from conftest import squash
+from support import squash
 
 # Figures of the source article's statistical parts (rankings, 创新布局, 创新主体,
 # 高新技术产业, 研发投入, 创新平台, 成果转化, 创新环境), as they must read in the output.

@@ -1,0 +1,105 @@
+"""Safety: output names stay in the output folder, failed builds lose nothing,
+YAML builds no objects, templates have limits, nothing reaches the network."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from briefgen.cli import main
+from briefgen.errors import BriefgenError
+
+CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
+
+
+def _cfg(tmp: Path, **extra) -> Path:
+    (tmp / "d.csv").write_text(CSV, encoding="utf-8")
+    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": "测试简报", "organ": "某局"},
+           "data": [{"file": "d.csv"}], "metrics": {"hte": "高企"},
+           "sections": [{"heading": "总体情况", "text": "全市高企{{ hte }}，{{ hte.yoy | growth }}。"}]}
+    cfg.update(extra)
+    p = tmp / "b.yaml"
+    p.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return p
+
+
+def test_name_with_subfolders_builds_inside_out(tmp_path):
+    cfg = _cfg(tmp_path, name="宜昌市/2021/简报:1")
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o"), "--format", "docx"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "o" / "宜昌市" / "2021" / "简报_1.docx").is_file()
+
+
+def _good_build(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    cfg = _cfg(tmp_path)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    return out, {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+@pytest.mark.parametrize("exc", [BriefgenError("写入失败"), KeyboardInterrupt(), OSError(28, "No space left")])
+def test_failed_build_after_docx_keeps_earlier_outputs(tmp_path, monkeypatch, exc):
+    """The PDF writer dies after the DOCX was written: earlier outputs byte-identical, no partial files."""
+    from briefgen.pipeline import build
+    from briefgen.writers import pdf as pdfmod
+
+    out, before = _good_build(tmp_path)
+    written = []
+
+    def boom(self, d, path):
+        written.append(path)
+        Path(path).write_bytes(b"%PDF-1.4 half written")
+        raise exc
+
+    monkeypatch.setattr(pdfmod.PdfWriter, "write", boom)
+    # A changed config, so the new DOCX would differ from the old one.
+    cfg = _cfg(tmp_path, meta={"title": "改过的标题", "organ": "某局"})
+    with pytest.raises(type(exc)):
+        build(cfg, out)
+    assert written and str(written[0]).endswith(".pdf.part")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_interrupted_build_in_a_real_process(tmp_path):
+    """Ctrl+C (SIGINT) while the PDF is being written: old outputs stay, no `.part` left."""
+    out, before = _good_build(tmp_path)
+    cfg = _cfg(tmp_path, meta={"title": "改过的标题", "organ": "某局"})
+    code = (
+        "import os, signal, sys\n"
+        "from briefgen.writers import pdf\n"
+        "def w(self, d, path):\n"
+        "    open(path, 'wb').write(b'%PDF half')\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "pdf.PdfWriter.write = w\n"
+        "from briefgen.cli import main\n"
+        f"sys.argv = ['briefgen', 'build', {str(cfg)!r}, '--out', {str(out)!r}]\n"
+        "main()\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_full_build_never_touches_the_network(tmp_path, monkeypatch):
+    def no_network(*a, **k):
+        raise AssertionError("briefgen tried to reach the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    cfg = _cfg(tmp_path, sections=[{
+        "heading": "总体", "text": "{{ hte }}",
+        "charts": [{"type": "bar", "caption": "高企", "series": [{"metric": "hte"}]}],
+        "tables": [{"caption": "表", "rows": ["hte"]}],
+    }])
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["validate", str(cfg)])
+    assert r.exit_code == 0, r.output
