@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from briefgen import periods, zh
+from briefgen.charts import ChartSpec, Series, validate_spec
 from briefgen.config import ChartCfg, Config, ContentCfg, SectionCfg, TableCfg
 from briefgen.errors import BriefgenError
 from briefgen.metrics import MetricBook, MetricValue
@@ -207,7 +208,6 @@ class Builder:
 
     def chart_spec(self, c: ChartCfg, where: str):
         """The neutral chart specification of a chart config: categories, series and units."""
-        from briefgen.charts import ChartSpec, Series
 
         book = self.book
         series_out: list[Series] = []
@@ -256,7 +256,6 @@ class Builder:
         )
 
     def _chart(self, c: ChartCfg, where: str) -> Figure:
-        from briefgen.charts import validate_spec
 
         try:
             spec = self.chart_spec(c, where)

@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from briefgen import yamlpos
 from briefgen.errors import BriefgenError
 from briefgen.files import load_yaml_doc, yaml_value
 from briefgen.layout import DEFAULT_STYLE, StyleSheet
 from briefgen.templates import apply_template, deep_merge
+
+
+def _as_text(v: Any) -> Any:
+    # YAML reads `period: 2021` as a number and `2022-06-30` as a date; both are names here.
+    # A boolean stays one and is refused: "yes" where a region belongs is a mistake.
+    if isinstance(v, (int, float, _dt.date)) and not isinstance(v, bool):
+        return v.isoformat() if isinstance(v, _dt.date) else str(v)
+    return v
+
+
+Text = Annotated[str, BeforeValidator(_as_text)]
 
 
 class _Model(BaseModel):
@@ -73,15 +84,10 @@ class SourceCfg(_Model):
     layout: Literal["auto", "long", "wide-periods", "wide-regions"] = Field("auto",
         description="表格结构：auto 自动｜long 长表｜wide-periods 指标×时期｜wide-regions 地区×指标")
     sheet: str | None = Field(None, description="Excel 工作表名称")
-    region: str | None = Field(None, description="未写地区的行所属地区")
-    period: str | None = Field(None, description="未写时期的行所属时期（地区×指标宽表）")
+    region: Text | None = Field(None, description="未写地区的行所属地区")
+    period: Text | None = Field(None, description="未写时期的行所属时期（地区×指标宽表）")
     encoding: str | None = Field(None, description="文件编码（一般无需填写，自动识别 UTF-8/GBK）")
     note: str = Field("", description="数据来源说明")
-
-    @field_validator("period", "region", mode="before")
-    @classmethod
-    def _str(cls, v: Any) -> Any:
-        return None if v is None else str(v)
 
 
 class MetricCfg(_Model):
@@ -95,7 +101,7 @@ class MetricCfg(_Model):
     unit: str = Field("", description="单位")
     decimals: int | None = Field(None, description="小数位数")
     scale_to: str | None = Field(None, description="显示单位，如数据为万元、显示为亿元")
-    region: str | None = Field(None, description="固定地区")
+    region: Text | None = Field(None, description="固定地区")
     target: float | str | None = Field(None, description="目标值（数字或另一指标键名）")
     higher_is_better: bool = Field(True, description="数值越大越好（影响排名方向）")
     note: str = Field("", description="口径说明")
@@ -112,14 +118,9 @@ class ChartSeriesCfg(_Model):
     axis: Literal["left", "right"] = Field("left", description="left 左轴｜right 右轴")
     field: Literal["value", "yoy", "prev", "net", "pp", "completion"] = Field("value",
         description="取值：value 数值｜yoy 同比｜prev 上期｜net 净增｜pp 百分点｜completion 完成率")
-    region: str | None = Field(None, description="地区")
-    period: str | None = Field(None, description="时期")
+    region: Text | None = Field(None, description="地区")
+    period: Text | None = Field(None, description="时期")
     decimals: int | None = Field(None, description="小数位数")
-
-    @field_validator("period", "region", mode="before")
-    @classmethod
-    def _str(cls, v: Any) -> Any:
-        return None if v is None else str(v)
 
 
 class ChartCfg(_Model):
@@ -133,8 +134,8 @@ class ChartCfg(_Model):
     caption: str = Field(description="图题")
     x: Literal["periods", "regions", "metrics"] = Field("periods",
         description="横轴：periods 按时期｜regions 按地区｜metrics 按指标")
-    periods: list[str] | None = Field(None, description="时期列表")
-    regions: list[str] | None = Field(None, description="地区列表")
+    periods: list[Text] | None = Field(None, description="时期列表")
+    regions: list[Text] | None = Field(None, description="地区列表")
     series: list[ChartSeriesCfg] = Field(min_length=1, description="数据系列（至少一个）")
     unit: str | None = Field(None, description="左轴单位")
     unit2: str | None = Field(None, description="右轴单位")
@@ -146,11 +147,6 @@ class ChartCfg(_Model):
     height_cm: float = Field(8.0, description="图高（厘米）")
     enabled: bool = Field(True, description="设为 false 则不输出")
 
-    @field_validator("periods", "regions", mode="before")
-    @classmethod
-    def _strs(cls, v: Any) -> Any:
-        return None if v is None else [str(x) for x in v]
-
 
 class TableCfg(_Model):
     """One table: metrics × (本期, 上期, 增减) or regions × metrics."""
@@ -159,18 +155,13 @@ class TableCfg(_Model):
 
     caption: str = Field(description="表题")
     kind: Literal["metrics", "regions"] = Field("metrics", description="metrics 指标表｜regions 地区×指标表")
-    rows: list[str] = Field(default_factory=list, description="行：指标键名（metrics）或地区（regions）")
-    columns: list[str] = Field(default_factory=list, description="列：指标键名（regions）")
+    rows: list[Text] = Field(default_factory=list, description="行：指标键名（metrics）或地区（regions）")
+    columns: list[Text] = Field(default_factory=list, description="列：指标键名（regions）")
     change: Literal["auto", "yoy", "net", "pp", "none"] = Field("auto",
         description="增减列：auto｜yoy 同比｜net 净增｜pp 百分点｜none 不要")
     rank_by: str | None = Field(None, description="按该指标加排名列")
     source: str = Field("", description="数据来源")
     enabled: bool = Field(True, description="设为 false 则不输出")
-
-    @field_validator("rows", "columns", mode="before")
-    @classmethod
-    def _strs(cls, v: Any) -> Any:
-        return [str(x) for x in v] if v is not None else []
 
 
 class ContentCfg(_Model):
@@ -208,9 +199,9 @@ class BriefingCfg(_Model):
     name: str = Field(description="输出文件名（不含扩展名），如 yichang-2021")
     form: Literal["jianbao", "gongwen", "plain"] = Field("jianbao",
         description="版式：jianbao 简报｜gongwen 公文｜plain 无版头")
-    region: str = Field("", description="本地区：数据中未写地区的行都属于它")
-    period: str = Field(description="本期，如 2021、2022-06、2021Q1")
-    previous: str | None = Field(None, description="上期；不写则按本期推算上年同期")
+    region: Text = Field("", description="本地区：数据中未写地区的行都属于它")
+    period: Text = Field(description="本期，如 2021、2022-06、2021Q1")
+    previous: Text | None = Field(None, description="上期；不写则按本期推算上年同期")
     peers: list[str] = Field(default_factory=list, description="参与排名的地区（默认为数据中的全部地区）")
     meta: MetaCfg = Field(description="报头、标题、报尾等文面信息")
     data: list[SourceCfg] = Field(default_factory=list,
@@ -225,11 +216,6 @@ class BriefingCfg(_Model):
     fonts: dict[str, str] = Field(default_factory=dict,  # role → font file or family
         description="字体角色 → 字体文件或字体名")
     template: str | None = Field(None, description="继承的部门模板名称")
-
-    @field_validator("period", "previous", "region", mode="before")
-    @classmethod
-    def _str(cls, v: Any) -> Any:
-        return None if v is None else str(v)
 
     @field_validator("metrics", mode="before")
     @classmethod

@@ -14,6 +14,7 @@ import json
 import math
 import re
 import sqlite3
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -264,10 +265,9 @@ def _read_csv(path: Path, src: SourceCfg) -> tuple[list[Any], list[list[Any]]]:
 
 
 def _read_xlsx(path: Path, src: SourceCfg) -> tuple[list[Any], list[list[Any]]]:
-    import zipfile
 
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl import load_workbook  # lazy: openpyxl only for .xlsx sources
+    from openpyxl.utils.exceptions import InvalidFileException  # lazy: openpyxl only for .xlsx sources
 
     if not path.exists():
         raise BriefgenError("找不到数据文件", where=str(path))

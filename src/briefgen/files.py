@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from briefgen.errors import BriefgenError
+from briefgen.yamlpos import ConfigProblems, duplicate_keys, yaml_problem_zh
 
 # --- caches -----------------------------------------------------------------
 
@@ -105,7 +106,6 @@ class YamlDoc:
     def check(self, what: str = "文件") -> Any:
         """The data, or a ConfigProblems error for duplicate keys."""
         if self.duplicates:
-            from briefgen.yamlpos import ConfigProblems
 
             raise ConfigProblems(self.duplicates, title=f"{what}有误")
         return self.data
@@ -152,7 +152,6 @@ def _expanded_size(root: yaml.Node, where: str) -> None:
 
 
 def _yaml_error(e: Exception, path: Path, text: str) -> BriefgenError:
-    from briefgen.yamlpos import yaml_problem_zh
 
     if isinstance(e, yaml.YAMLError) and _BaseLoader is not yaml.SafeLoader:
         try:
@@ -186,7 +185,6 @@ def _yaml_error(e: Exception, path: Path, text: str) -> BriefgenError:
 def parse_yaml(text: str, path: Path, what: str = "配置文件") -> YamlDoc:
     """Parse YAML text once: node tree for positions, then data; alias bombs are refused
     and duplicate keys listed in :attr:`YamlDoc.duplicates`."""
-    from briefgen.yamlpos import duplicate_keys
 
     loader = _Loader(text)
     try:

@@ -9,6 +9,7 @@ rounding becomes a warning.
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -405,7 +406,6 @@ def _period_label(period: str) -> str:
 
 
 def _suggest(name: str, candidates: list[str]) -> str | None:
-    import difflib
 
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.4)
     return f"是否想用：{'、'.join(close)}" if close else None

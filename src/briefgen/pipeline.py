@@ -7,13 +7,19 @@ never leaves a half-written document or clobbers an earlier good one.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
+import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from briefgen import __version__
 from briefgen.builder import Builder
 from briefgen.checks import magnitude_warnings
 from briefgen.config import Config, load_config
@@ -45,9 +51,6 @@ def template_dirs(cfg: Config) -> list[Path]:
 @functools.lru_cache(maxsize=1)
 def _chart_code_fingerprint() -> bytes:
     """The drawing code's identity, read once per process rather than once per chart."""
-    from importlib import metadata
-
-    from briefgen import __version__
 
     return (f"{__version__}|{metadata.version('matplotlib')}|".encode()
             + (Path(__file__).parent / "charts.py").read_bytes())
@@ -55,9 +58,6 @@ def _chart_code_fingerprint() -> bytes:
 
 def _chart_key(spec: Any, font_path: Path | None, font_index: int) -> str:
     """Everything a chart's pixels depend on: its spec, the font file, the drawing code."""
-    import dataclasses
-    import hashlib
-    import json
 
     h = hashlib.sha256()
     h.update(json.dumps(dataclasses.asdict(spec), sort_keys=True, ensure_ascii=False, default=str).encode())
@@ -74,9 +74,8 @@ def cached_chart(spec: Any, out: Path, font_path: Path | None, font_index: int =
     Monthly briefings rebuilt after a wording change, and batch reruns, redraw
     nothing; `BRIEFGEN_CHART_CACHE=0` turns the cache off.
     """
-    import shutil
 
-    from briefgen.charts import render_chart
+    from briefgen.charts import render_chart  # lazy: matplotlib only when a chart is drawn
 
     if os.environ.get("BRIEFGEN_CHART_CACHE", "1") == "0":
         return render_chart(spec, out, font_path, font_index)

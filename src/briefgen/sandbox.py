@@ -8,6 +8,7 @@ empty string into an official document), and with limits on time and size.
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from typing import Any, Callable
@@ -234,7 +235,6 @@ _SYNTAX_ZH: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
 
 
 def _unknown_tag(tag: str, rest: str) -> str:
-    import difflib
 
     wanted = re.findall(r"'(\w+)'", rest.split("innermost")[0])
     close = difflib.get_close_matches(tag, wanted, n=1, cutoff=0.5)

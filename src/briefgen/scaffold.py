@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from briefgen.errors import BriefgenError
+from briefgen.templates import find_template, search_roots
 
 _CONFIG = """\
 # {title}：由 `briefgen init --template {base}` 生成。改这里的期号、日期、数据和章节即可。
@@ -80,7 +81,6 @@ _DATA = """\
 def scaffold(folder: Path, base: str, *, local: str | None = None, organ: str = "本单位",
              extra: list[Path] | None = None) -> list[Path]:
     """Write a new department folder that builds right away; refuses to overwrite."""
-    from briefgen.templates import find_template, search_roots
 
     tpl = find_template(base, search_roots(extra))
     local = local or f"{base}-local"

@@ -12,6 +12,7 @@ the project's `templates/` (current folder) → the templates shipped with brief
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,7 +97,6 @@ def _read_template(folder: Path, name: str, source: str) -> dict[str, Any]:
         raise BriefgenError("模板配置文件的顶层应为映射（键: 值）", where=str(path))
     unknown = sorted(set(data) - TEMPLATE_KEYS)
     if unknown:
-        import difflib
 
         hints = [f"{k}（是否想写 {m[0]}？）" if (m := difflib.get_close_matches(k, TEMPLATE_KEYS, 1)) else k
                  for k in unknown]
@@ -118,7 +118,6 @@ def find_template(name: str, roots: list[tuple[Path, str]], *, _seen: tuple[str,
             if data.get("extends"):
                 parent = find_template(str(data["extends"]), roots, _seen=_seen + (name,))
             return Template(name=name, path=folder, source=label, data=data, parent=parent)
-    import difflib
 
     names = [t.name for t in list_templates(roots)]
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.3)
@@ -161,7 +160,6 @@ def merge_sections(base: list[Any], over: list[Any] | None, where: str) -> list[
     for i, item in enumerate(over):
         if isinstance(item, str):
             if item not in by_id:
-                import difflib
 
                 close = difflib.get_close_matches(item, list(by_id), n=3, cutoff=0.3)
                 raise BriefgenError(

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+import jinja2
+from jinja2 import meta as jmeta
+from jinja2 import nodes
+
 from briefgen import yamlpos
 from briefgen.builder import CONTEXT_NAMES
 from briefgen.checks import magnitude_warnings
@@ -187,7 +191,6 @@ def _template_texts(m: Any) -> Iterator[tuple[tuple, str | None, str | None]]:
 
 
 def _name_line(ast: Any, name: str) -> int | None:
-    from jinja2 import nodes
 
     for n in ast.find_all(nodes.Name):
         if n.name == name and n.ctx == "load":
@@ -201,7 +204,6 @@ def _declared(ast: Any, env: Any, depth: int = 0) -> set[str]:
     Jinja's static analysis reports names imported at the top of a child template
     as undeclared inside its blocks, though they resolve when rendered.
     """
-    from jinja2 import nodes
 
     out: set[str] = set()
     for n in ast.find_all(nodes.FromImport):
@@ -226,8 +228,6 @@ def _declared(ast: Any, env: Any, depth: int = 0) -> set[str]:
 
 def _check_templates(cfg: Any, root: Any, env: Any, known: set[str], report: Report) -> None:
     """Syntax and undefined names of every inline template and template file, with lines."""
-    import jinja2
-    from jinja2 import meta as jmeta
 
     count, before = 0, len(report.errors)
     for loc, text, file in _template_texts(cfg.model):

@@ -121,7 +121,7 @@ def format_loc(loc: tuple) -> str:
 # --- model lookup (for suggestions) ---------------------------------------------
 
 def _model_of(tp: Any) -> Any:
-    from pydantic import BaseModel
+    from pydantic import BaseModel  # lazy: only for suggestions
 
     if isinstance(tp, type) and issubclass(tp, BaseModel):
         return tp

@@ -13,12 +13,17 @@ import json
 import os
 import sys
 import time
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import briefgen
 from briefgen import __version__
 from briefgen.batch.plan import Job, Plan
+from briefgen.config import load_config
 from briefgen.files import atomic_write
+from briefgen.fonts import resolve_fonts
+from briefgen.templates import search_roots
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
@@ -125,8 +130,6 @@ class Inputs:
         return self._deps[key]
 
     def _compute(self, config: Path, overrides: list[str]) -> tuple[list[Path], list[dict[str, Any]]]:
-        from briefgen.config import load_config
-        from briefgen.fonts import resolve_fonts
 
         cfg = load_config(config, overrides, self.templates)
         files: list[Path] = [config]
@@ -168,9 +171,6 @@ class Inputs:
 
 def environment(templates: list[Path] | None = None) -> dict[str, Any]:
     """Everything outside the job's own files that shapes the output."""
-    from importlib import metadata
-
-    import briefgen
 
     pkg = Path(briefgen.__file__).parent
     code = hashlib.sha256()
@@ -183,12 +183,10 @@ def environment(templates: list[Path] | None = None) -> dict[str, Any]:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             versions[dist] = None
-    from briefgen.fonts import resolve_fonts
 
     default_fonts = _chain_stamps(resolve_fonts(None))
     roots: list[str] = []
     try:
-        from briefgen.templates import search_roots
 
         roots = [str(Path(p).resolve()) for p, _label in search_roots(templates or None)]
     except Exception:  # noqa: BLE001 - department templates are optional here

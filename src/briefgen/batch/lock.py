@@ -26,11 +26,11 @@ class FolderLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             if sys.platform == "win32":
-                import msvcrt
+                import msvcrt  # platform-specific module
 
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
             else:
-                import fcntl
+                import fcntl  # platform-specific module
 
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -57,12 +57,12 @@ class FolderLock:
         if self.fd is not None:
             try:
                 if sys.platform == "win32":
-                    import msvcrt
+                    import msvcrt  # platform-specific module
 
                     os.lseek(self.fd, 0, 0)
                     msvcrt.locking(self.fd, msvcrt.LK_UNLCK, 1)
                 else:
-                    import fcntl
+                    import fcntl  # platform-specific module
 
                     fcntl.flock(self.fd, fcntl.LOCK_UN)
             finally:

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from briefgen import periods, zh
+from briefgen.config import load_config
+from briefgen.data import load_dataset
 from briefgen.errors import BriefgenError
 from briefgen.files import load_yaml, safe_component, safe_filename
 from briefgen.writers import FORMATS
@@ -141,8 +143,6 @@ def _formats(v: Any, default: list[str], where: str) -> list[str]:
 def _regions_from_data(config: Path, spec: dict[str, Any], templates: list[Path], where: str) -> list[str]:
     """`region: {from_data: true, indicator: …, exclude: […]}`: the regions the data has."""
     check_keys(spec, {"from_data", "indicator", "exclude", "period"}, where)
-    from briefgen.config import load_config
-    from briefgen.data import load_dataset
 
     cfg = load_config(config, [], templates)
     ds = load_dataset(cfg)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import fnmatch
 import os
 import signal
+import threading
 import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -156,7 +159,6 @@ def run_batch(plan: Plan, *, workers: int | None = None, force: bool = False, on
 
 
 def _is_main_thread() -> bool:
-    import threading
 
     return threading.current_thread() is threading.main_thread()
 
@@ -179,8 +181,6 @@ def _record_failure(report: Report, manifest: ManifestWriter, job: Job, reason: 
 
 def _run_pool(jobs: list[Job], root: Path, templates: list[Path], n: int, debug: bool,
               done: Callable[[Job, dict[str, Any]], None], emit: Callable[[str, dict[str, Any]], None]) -> None:
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
 
     env = {k: v for k, v in os.environ.items() if k.startswith("BRIEFGEN_")}
     pending = list(reversed(jobs))  # pop() from the end keeps the file order

@@ -18,7 +18,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from briefgen.batch import load_plan, run_batch
+from briefgen.batch.plan import check_keys, load_top
 from briefgen.errors import BriefgenError
 
 _ENTRY_KEYS = {"name", "cron", "jobs", "out", "workers", "force", "as_of", "first_workday", "holidays",
@@ -66,7 +69,7 @@ class Entry:
 
     def next_after(self, t: _dt.datetime) -> _dt.datetime:
         """The first accepted cron time after `t`."""
-        from croniter import croniter
+        from croniter import croniter  # lazy: only when a schedule is loaded
 
         it = croniter(self.cron, t)
         for _ in range(_SEARCH_LIMIT):
@@ -99,16 +102,13 @@ def _date_set(v: Any, where: str) -> set[_dt.date]:
 
 def load_schedule(path: str | Path) -> Schedule:
     """Read and check a schedule file; every problem is a Chinese error naming the key."""
-    from croniter import croniter
-
-    from briefgen.batch.plan import check_keys, load_top
+    from croniter import croniter  # lazy: only when a schedule is loaded
 
     path = Path(path)
     top, rel = load_top(path, _TOP_KEYS, "定时任务文件")
 
     tz = None
     if top.get("timezone"):
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         try:
             tz = ZoneInfo(str(top["timezone"]))
@@ -195,7 +195,6 @@ class FakeClock(Clock):
 
 def run_entry(entry: Entry, when: _dt.datetime, runner: Callable[..., Any] | None = None) -> int:
     """One scheduled batch; returns its exit status and never raises."""
-    from briefgen.batch import load_plan, run_batch
 
     as_of = when.date() if entry.as_of == "run-date" else _dt.date.fromisoformat(entry.as_of)
     log.info("开始运行“%s”：任务文件 %s，统计基准日 %s", entry.name, entry.jobs, as_of.isoformat())

@@ -5,16 +5,21 @@ A job's failure is a result, never an exception: the batch goes on.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 import signal
 import sys
 import time
+import traceback
+import warnings
 from pathlib import Path
 from typing import Any
 
 from briefgen.batch.incremental import sha256_file
 from briefgen.batch.plan import Job
 from briefgen.errors import BriefgenError
+from briefgen.fonts import resolve_fonts
+from briefgen.pipeline import build
 
 _IN_JOB = False
 
@@ -31,6 +36,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 def warm_up() -> None:
     """Load everything a build needs once per process, so each job pays only for itself."""
+    # Imported here, not at module level: loading them is this function's whole job.
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.figure  # noqa: F401
 
@@ -39,7 +45,6 @@ def warm_up() -> None:
     import briefgen.pipeline  # noqa: F401
     import briefgen.writers.docx  # noqa: F401
     import briefgen.writers.pdf  # noqa: F401
-    from briefgen.fonts import resolve_fonts
 
     try:
         resolve_fonts(None)
@@ -62,7 +67,7 @@ def worker_init(cwd: str, env: dict[str, str]) -> None:
 
 def _peak_rss_mb() -> float | None:
     try:
-        import resource
+        import resource  # not on Windows
     except ImportError:
         return None
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -72,7 +77,6 @@ def _peak_rss_mb() -> float | None:
 def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: bool = False) -> dict[str, Any]:
     """Build one job; never raises for a job's own problems (failures are results)."""
     global _IN_JOB
-    from briefgen.pipeline import build
 
     t0 = time.perf_counter()
     rootp = Path(root)
@@ -80,7 +84,6 @@ def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: boo
     res: dict[str, Any] = {"output": job.output, "pid": os.getpid()}
     _IN_JOB = True
     try:
-        import warnings
 
         # Python warnings (e.g. glyphs missing from a font) go to the report, not to stderr.
         with warnings.catch_warnings(record=True) as caught:
@@ -98,7 +101,6 @@ def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: boo
     except BriefgenError as e:
         res.update(ok=False, error=e.render())
     except Exception as e:  # noqa: BLE001 - isolate every job
-        import traceback
 
         res.update(ok=False, error=f"内部错误：{type(e).__name__}: {e}",
                    traceback=traceback.format_exc() if debug else None)
@@ -111,7 +113,6 @@ def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: boo
 
 def pool_context():
     """A forkserver context that preloads the heavy libraries (spawn where there is no forkserver)."""
-    import multiprocessing as mp
 
     methods = mp.get_all_start_methods()
     if "forkserver" in methods:

@@ -15,8 +15,8 @@ from briefgen.periods import parse_as_of
 
 
 def _print_summary(report: Report, console: Any, verbose: bool) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    from rich.table import Table  # lazy: rich only when printing tables
+    from rich.text import Text  # lazy: rich only when printing tables
 
     rate = len(report.built) / report.seconds if report.seconds > 0 and report.built else 0.0
     t = Table(title="批量生成结果", show_header=True)
@@ -56,8 +56,8 @@ def run_cli(jobs_file: Path, out: Path | None, workers: int | None, as_of: str |
             only: tuple[str, ...], templates: tuple[Path, ...], dry_run: bool, quiet: bool,
             verbose: bool, debug: bool) -> int:
     """The `briefgen batch` command body; returns the exit status."""
-    from rich.console import Console
-    from rich.markup import escape
+    from rich.console import Console  # lazy: rich only when printing tables
+    from rich.markup import escape  # lazy: rich only when printing tables
 
     console = Console(stderr=False, highlight=False)
     plan = load_plan(jobs_file, out, parse_as_of(as_of), templates)
@@ -82,7 +82,7 @@ def run_cli(jobs_file: Path, out: Path | None, workers: int | None, as_of: str |
         if kind == "plan":
             state["total"] = data["todo"]
             if data["todo"] and interactive:
-                from rich.progress import (
+                from rich.progress import (  # lazy: rich only when printing tables
                     BarColumn,
                     MofNCompleteColumn,
                     Progress,

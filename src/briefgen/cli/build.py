@@ -9,6 +9,10 @@ from pathlib import Path
 import click
 
 from briefgen.cli.common import debug_option, guarded, overrides_option, templates_option
+from briefgen.config import load_config
+from briefgen.fonts import describe, resolve_fonts
+from briefgen.pipeline import build
+from briefgen.writers import parse_formats
 
 
 @click.command("build")
@@ -23,8 +27,6 @@ from briefgen.cli.common import debug_option, guarded, overrides_option, templat
 def build_cmd(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...], templates: tuple[Path, ...],
               debug: bool) -> None:
     """按配置文件 CONFIG 生成简报。"""
-    from briefgen.pipeline import build
-    from briefgen.writers import parse_formats
 
     t0 = time.perf_counter()
     try:
@@ -45,11 +47,8 @@ def build_cmd(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...],
 @guarded
 def fonts_cmd(config: Path | None, debug: bool) -> None:
     """列出每个字体角色实际使用的字体文件及原因。"""
-    from rich.console import Console
-    from rich.table import Table
-
-    from briefgen.config import load_config
-    from briefgen.fonts import describe, resolve_fonts
+    from rich.console import Console  # lazy: rich only when printing tables
+    from rich.table import Table  # lazy: rich only when printing tables
 
     cfg = load_config(config) if config else None
     chains = resolve_fonts(cfg.model.fonts or None, base_dir=cfg.base, where=str(cfg.path)) if cfg \

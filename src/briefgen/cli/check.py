@@ -10,6 +10,9 @@ import click
 
 from briefgen.cli.common import debug_option, guarded, overrides_option, templates_option
 from briefgen.errors import BriefgenError
+from briefgen.files import atomic_write
+from briefgen.schema import config_schema
+from briefgen.validate import validate
 
 
 @click.command("validate")
@@ -22,7 +25,6 @@ from briefgen.errors import BriefgenError
 def validate_cmd(config: Path, overrides: tuple[str, ...], templates: tuple[Path, ...], strict: bool,
                  debug: bool) -> None:
     """检查配置 CONFIG 及其数据、指标、模板、图表和字体，不生成任何文件。"""
-    from briefgen.validate import validate
 
     report = validate(config, list(overrides), list(templates))
     for item in report.checked:
@@ -46,8 +48,6 @@ def validate_cmd(config: Path, overrides: tuple[str, ...], templates: tuple[Path
 @guarded
 def schema_cmd(out: Path | None, debug: bool) -> None:
     """输出配置文件的 JSON Schema，供编辑器（如 VS Code 的 YAML 插件）补全和检查键名。"""
-    from briefgen.files import atomic_write
-    from briefgen.schema import config_schema
 
     text = json.dumps(config_schema(), ensure_ascii=False, indent=2) + "\n"
     if out is None:

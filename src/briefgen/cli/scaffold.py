@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from briefgen.cli.common import debug_option, guarded
+from briefgen.scaffold import scaffold
+from briefgen.templates import list_templates, search_roots
 
 
 @click.command("templates")
@@ -15,10 +17,8 @@ from briefgen.cli.common import debug_option, guarded
 @guarded
 def templates_cmd(extra: tuple[Path, ...], debug: bool) -> None:
     """列出可用的模板及其来源。"""
-    from rich.console import Console
-    from rich.table import Table
-
-    from briefgen.templates import list_templates, search_roots
+    from rich.console import Console  # lazy: rich only when printing tables
+    from rich.table import Table  # lazy: rich only when printing tables
 
     t = Table(title="可用模板")
     for col in ("名称", "说明", "继承", "来源", "位置"):
@@ -39,7 +39,6 @@ def templates_cmd(extra: tuple[Path, ...], debug: bool) -> None:
 @guarded
 def init_cmd(folder: Path, base: str, local: str | None, organ: str, extra: tuple[Path, ...], debug: bool) -> None:
     """在 FOLDER 中为新部门生成配置、数据样例和模板覆盖文件（可直接生成简报）。"""
-    from briefgen.scaffold import scaffold
 
     written = scaffold(folder, base, local=local, organ=organ, extra=list(extra))
     for p in written:

@@ -20,6 +20,7 @@ import re
 import unicodedata
 import warnings
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Mapping
 
@@ -178,7 +179,6 @@ _DEFAULT_FACE: FontFace | None = None
 def default_font_path() -> Path | None:
     """The font file shipped with briefgen (None if the package data is missing)."""
     try:
-        from importlib import resources
 
         res = resources.files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
         path = Path(str(res))
@@ -187,7 +187,7 @@ def default_font_path() -> Path | None:
     except Exception:
         pass
     try:
-        import paperang_p2_fonts_cjk as pkg
+        import paperang_p2_fonts_cjk as pkg  # optional font package
 
         path = Path(pkg.__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
         return path if path.is_file() else None

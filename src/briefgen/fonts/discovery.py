@@ -108,7 +108,7 @@ def coverage(path: Path, index: int) -> _Coverage:
         if not isinstance(flat, list):
             flat = []
             try:
-                from fontTools.ttLib import TTFont
+                from fontTools.ttLib import TTFont  # lazy: fontTools only when scanning an uncached file
 
                 with TTFont(str(path), fontNumber=index, lazy=True) as font:
                     flat = code_ranges((font.getBestCmap() or {}).keys())
@@ -155,7 +155,7 @@ def zh_score(names: Iterable[str], zh_cn_name: bool = False) -> int:
 
 def _read_font_file(path: str) -> list[dict]:
     """Names, weight and outline type of every face in a font file (fontTools, lazy)."""
-    from fontTools.ttLib import TTCollection, TTFont
+    from fontTools.ttLib import TTCollection, TTFont  # lazy: fontTools only when scanning an uncached file
 
     with open(path, "rb") as fh:
         magic = fh.read(4)

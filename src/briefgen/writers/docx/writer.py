@@ -7,12 +7,14 @@ scripts because python-docx's `font.name` sets only the Latin ones.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
 from docx import Document as new_docx
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -31,8 +33,6 @@ def _open_reference(path: Path) -> Any:
     """A .docx as is; a .dotx re-labelled as a document (python-docx refuses templates)."""
     if path.suffix.lower() != ".dotx":
         return str(path)
-    import io
-    import zipfile
 
     buf = io.BytesIO()
     with zipfile.ZipFile(path) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -257,7 +257,6 @@ class DocxWriter:
         self._para(doc, "body")
 
     def _cell(self, cell: Any, text: str, key: str, align: str) -> None:
-        from docx.enum.table import WD_ALIGN_VERTICAL
 
         para = cell.paragraphs[0]
         self._set_style(para, STYLE_NAMES[key][0])

@@ -16,6 +16,9 @@ import struct
 from collections import Counter
 from typing import Any, Iterable
 
+from reportlab.pdfbase import pdfmetrics, ttfonts
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
 from briefgen.errors import BriefgenError
 from briefgen.files import atomic_write, cache_dir
 from briefgen.fonts import FontFace, discovery
@@ -52,8 +55,6 @@ def reportlab_font(face: FontFace, chars: str | None = None) -> str:
 
 
 def _register_reportlab(name: str, source, face: FontFace) -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
     try:
         pdfmetrics.registerFont(TTFont(name, source, subfontIndex=face.index if isinstance(source, str) else 0))
@@ -98,8 +99,8 @@ def _glyph_header(data: bytes) -> tuple[int, int, tuple[int, int, int, int] | No
 
 def _convert_glyph(glyph_set, name: str) -> bytes:
     """CFF charstring → compiled TrueType glyph bytes (quadratic, clockwise)."""
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.pens.cu2quPen import Cu2QuPen  # lazy: fontTools only for CFF faces
+    from fontTools.pens.ttGlyphPen import TTGlyphPen  # lazy: fontTools only for CFF faces
 
     pen = TTGlyphPen(None)
     glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
@@ -193,7 +194,7 @@ class _CffCache:
             return name
 
     def _extend(self, want: set[int]) -> None:
-        from fontTools.ttLib import TTFont
+        from fontTools.ttLib import TTFont  # lazy: fontTools only for CFF faces
 
         if self._src is None:
             try:
@@ -206,9 +207,9 @@ class _CffCache:
         self._save()
 
     def _build(self, src, want: set[int]) -> None:
-        from fontTools.fontBuilder import FontBuilder
-        from fontTools.ttLib import TTFont, newTable
-        from fontTools.ttLib.tables._g_l_y_f import Glyph
+        from fontTools.fontBuilder import FontBuilder  # lazy: fontTools only for CFF faces
+        from fontTools.ttLib import TTFont, newTable  # lazy: fontTools only for CFF faces
+        from fontTools.ttLib.tables._g_l_y_f import Glyph  # lazy: fontTools only for CFF faces
 
         cmap_src = src.getBestCmap() or {}
         glyphs: dict[str, bytes] = {}
@@ -318,7 +319,6 @@ def make_pdf_text_extractable(font_name: str, chars: str) -> None:
     UTF-16 surrogate pairs, as the PDF specification requires, instead of being
     cut to four hex digits.
     """
-    from reportlab.pdfbase import pdfmetrics
 
     _install_tounicode_fix()
     try:
@@ -355,7 +355,6 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 
 
 def _install_tounicode_fix() -> None:
-    from reportlab.pdfbase import ttfonts
 
     if getattr(ttfonts.makeToUnicodeCMap, "_briefgen", False):
         return
@@ -407,7 +406,6 @@ class PdfFonts:
 
     def measure(self, text: str, style: Any) -> float:
         """Width of `text` in pt, set in the span style."""
-        from reportlab.pdfbase import pdfmetrics
 
         return float(pdfmetrics.stringWidth(text, self.names[style[0]], style[1]))
 
