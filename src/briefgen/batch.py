@@ -789,7 +789,7 @@ def warm_up() -> None:
     import matplotlib.figure  # noqa: F401
 
     import briefgen.builder  # noqa: F401
-    import briefgen.charts  # noqa: F401
+    import briefgen.charts.render  # noqa: F401
     import briefgen.pipeline  # noqa: F401
     import briefgen.writers.docx  # noqa: F401
     import briefgen.writers.pdf  # noqa: F401
@@ -869,7 +869,7 @@ def _pool_context():
     if "forkserver" in methods:
         ctx = mp.get_context("forkserver")
         # Imported once in the fork server; every worker forked from it starts warm.
-        ctx.set_forkserver_preload(["briefgen.batch", "briefgen.pipeline", "briefgen.charts",
+        ctx.set_forkserver_preload(["briefgen.batch", "briefgen.pipeline", "briefgen.charts.render",
                                     "matplotlib.figure", "matplotlib.backends.backend_agg",
                                     "briefgen.writers.docx", "briefgen.writers.pdf", "briefgen.builder"])
         return ctx
