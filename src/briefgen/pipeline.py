@@ -7,25 +7,18 @@ never leaves a half-written document or clobbers an earlier good one.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import hashlib
-import json
-import os
-import shutil
 import tempfile
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from briefgen import __version__
 from briefgen.builder import Builder
+from briefgen.charts.cache import cached_chart
 from briefgen.checks import magnitude_warnings
 from briefgen.config import Config, load_config
 from briefgen.data import Dataset, load_dataset
 from briefgen.errors import BriefgenError
-from briefgen.files import StagedFiles, cache_dir, output_path
+from briefgen.files import StagedFiles, output_path
 from briefgen.fonts import resolve_fonts
 from briefgen.metrics import MetricBook
 from briefgen.model import Document
@@ -46,53 +39,6 @@ def template_dirs(cfg: Config) -> list[Path]:
     department template chain (child first), then the template roots, so that
     `{% extends "base/narrative/x.j2" %}` resolves."""
     return [cfg.base, cfg.base / "templates", *cfg.narrative_dirs]
-
-
-@functools.lru_cache(maxsize=1)
-def _chart_code_fingerprint() -> bytes:
-    """The drawing code's identity, read once per process rather than once per chart."""
-
-    return (f"{__version__}|{metadata.version('matplotlib')}|".encode()
-            + (Path(__file__).parent / "charts.py").read_bytes())
-
-
-def _chart_key(spec: Any, font_path: Path | None, font_index: int) -> str:
-    """Everything a chart's pixels depend on: its spec, the font file, the drawing code."""
-
-    h = hashlib.sha256()
-    h.update(json.dumps(dataclasses.asdict(spec), sort_keys=True, ensure_ascii=False, default=str).encode())
-    if font_path is not None:
-        st = Path(font_path).stat()
-        h.update(f"{Path(font_path).resolve()}|{st.st_size}|{st.st_mtime_ns}|{font_index}".encode())
-    h.update(_chart_code_fingerprint())
-    return h.hexdigest()
-
-
-def cached_chart(spec: Any, out: Path, font_path: Path | None, font_index: int = 0) -> Path:
-    """Draw a chart, or copy the identical PNG drawn before (matplotlib is then never loaded).
-
-    Monthly briefings rebuilt after a wording change, and batch reruns, redraw
-    nothing; `BRIEFGEN_CHART_CACHE=0` turns the cache off.
-    """
-
-    from briefgen.charts import render_chart  # lazy: matplotlib only when a chart is drawn
-
-    if os.environ.get("BRIEFGEN_CHART_CACHE", "1") == "0":
-        return render_chart(spec, out, font_path, font_index)
-    cached = cache_dir() / "charts" / f"{_chart_key(spec, font_path, font_index)}.png"
-    if cached.is_file():
-        shutil.copyfile(cached, out)
-        return out
-    render_chart(spec, out, font_path, font_index)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
-        os.close(fd)
-        shutil.copyfile(out, tmp)
-        os.replace(tmp, cached)  # atomic: parallel workers may store the same chart
-    except OSError:
-        pass  # a read-only cache folder only costs speed
-    return out
 
 
 def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,

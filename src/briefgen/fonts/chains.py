@@ -338,59 +338,6 @@ def official_names(overrides: Mapping[str, str] | None = None) -> dict[str, dict
         out[alias] = dict(out[role])
     return out
 
-# --------------------------------------------------------------------------- matplotlib
-
-_MPL_ADDED: set[str] = set()
-
-
-def matplotlib_font(chain: FontChain | FontFace, size: float | None = None):
-    """``FontProperties`` listing the chain's faces as a glyph-fallback family list.
-
-    matplotlib (>=3.6) falls back glyph by glyph along the family list and reads CFF
-    fonts and .ttc faces natively, so no conversion is needed.  Each face is entered
-    under a private alias carrying the primary's weight: that pins the exact file and
-    face (not just the family) and avoids "Failed to find font weight" log noise.
-    """
-    import dataclasses
-
-    from matplotlib import font_manager as fm
-
-    faces = [chain] if isinstance(chain, FontFace) else list(chain.faces)
-    manager = fm.fontManager
-    entries = []
-    with LOCK:
-        for face in faces:
-            path = os.path.normcase(os.path.abspath(face.path))
-            if path not in _MPL_ADDED:
-                try:
-                    manager.addfont(str(face.path))
-                except Exception:
-                    continue  # matplotlib cannot read it; later faces cover
-                _MPL_ADDED.add(path)
-            entry = next((e for e in manager.ttflist
-                          if getattr(e, "index", 0) == face.index
-                          and os.path.normcase(os.path.abspath(e.fname)) == path), None)
-            if entry is not None:
-                entries.append(entry)
-        if not entries:
-            return fm.FontProperties(size=size)
-        weight = entries[0].weight
-        aliases = []
-        for entry in entries:
-            alias = f"briefgen:{Path(entry.fname).name}#{getattr(entry, 'index', 0)}@{weight}"
-            if not any(e.name == alias for e in manager.ttflist):
-                manager.ttflist.append(dataclasses.replace(entry, name=alias, weight=weight))
-            if alias not in aliases:
-                aliases.append(alias)
-        cached = getattr(manager, "_findfont_cached", None)
-        if cached is not None and hasattr(cached, "cache_clear"):
-            cached.cache_clear()
-    return fm.FontProperties(family=aliases, weight=weight, size=size)
-
-
-# --------------------------------------------------------------------------- reporting
-
-
 def describe(chains: Mapping[str, FontChain]) -> list[dict]:
     """Rows for ``briefgen fonts``: what each role uses and why (aliases skipped)."""
     rows = []

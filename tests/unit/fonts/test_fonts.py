@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import io
-import logging
 import os
 import subprocess
-import warnings
 from pathlib import Path
 
 import pytest
@@ -236,33 +233,6 @@ def test_official_names():
     custom = fonts.official_names({"body": "方正仿宋_GBK", "title": "fonts/x.ttf"})
     assert custom["body"]["east_asia"] == "方正仿宋_GBK"
     assert custom["title"]["east_asia"] == "方正小标宋简体"
-
-
-def test_matplotlib_font_renders_chinese(tmp_path, caplog):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import font_manager
-    from matplotlib.figure import Figure
-
-    prop = chains.matplotlib_font(fonts.resolve_fonts()["heading1"], size=12)
-    assert Path(font_manager.findfont(prop)) == default_path()
-    otf = build_cff_font(tmp_path / "test.otf", CHARS)
-    cff_prop = chains.matplotlib_font(fonts.resolve_fonts({"body": str(otf)})["body"])
-    families = cff_prop.get_family()
-    assert len(families) == 2
-    found = [Path(font_manager.findfont(font_manager.FontProperties(family=f, weight=cff_prop.get_weight())))
-             for f in families]
-    assert found == [otf, default_path()]
-
-    fig = Figure(figsize=(3, 1))
-    fig.text(0.1, 0.5, "中华人民猇亭", fontproperties=prop)
-    fig.text(0.1, 0.2, "中华人民猇亭", fontproperties=cff_prop)  # 猇 falls back glyph-wise
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a missing glyph would warn
-        with caplog.at_level(logging.WARNING, logger="matplotlib.font_manager"):
-            fig.savefig(io.BytesIO(), format="png")
-    assert not caplog.records
 
 
 def test_describe_lists_roles_and_fallbacks(tmp_path):

@@ -1,0 +1,73 @@
+"""The chart cache: a chart whose spec, font and drawing code are unchanged is
+copied from the PNG drawn before, and matplotlib is then never loaded.
+
+Monthly briefings rebuilt after a wording change, and batch reruns, redraw
+nothing; ``BRIEFGEN_CHART_CACHE=0`` turns the cache off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+import shutil
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from briefgen import __version__
+from briefgen.files import atomic_write, cache_dir
+
+__all__ = ["cached_chart"]
+
+_PACKAGE = Path(__file__).parent
+# Modules outside the package whose code changes chart pixels: labels print through zh.num.
+_ALSO_DRAWS = (_PACKAGE.parent / "zh.py",)
+
+
+@functools.lru_cache(maxsize=1)
+def _chart_code_fingerprint() -> bytes:
+    """The drawing code's identity: versions, and every .py file of this package
+    (plus ``_ALSO_DRAWS``), read once per process rather than once per chart."""
+    h = hashlib.sha256(f"{__version__}|{metadata.version('matplotlib')}|".encode())
+    files = sorted(_PACKAGE.rglob("*.py")) + list(_ALSO_DRAWS)
+    for path in files:
+        # the name too: moving code between files is a change
+        h.update(f"{path.relative_to(_PACKAGE.parent).as_posix()}\0".encode())
+        h.update(path.read_bytes())
+        h.update(b"\0")
+    return h.digest()
+
+
+def _chart_key(spec: Any, font_path: Path | None, font_index: int) -> str:
+    """Everything a chart's pixels depend on: its spec, the font file, the drawing code."""
+    h = hashlib.sha256()
+    h.update(json.dumps(dataclasses.asdict(spec), sort_keys=True, ensure_ascii=False, default=str).encode())
+    if font_path is not None:
+        st = Path(font_path).stat()
+        h.update(f"{Path(font_path).resolve()}|{st.st_size}|{st.st_mtime_ns}|{font_index}".encode())
+    h.update(_chart_code_fingerprint())
+    return h.hexdigest()
+
+
+def cached_chart(spec: Any, out: Path, font_path: Path | None, font_index: int = 0) -> Path:
+    """Draw ``spec`` into ``out`` like ``render_chart``, or copy the identical PNG
+    drawn before; return ``out``."""
+    if os.environ.get("BRIEFGEN_CHART_CACHE", "1") == "0":
+        return _render(spec, out, font_path, font_index)
+    cached = cache_dir() / "charts" / f"{_chart_key(spec, font_path, font_index)}.png"
+    if cached.is_file():
+        shutil.copyfile(cached, out)
+        return out
+    _render(spec, out, font_path, font_index)
+    # Atomic: parallel workers may store the same chart; a read-only cache only costs speed.
+    atomic_write(cached, out.read_bytes(), best_effort=True)
+    return out
+
+
+def _render(spec: Any, out: Path, font_path: Path | None, font_index: int) -> Path:
+    from briefgen.charts.render import render_chart  # local: a cache hit must not load matplotlib
+
+    return render_chart(spec, out, font_path, font_index)

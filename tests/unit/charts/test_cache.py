@@ -1,0 +1,99 @@
+"""The chart cache: identical charts are copied, any change to the drawing code redraws."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import briefgen.charts.cache as cache
+from briefgen.charts import ChartSpec, Series
+
+from .samples import SPECS
+
+
+@pytest.fixture
+def fresh_fingerprint():
+    cache._chart_code_fingerprint.cache_clear()
+    yield
+    cache._chart_code_fingerprint.cache_clear()
+
+
+def test_pipeline_uses_this_cache():
+    import briefgen.pipeline
+
+    assert briefgen.pipeline.cached_chart is cache.cached_chart
+    assert not hasattr(briefgen.pipeline, "_chart_key")
+
+
+def test_fingerprint_covers_every_file_of_the_package(tmp_path, monkeypatch, fresh_fingerprint):
+    pkg = Path(cache.__file__).parent
+    copy = tmp_path / "briefgen" / "charts"
+    shutil.copytree(pkg, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    zh = tmp_path / "briefgen" / "zh.py"
+    shutil.copyfile(pkg.parent / "zh.py", zh)
+    monkeypatch.setattr(cache, "_PACKAGE", copy)
+    monkeypatch.setattr(cache, "_ALSO_DRAWS", (zh,))
+    base = cache._chart_code_fingerprint()
+    files = sorted(copy.rglob("*.py")) + [zh]
+    assert {"render.py", "cartesian.py", "theme.py", "cache.py", "zh.py"} <= {f.name for f in files}
+    for f in files:
+        original = f.read_bytes()
+        f.write_bytes(original + b"\n# changed\n")
+        cache._chart_code_fingerprint.cache_clear()
+        assert cache._chart_code_fingerprint() != base, f"{f.name} is not fingerprinted"
+        f.write_bytes(original)
+    cache._chart_code_fingerprint.cache_clear()
+    assert cache._chart_code_fingerprint() == base
+
+
+def test_key_follows_spec_and_font(tmp_path):
+    font = tmp_path / "f.ttc"
+    font.write_bytes(b"font")
+    spec = SPECS["bar"]()
+    key = cache._chart_key(spec, font, 0)
+    assert cache._chart_key(SPECS["bar"](), font, 0) == key
+    assert cache._chart_key(spec, font, 1) != key
+    assert cache._chart_key(spec, None, 0) != key
+    spec.series[0].values[0] += 1
+    assert cache._chart_key(spec, font, 0) != key
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"), **extra)
+    env.pop("LOCALAPPDATA", None)
+    return env
+
+
+_DRAW = (
+    "import sys; from pathlib import Path\n"
+    "from briefgen.charts import ChartSpec, Series\n"
+    "from briefgen.charts.cache import cached_chart\n"
+    "spec = ChartSpec('bar', ['甲', '乙'], [Series('值', [874.05, 2])])\n"
+    "cached_chart(spec, Path(sys.argv[1]), None)\n"
+    "print('matplotlib' in sys.modules)\n"
+)
+
+
+def test_a_hit_copies_the_png_without_loading_matplotlib(tmp_path):
+    first = subprocess.run([sys.executable, "-c", _DRAW, str(tmp_path / "a.png")], check=True,
+                           capture_output=True, text=True, env=_env(tmp_path))
+    assert first.stdout.strip() == "True"  # a miss draws
+    assert len(list((tmp_path / "cache" / "briefgen" / "charts").glob("*.png"))) == 1
+    second = subprocess.run([sys.executable, "-c", _DRAW, str(tmp_path / "b.png")], check=True,
+                            capture_output=True, text=True, env=_env(tmp_path))
+    assert second.stdout.strip() == "False"
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
+def test_cache_can_be_turned_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("BRIEFGEN_CHART_CACHE", "0")
+    spec = ChartSpec("bar", ["甲", "乙"], [Series("值", [1, 2])])
+    out = cache.cached_chart(spec, tmp_path / "c.png", None)
+    assert out.is_file()
+    assert not (tmp_path / "cache" / "briefgen" / "charts").exists()
