@@ -46,3 +46,23 @@ def test_bad_periods(bad):
     with pytest.raises(BriefgenError) as e:
         resolve_period(bad, dt.date(2024, 5, 1))
     assert "时期" in str(e.value)
+
+
+@pytest.mark.parametrize("code, kind, year, number", [
+    ("2021", "year", 2021, 0), ("2021年", "year", 2021, 0), ("2021-03", "month", 2021, 3),
+    ("2021M03", "month", 2021, 3), ("2021年3月", "month", 2021, 3), ("2021Q1", "quarter", 2021, 1),
+    ("2021-Q4", "quarter", 2021, 4), ("2021H2", "half", 2021, 2), ("2021-12-21", "date", 2021, 12),
+    ("上年", "other", None, 0), (2021, "year", 2021, 0),
+])
+def test_parse_codes(code, kind, year, number):
+    from briefgen.periods import parse
+
+    p = parse(code)
+    assert (p.kind, p.year, p.number) == (kind, year, number)
+
+
+def test_shift_year_and_annual():
+    from briefgen.periods import is_annual, shift_year
+
+    assert shift_year("2022-06") == "2021-06" and shift_year("2022Q2", -2) == "2020Q2"
+    assert is_annual("2021") and not is_annual("2021-06")
