@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen import periods, zh
-from briefgen.charts import ChartSpec, Series, validate_spec
+from briefgen import zh
+from briefgen.charts import validate_spec
 from briefgen.config import ChartCfg, Config, ContentCfg, SectionCfg, TableCfg
 from briefgen.errors import BriefgenError
-from briefgen.metrics import MetricBook, MetricValue
+from briefgen.figures import chart_spec
+from briefgen.metrics import MetricBook
 from briefgen.model import (
     Block,
     Distribution,
@@ -25,6 +26,7 @@ from briefgen.model import (
     Table,
 )
 from briefgen.narrative import make_env, render, to_paragraphs
+from briefgen.tables import table_body
 
 CN_LEVEL_FORMATS: list[Callable[[int], str]] = [
     lambda n: f"{zh.cn_int(n)}、",
@@ -63,7 +65,7 @@ class Builder:
         self.tables = 0
         # Annual briefings say 比上年增长, monthly ones 同比增长; templates may still pass prefix=.
         base_growth = zh.growth
-        default_prefix = growth_prefix(book.period)
+        default_prefix = zh.growth_prefix(book.period)
         self.env.filters["growth"] = lambda v, decimals=1, prefix=default_prefix, **kw: base_growth(
             v, decimals, prefix, **kw)
         self.context = self._context()
@@ -200,65 +202,9 @@ class Builder:
         return blocks
 
     # -- charts ----------------------------------------------------------------
-    def _field(self, mv: MetricValue, field: str) -> float | None:
-        try:
-            return float(getattr(mv, field))
-        except BriefgenError:
-            return None
-
-    def chart_spec(self, c: ChartCfg, where: str):
-        """The neutral chart specification of a chart config: categories, series and units."""
-
-        book = self.book
-        series_out: list[Series] = []
-        if c.x == "metrics":
-            cats, vals = [], []
-            for s in c.series:
-                mv = book.value(s.metric, s.region, s.period)
-                cats.append(s.name or mv.name)
-                vals.append(self._field(mv, s.field))
-            first = book.value(c.series[0].metric)
-            series_out.append(Series(name=c.caption, values=vals, kind=c.series[0].kind or "bar",
-                                     unit=first.unit, decimals=c.series[0].decimals if c.series[0].decimals is not None
-                                     else first.decimals if first.decimals is not None else data_decimals(vals)))
-        else:
-            if c.x == "periods":
-                keys = c.periods or book.ds.periods(book.defn(c.series[0].metric).indicator, book.region)
-                cats = [zh.period_cn(p) for p in keys]
-            else:
-                keys = c.regions or book.peers or book.ds.regions(book.defn(c.series[0].metric).indicator, book.period)
-                cats = list(keys)
-            for s in c.series:
-                d = book.defn(s.metric)
-                vals = []
-                for k in keys:
-                    if c.x == "periods":
-                        mv = book.value(s.metric, s.region, k)
-                    else:
-                        mv = book.value(s.metric, k, s.period)
-                    vals.append(self._field(mv, s.field))
-                unit = "%" if s.field in ("yoy", "completion") else d.display_unit
-                kind = s.kind or ("line" if s.axis == "right" else "bar")
-                series_out.append(Series(
-                    name=s.name or (d.name + ("增速" if s.field == "yoy" else "")), values=vals,
-                    kind=kind, axis=s.axis, unit=unit,
-                    decimals=s.decimals if s.decimals is not None else (
-                        1 if s.field == "yoy" else d.decimals if d.decimals is not None else data_decimals(vals)),
-                ))
-        left = [s for s in series_out if s.axis == "left"]
-        right = [s for s in series_out if s.axis == "right"]
-        return ChartSpec(
-            type=c.type, categories=cats, series=series_out, title=c.caption,
-            unit=c.unit if c.unit is not None else (left[0].unit if left else ""),
-            unit2=c.unit2 if c.unit2 is not None else (right[0].unit if right else ""),
-            source=c.source, labels=c.labels, highlight=c.highlight or (book.region if c.x == "regions" else None),
-            sort=c.sort, target=c.target, height_cm=c.height_cm, palette=self.palette,
-        )
-
     def _chart(self, c: ChartCfg, where: str) -> Figure:
-
         try:
-            spec = self.chart_spec(c, where)
+            spec = chart_spec(self.book, c, self.palette)
         except BriefgenError as e:
             raise _name_place(e, where, self.book.label) from None
         validate_spec(spec, where)
@@ -272,80 +218,15 @@ class Builder:
         )
 
     # -- tables ----------------------------------------------------------------
-    def _change_cell(self, mv: MetricValue, mode: str) -> str:
-        if mode == "none":
-            return ""
-        if mode == "auto":
-            mode = "pp" if mv.defn.is_ratio else "yoy"
-        try:
-            if mode == "yoy":
-                return zh.growth(mv.yoy, 1, prefix="") + ("*" if mv.yoy_is_published else "")
-            if mode == "pp":
-                return zh.pp(mv.pp, mv.decimals if mv.decimals is not None else 2)
-            return zh.net(mv.net, mv.unit, mv.decimals)
-        except BriefgenError:
-            return "—"
-
     def _table(self, t: TableCfg, where: str) -> Table:
         try:
-            return self._table_inner(t, where)
+            body = table_body(self.book, t)
         except BriefgenError as e:
             raise _name_place(e, where, self.book.label) from None
-
-    def _table_inner(self, t: TableCfg, where: str) -> Table:
-        book = self.book
         self.tables += 1
-        notes: list[str] = []
-        caption = self._inline(t.caption, where)
-        if t.kind == "metrics":
-            cur, prev = book.period, book.previous_of(book.period)
-            header = ["指标", "单位", zh.period_cn(cur), zh.period_cn(prev)]
-            if t.change != "none":
-                header.append(f"{growth_prefix(cur)}增减")
-            rows = []
-            for key in t.rows:
-                mv = book.value(key)
-                row = [mv.name, mv.unit, mv.num, zh.num(mv.prev, mv.decimals) if mv.has_prev else "—"]
-                if t.change != "none":
-                    row.append(self._change_cell(mv, t.change))
-                rows.append(row)
-            if any(r[-1].endswith("*") for r in rows):
-                notes.append("带*的增速为统计部门公布数（可比价等口径），与表中两年数值直接计算的结果不同。")
-            align = ["left", "center", "right", "right", "right"][: len(header)]
-            widths = [3.2, 1.0, 1.4, 1.4, 2.2][: len(header)]
-        else:
-            metrics = [book.value(k) for k in t.columns]
-            regions = t.rows or book.peers or book.ds.regions(
-                metrics[0].defn.indicator if metrics else None, book.period)
-            header = ["地区"] + [f"{m.name}（{m.unit}）" if m.unit else m.name for m in metrics]
-            ranks = {}
-            if t.rank_by:
-                ranks = book.ranks(book.defn(t.rank_by), book.period, regions)
-                header.append("排名")
-            rows = []
-            for r in regions:
-                row = [r]
-                for m in metrics:
-                    mv = book.value(m.key, r)
-                    row.append(mv.num if mv.available else "—")
-                if t.rank_by:
-                    row.append(str(ranks.get(r, "—")))
-                rows.append(row)
-            align = ["left"] + ["right"] * (len(header) - 1)
-            widths = None
-        return Table(header=header, rows=rows, caption=caption, number=f"表{self.tables}",
-                     source="；".join(x for x in [source_note(t.source), *notes] if x), align=align,
-                     col_widths=widths)
-
-
-def data_decimals(values: list[float | None], cap: int = 2) -> int:
-    """Decimals that show every value as the data has it (649.61 stays 649.61 on a chart label)."""
-    return min(cap, max((zh.decimals_of(v) for v in values if v is not None), default=0))
-
-
-def growth_prefix(period: str) -> str:
-    """比上年 for a whole year, 同比 for months, quarters and year-to-date periods."""
-    return "比上年" if periods.is_annual(period) else "同比"
+        return Table(header=body.header, rows=body.rows, caption=self._inline(t.caption, where),
+                     number=f"表{self.tables}", align=body.align, col_widths=body.col_widths,
+                     source="；".join(x for x in [source_note(t.source), *body.notes] if x))
 
 
 def source_note(text: str) -> str:

@@ -462,6 +462,11 @@ def ytd_cn(p: Any) -> str:
     return period_cn(p)
 
 
+def growth_prefix(period: Any) -> str:
+    """比上年 for a whole year, 同比 for months, quarters and year-to-date periods."""
+    return "比上年" if periods.is_annual(str(period)) else "同比"
+
+
 def period_label(per: periods.Period, style: str = "arabic") -> str:
     """A :class:`~briefgen.periods.Period` in words: 2021年, 2021年3月, 2021年1—3月,
     2021年第一季度, 2021年上半年, 2021年12月21日; an unknown code as written."""
