@@ -93,7 +93,7 @@ class _Fields(dict):
                             hint="可用：" + "、".join("{" + k + "}" for k in sorted(self)))
 
 
-def _fmt(text: str, fields: dict[str, Any], where: str) -> str:
+def _fill(text: str, fields: dict[str, Any], where: str) -> str:
     f = _Fields(fields)
     f.where = where
     try:
@@ -228,12 +228,12 @@ def load_plan(jobs_file: str | Path, out: str | Path | None = None, as_of: _dt.d
             overrides.append(_override("period", json.dumps(period.code, ensure_ascii=False)))
         for k, v in (vars_ or {}).items():
             if isinstance(v, str):
-                v = _fmt(v, fields, f"{where}：vars.{k}")
+                v = _fill(v, fields, f"{where}：vars.{k}")
             overrides.append(_override(str(k), v))
         # Placeholder values come from data: each becomes one safe path component.
         safe = {k: (safe_component(v, f"{where}：{{{k}}}") if isinstance(v, str) and v else v)
                 for k, v in fields.items()}
-        stem = _fmt(output or pattern, safe, f"{where}：pattern")
+        stem = _fill(output or pattern, safe, f"{where}：pattern")
         rel_out = safe_filename(stem, f"{where}：pattern")
         overrides.append(_override("name", json.dumps(rel_out.rsplit("/", 1)[-1], ensure_ascii=False)))
         jobs.append(Job(config=config.resolve(), name=fields["name"], output=rel_out, overrides=overrides,
