@@ -843,7 +843,7 @@ def _style_plots(plot_area, spec: ChartSpec, plan: _Plan, fonts: _Fonts, frame: 
             if name == "barChart":
                 _style_bar_ser(ser, spec, plan, s, fonts, hl_idx if single_bar else None, nb, frame)
             else:
-                _style_line_ser(ser, spec, s, fonts, _line_label_spots(plan, i))
+                _style_line_ser(ser, spec, s, fonts, _line_label_spots(plan, i), _line_label_pos(spec, plan, s))
 
 
 def _line_label_spots(plan: _Plan, i: int) -> dict[int, str]:
@@ -915,7 +915,16 @@ def _style_bar_ser(ser, spec, plan: _Plan, s: _Ser, fonts: _Fonts, hl_idx, nbars
     _replace(ser, dl)
 
 
-def _style_line_ser(ser, spec, s: _Ser, fonts: _Fonts, spots: dict[int, str]) -> None:
+def _line_label_pos(spec: ChartSpec, plan: _Plan, s: _Ser) -> str:
+    """Where a line's values go: above the points, except for a right-axis line over
+    labelled bars. The applications scale both axes to fill the plot, so the tallest
+    bar and the highest point (both growing, typically in the last period) meet near
+    the top, where a label above the point would cover the bar's own value."""
+    labelled_bars = spec.labels and any(x.kind == "bar" and x.role == "data" for x in plan.series)
+    return "b" if labelled_bars and s.axis == "right" else "t"
+
+
+def _style_line_ser(ser, spec, s: _Ser, fonts: _Fonts, spots: dict[int, str], pos: str = "t") -> None:
     if s.role == "total":
         # invisible carrier of the stack totals, labelled above each stack
         _replace(ser, _spPr(line=_ln(None)))
@@ -944,11 +953,11 @@ def _style_line_ser(ser, spec, s: _Ser, fonts: _Fonts, spots: dict[int, str]) ->
     _replace(ser, E("c:marker", E("c:symbol", val="circle"), E("c:size", val=5),
                     _spPr(fill=s.color, line=_ln(WHITE, 0.6))))
     if spec.labels:
-        # above the point on a white ground, in the line's colour, as the PNG
-        dl = _dlbls(fonts, s.fmt, "t", FS_DATA, s.color, box=True)
-        for k, (j, pos) in enumerate(sorted(spots.items())):
+        # beside the point (see _line_label_pos) on a white ground, in the line's colour, as the PNG
+        dl = _dlbls(fonts, s.fmt, pos, FS_DATA, s.color, box=True)
+        for k, (j, spot) in enumerate(sorted(spots.items())):
             pt = _dlbl(j, dl)
-            _child(pt, "c:dLblPos", val=pos)
+            _child(pt, "c:dLblPos", val=spot)
             dl.insert(k, pt)
         _replace(ser, dl)
     _child(ser, "c:smooth", val=0)

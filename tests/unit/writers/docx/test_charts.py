@@ -170,9 +170,17 @@ def test_round_trip_data(built, name):
         got = [ws.cell(row=2 + j, column=2 + i).value for j in range(len(cats))]
         assert got == values
 
-    # no title: the document prints the caption, LibreOffice must not invent one
-    assert root.find("c:chart/c:autoTitleDeleted", NS).get("val") == "1"
-    assert root.find("c:chart/c:title", NS) is None
+    if name == "donut":
+        # the one title is the total in the hole, linked to a workbook formula that follows edits
+        title = root.find("c:chart/c:title", NS)
+        assert title.findtext("c:tx/c:strRef/c:f", namespaces=NS) == "Sheet1!$D$2"
+        assert title.findtext(".//c:v", namespaces=NS) == "合计\n1628家"  # the missing 其他 left out
+        assert title.find("c:overlay", NS).get("val") == "1"
+        assert ws["D2"].value == '="合计"&CHAR(10)&TEXT(SUMIF(B2:B7,">0"),"0")&"家"'
+    else:
+        # no title: the document prints the caption, LibreOffice must not invent one
+        assert root.find("c:chart/c:autoTitleDeleted", NS).get("val") == "1"
+        assert root.find("c:chart/c:title", NS) is None
     assert root.find("c:txPr//a:ea", NS).get("typeface") == FONT
     assert all(ea.get("typeface") == FONT for ea in root.iter(f"{{{A}}}ea"))
 
@@ -233,6 +241,10 @@ def test_labels_units_and_legend(built):
     assert "".join(bar.find(".//c:valAx/c:title", NS).itertext()) == "单位：亿元"
     line = roots["line"]
     assert line.find(".//c:ser/c:dLbls/c:numFmt", NS).get("formatCode") == '0.0"%"'
+    assert line.find(".//c:ser/c:dLbls/c:dLblPos", NS).get("val") == "t"
+    # a right-axis line over labelled bars puts its values below its points, clear of the bars' values
+    bl_line = [x for x in all_sers(roots["bar_line"]) if x.getparent().tag.endswith("lineChart")][0]
+    assert bl_line.find("c:dLbls/c:dLblPos", NS).get("val") == "b"
     legend = line.find("c:chart/c:legend", NS)
     assert legend.find("c:legendPos", NS).get("val") == "t"
     deleted = {e.find("c:idx", NS).get("val") for e in legend.findall("c:legendEntry", NS)}
@@ -386,3 +398,31 @@ def test_libreoffice_takes_the_chart_not_the_fallback(tmp_path):
         page = doc.pages[0]
         assert "312.5" in (page.extract_text() or "")
         assert not page.images
+
+
+def test_same_colours_as_the_drawn_chart(tmp_path):
+    """The template's palette and the accent rules reach the Word chart as they reach the drawing."""
+    from briefgen.charts.render import render_chart
+    from briefgen.charts.vector import Shape, VectorChart
+
+    spec = SPECS["bar_line"]()
+    spec.palette = ["#2F5597", "#8FAADC", "#7F7F7F"]
+    spec.highlight = None
+    root = etree.fromstring(chart_part_xml(spec, east_asia_font=FONT)[0])
+    bar = all_sers(root)[0].find("c:spPr/a:solidFill/a:srgbClr", NS).get("val")
+    line = all_sers(root)[1].find("c:spPr/a:ln//a:srgbClr", NS).get("val")
+    assert (bar, line) == ("2F5597", "C00000")
+    render_chart(spec, None, vector=tmp_path / "v.vec.json")
+    shapes = [s for s in VectorChart.load(tmp_path / "v.vec.json").items if isinstance(s, Shape)]
+    assert f"#{bar}" in {s.fill for s in shapes} and f"#{line}" in {s.stroke for s in shapes}
+
+
+def test_ranking_ties_and_gaps_as_drawn():
+    """Ties share a rank, a missing value goes last without one, as in the drawing."""
+    spec = ChartSpec("hbar_rank", ["甲", "乙", "丙", "丁"], [Series("增速", [3.5, None, 4.1, 3.5], unit="%")],
+                     sort="desc", rank_numbers=True, highlight="丁")
+    root = etree.fromstring(chart_part_xml(spec, east_asia_font=FONT)[0])
+    name, cats, vals = ser_data(all_sers(root)[0])
+    assert cats == ["1  丙", "2  甲", "2  丁", "乙"] and vals == [4.1, 3.5, 3.5, None]
+    dpt = root.find(".//c:ser/c:dPt", NS)
+    assert dpt.find("c:idx", NS).get("val") == "2"  # 丁, drawn in the accent
