@@ -277,9 +277,10 @@ class DocxWriter:
         look = self.style.chart
         if look.mode == "native" and f.spec is not None:
             fallback = f.image if look.fallback and f.image.is_file() else None
+            # Digits and Latin letters in the chart's own 黑体 too, as the drawn chart sets them.
+            font = self._font_name(CHART_ROLE)
             add_chart(doc, para, f.spec, width_emu=emu, height_emu=int(emu * f.aspect),
-                      east_asia_font=self._font_name(CHART_ROLE), latin_font=self.style.font_names.latin,
-                      fallback_png=fallback)
+                      east_asia_font=font, latin_font=font, fallback_png=fallback)
             return
         para.add_run().add_picture(str(f.image), width=Emu(emu))
 

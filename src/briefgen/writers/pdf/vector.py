@@ -32,6 +32,7 @@ class VectorFigure(Flowable):
 
     def __init__(self, chart: VectorChart, width: float, fonts: PdfFonts, role: str = CHART_ROLE):
         super().__init__()
+        self.hAlign = "CENTER"  # as platypus centres the PNG of the image route
         self.chart = chart
         self.scale = width / chart.width
         self.width = width

@@ -60,3 +60,14 @@ def test_image_mode_keeps_the_png(tmp_path, chains):
         page = pdf.pages[0]
         assert len(page.images) == 1
         assert "812.4" not in (page.extract_text() or "")
+
+
+def test_vector_chart_sits_where_the_png_would(tmp_path, chains):
+    """Same size and place on the page as the picture of the image route (centred)."""
+    with pdfplumber.open(str(_write(tmp_path, chains, "image"))) as pdf:
+        img = pdf.pages[0].images[0]
+        box = (img["x0"], img["top"], img["x1"], img["bottom"])
+    with pdfplumber.open(str(_write(tmp_path, chains, "native"))) as pdf:
+        # the chart's white background is its first, full-size rectangle
+        bg = max(pdf.pages[0].rects, key=lambda r: r["width"] * r["height"])
+        assert (bg["x0"], bg["top"], bg["x1"], bg["bottom"]) == pytest.approx(box, abs=0.5)
