@@ -44,8 +44,9 @@ def heading_number(level: int, n: int) -> str:
 # Names every template's context holds besides the metrics and `variables`.
 CONTEXT_NAMES = frozenset({"region", "period", "prev_period", "meta", "var", "metric", "ranking", "peers"})
 
-# Chart rendering is injected so the builder stays free of matplotlib at import.
-ChartRenderer = Callable[[Any, Path], Path]
+# Chart rendering is injected so the builder stays free of matplotlib at import. It draws
+# a spec for the image path given (and vector graphics where wanted); returns the vector file or None.
+ChartRenderer = Callable[[Any, Path], "Path | None"]
 
 
 class Builder:
@@ -210,10 +211,9 @@ class Builder:
         validate_spec(spec, where)
         self.figures += 1
         out = self.chart_dir / f"fig{self.figures}.png"
-        if self.render_chart is not None:
-            self.render_chart(spec, out)
+        vector = self.render_chart(spec, out) if self.render_chart is not None else None
         return Figure(
-            image=out, caption=self._inline(c.caption, where), number=f"图{self.figures}",
+            image=out, spec=spec, vector=vector, caption=self._inline(c.caption, where), number=f"图{self.figures}",
             source=source_note(c.source), aspect=spec.height_cm / spec.width_cm, width_cm=spec.width_cm,
         )
 

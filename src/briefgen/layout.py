@@ -117,9 +117,14 @@ class PageStyle(_Style):
 
 
 class ChartStyle(_Style):
-    """Chart colours per department template (None: the charts' own palette)."""
+    """Chart colours per department template, and the form charts take in each format."""
 
-    palette: list[str] | None = None
+    palette: list[str] | None = Field(None, description="图表配色 #RRGGBB 列表，不写则用默认配色")
+    mode: Literal["native", "image"] = Field(
+        "native", description="图表形式：native（默认）DOCX 中为可编辑的 Word 图表（右键“编辑数据”可改数值），"
+                              "PDF 中为矢量图（放大不失真、文字可检索）；image 两种格式都插入 PNG 图片")
+    fallback: bool = Field(
+        True, description="native 时在 DOCX 图表中另附 PNG 图片，供不能显示图表的软件显示（文件略大）")
 
     @field_validator("palette")
     @classmethod

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Literal, Union
+
+if TYPE_CHECKING:
+    from briefgen.charts.spec import ChartSpec
 
 
 @dataclass
@@ -73,9 +76,12 @@ class Table:
 
 @dataclass
 class Figure:
-    """A chart rendered once (PNG) and used by every writer."""
+    """A chart drawn once and used by every writer: as a PNG (``image``), as vector
+    graphics (``vector``, when drawn), or built natively by a writer from its ``spec``."""
 
     image: Path
+    spec: ChartSpec | None = None  # what the chart shows (categories, series, units)
+    vector: Path | None = None  # a briefgen.charts.vector.VectorChart (JSON), when drawn
     caption: str = ""
     number: str = ""  # "图1"
     source: str = ""

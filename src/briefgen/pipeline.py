@@ -10,16 +10,18 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from briefgen.builder import Builder
 from briefgen.charts.cache import cached_chart
+from briefgen.charts.vector import SUFFIX as VECTOR_SUFFIX
 from briefgen.checks import magnitude_warnings
 from briefgen.config import Config, load_config
 from briefgen.data import Dataset, load_dataset
 from briefgen.errors import BriefgenError
 from briefgen.files import StagedFiles, output_path
 from briefgen.fonts import resolve_fonts
+from briefgen.layout import ChartStyle
 from briefgen.metrics import MetricBook
 from briefgen.model import Document
 from briefgen.writers import FORMATS, WriterOptions, writer_for
@@ -41,12 +43,24 @@ def template_dirs(cfg: Config) -> list[Path]:
     return [cfg.base, cfg.base / "templates", *cfg.narrative_dirs]
 
 
+def chart_outputs(style: ChartStyle, formats: Sequence[str]) -> tuple[bool, bool]:
+    """Which chart files the writers of `formats` need: (PNG, vector graphics).
+
+    ``mode: image`` puts the PNG in every format. ``mode: native`` builds Word charts
+    from the spec (the PNG only as their fallback picture) and paints vector
+    graphics in the PDF.
+    """
+    if style.mode == "image":
+        return True, False
+    return "docx" in formats and style.fallback, "pdf" in formats
+
+
 def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,
-                 ds: Dataset | None = None) -> Builder:
+                 ds: Dataset | None = None, formats: Sequence[str] = FORMATS) -> Builder:
     """Data → metrics → the builder that makes the :class:`Document` (see :func:`make_document`).
 
-    `chart_dir` receives the chart images; with None, charts are specified and
-    checked but not drawn (``briefgen validate`` writes nothing).
+    `chart_dir` receives the chart files the writers of `formats` need; with None,
+    charts are specified and checked but not drawn (``briefgen validate`` writes nothing).
     """
     m = cfg.model
     ds = ds if ds is not None else load_dataset(cfg)
@@ -56,18 +70,24 @@ def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | N
         book.warn(w)
     face = None
     if chains:
+        # The PDF writer sets vector charts' text in this role's chain (writers.pdf.vector.CHART_ROLE).
         face = (chains.get("heading1") or chains["body"]).primary
+    png, vec = chart_outputs(m.style.chart, formats)
 
-    def draw(spec: Any, out: Path) -> Path:
-        return cached_chart(spec, out, face.path if face else None, face.index if face else 0)
+    def draw(spec: Any, out: Path) -> Path | None:
+        vector = out.with_suffix(VECTOR_SUFFIX) if vec else None
+        cached_chart(spec, out if png else None, face.path if face else None, face.index if face else 0,
+                     vector=vector)
+        return vector
 
     return Builder(cfg, book, template_dirs=template_dirs(cfg), chart_dir=chart_dir or Path("."),
                    render_chart=draw if chart_dir is not None else None, palette=m.style.chart.palette)
 
 
-def make_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None) -> Document:
-    """The one place a :class:`Document` is made (charts drawn into `chart_dir`)."""
-    return make_builder(cfg, chart_dir, chains).build()
+def make_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,
+                  formats: Sequence[str] = FORMATS) -> Document:
+    """The one place a :class:`Document` is made (charts for `formats` drawn into `chart_dir`)."""
+    return make_builder(cfg, chart_dir, chains, formats=formats).build()
 
 
 def build(config: str | Path, out_dir: str | Path = "output", formats: list[str] | None = None,
@@ -87,7 +107,7 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
     options = WriterOptions(style=m.style, fonts=chains, reference_docx=cfg.reference_docx)
     result = BuildResult()
     with tempfile.TemporaryDirectory(prefix="briefgen-") as tmp:
-        doc = make_document(cfg, Path(tmp), chains)
+        doc = make_document(cfg, Path(tmp), chains, fmts)
         result.document = doc
         result.warnings = list(doc.warnings)
         try:

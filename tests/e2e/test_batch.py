@@ -18,7 +18,7 @@ from briefgen.batch import load_plan, run_batch
 from briefgen.batch.lock import FolderLock
 from briefgen.cli import main
 from briefgen.errors import BriefgenError
-from support import ROOT
+from support import ROOT, docx_chart_parts
 
 DEMO = ROOT / "seeds" / "batch-demo.yaml"
 
@@ -185,10 +185,12 @@ def test_demo_job_has_four_charts(tmp_path):
 
     base = tmp_path / "demo" / "猇亭区" / "2024-06" / "县域科技创新简报"
     d = docx.Document(str(base) + ".docx")
-    assert len(d.inline_shapes) == 4
+    assert len(docx_chart_parts(d)) == 4
     text = "".join(p.text for p in d.paragraphs)
     assert "猇亭区" in text and "示例数据（虚构）" in text
-    assert sum(len(pg.images) for pg in PdfReader(str(base) + ".pdf").pages) == 4
+    pages = PdfReader(str(base) + ".pdf").pages
+    assert sum(len(pg.images) for pg in pages) == 0  # vector charts
+    assert sum(pg.extract_text().count("单位：") for pg in pages) >= 3
 
 
 def _schedule(tmp_path: Path, runs: list[dict], **top) -> Path:

@@ -117,6 +117,7 @@ FORMAT_LIBRARIES = {
     "docx": ("briefgen.writers.docx",),
     "reportlab": ("briefgen.writers.pdf",),
     "pptx": ("briefgen.writers.docx",),
+    "xlsxwriter": ("briefgen.writers.docx",),  # through python-pptx: the native charts' workbook
     "matplotlib": ("briefgen.charts", "briefgen.batch.workers"),  # workers preload it
     "click": ("briefgen.cli",),
     "rich": ("briefgen.cli",),

@@ -39,3 +39,14 @@ def test_tracking_fits_28_characters_of_body_text_only():
     g = s.geometry
     assert 28 * (16 + s.tracking(16)) == pytest.approx(g.text_width)
     assert s.tracking(42) == 0.0 and s.tracking(14) == 0.0
+
+
+def test_chart_mode_defaults_to_native_with_fallback():
+    s = StyleSheet()
+    assert s.chart.mode == "native" and s.chart.fallback is True
+    s = resolve_style({"chart": {"mode": "image", "palette": ["#2f5597"]}})
+    assert s.chart.mode == "image" and s.chart.palette == ["#2F5597"]
+    with pytest.raises(ValidationError, match="mode"):
+        resolve_style({"chart": {"mode": "vector"}})
+    with pytest.raises(ValidationError, match="fallbak"):
+        resolve_style({"chart": {"fallbak": False}})

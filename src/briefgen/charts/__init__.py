@@ -1,4 +1,6 @@
-"""Charts for briefings: each chart is drawn once into a PNG that every writer embeds.
+"""Charts for briefings: each chart is laid out once and drawn into a PNG and/or vector
+graphics (a ``VectorChart``) that the writers embed; the DOCX writer can instead build
+a native Word chart from the same ``ChartSpec``.
 
 Importing this package is cheap: it gives the spec side only (no matplotlib).
 The drawing side loads on first use of ``render_chart``.
@@ -6,6 +8,8 @@ The drawing side loads on first use of ``render_chart``.
 Map of the package:
 
 - ``spec``      ChartSpec, Series, validate_spec — what a chart shows (no matplotlib)
+- ``policy``    kind, axis, colours, ranking order: rules every rendering shares (no matplotlib)
+- ``vector``    VectorChart: shapes and text in points, JSON for the cache (no matplotlib)
 - ``theme``     colours, printed font sizes, margins
 - ``numfmt``    numbers as labels, rounded like the briefing text (briefgen.zh)
 - ``scales``    nice ticks, axis limits, a right axis aligned to the left (pure math)
@@ -14,8 +18,9 @@ Map of the package:
 - ``canvas``    the figure every kind draws on: colours, title, legend, units, source
 - ``kinds/``    one module per chart family: cartesian (its layout maths in
                 cartesian_layout), hbar, pie
-- ``render``    render_chart(spec, out, font_path, font_index) and font registration
-- ``cache``     cached_chart: an identical chart is copied, not redrawn
+- ``render``    render_chart(spec, out, font_path, font_index, vector=…) and font registration
+- ``recorder``  a matplotlib renderer that records a figure as a VectorChart
+- ``cache``     cached_chart: an identical chart (PNG, vector) is copied, not redrawn
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The chart cache: a chart whose spec, font and drawing code are unchanged is
-copied from the PNG drawn before, and matplotlib is then never loaded.
+copied from the PNG or vector drawing made before, and matplotlib is then never loaded.
 
 Monthly briefings rebuilt after a wording change, and batch reruns, redraw
 nothing; ``BRIEFGEN_CHART_CACHE=0`` turns the cache off.
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from briefgen import __version__
+from briefgen.charts.vector import SUFFIX
 from briefgen.files import atomic_write, cache_dir
 
 __all__ = ["cached_chart"]
@@ -52,22 +53,32 @@ def _chart_key(spec: Any, font_path: Path | None, font_index: int) -> str:
     return h.hexdigest()
 
 
-def cached_chart(spec: Any, out: Path, font_path: Path | None, font_index: int = 0) -> Path:
-    """Draw ``spec`` into ``out`` like ``render_chart``, or copy the identical PNG
-    drawn before; return ``out``."""
+def cached_chart(spec: Any, out: Path | None, font_path: Path | None, font_index: int = 0, *,
+                 vector: Path | None = None) -> Path | None:
+    """Draw ``spec`` like ``render_chart`` into the PNG ``out`` and/or the vector chart
+    ``vector`` (either may be None), or copy the identical files drawn before; return ``out``.
+
+    Only what is missing from the cache is drawn, in one layout for both files.
+    """
+    wanted = {suffix: path for suffix, path in ((".png", out), (SUFFIX, vector)) if path is not None}
     if os.environ.get("BRIEFGEN_CHART_CACHE", "1") == "0":
-        return _render(spec, out, font_path, font_index)
-    cached = cache_dir() / "charts" / f"{_chart_key(spec, font_path, font_index)}.png"
-    if cached.is_file():
-        shutil.copyfile(cached, out)
+        _render(spec, out, vector, font_path, font_index)
         return out
-    _render(spec, out, font_path, font_index)
-    # Atomic: parallel workers may store the same chart; a read-only cache only costs speed.
-    atomic_write(cached, out.read_bytes(), best_effort=True)
+    key = _chart_key(spec, font_path, font_index)
+    cached = {suffix: cache_dir() / "charts" / f"{key}{suffix}" for suffix in wanted}
+    missing = {suffix for suffix, c in cached.items() if not c.is_file()}
+    for suffix in set(wanted) - missing:
+        shutil.copyfile(cached[suffix], wanted[suffix])
+    if missing:
+        _render(spec, wanted.get(".png") if ".png" in missing else None,
+                wanted.get(SUFFIX) if SUFFIX in missing else None, font_path, font_index)
+        for suffix in missing:
+            # Atomic: parallel workers may store the same chart; a read-only cache only costs speed.
+            atomic_write(cached[suffix], wanted[suffix].read_bytes(), best_effort=True)
     return out
 
 
-def _render(spec: Any, out: Path, font_path: Path | None, font_index: int) -> Path:
+def _render(spec: Any, out: Path | None, vector: Path | None, font_path: Path | None, font_index: int) -> None:
     from briefgen.charts.render import render_chart  # local: a cache hit must not load matplotlib
 
-    return render_chart(spec, out, font_path, font_index)
+    render_chart(spec, out, font_path, font_index, vector=vector)

@@ -11,6 +11,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from briefgen.charts.policy import highlight, palette, plain_colors, series_colors
 from briefgen.charts.spec import ChartSpec, Series
 from briefgen.charts.text import Measure
 from briefgen.charts.theme import (
@@ -20,7 +21,6 @@ from briefgen.charts.theme import (
     FS_UNIT,
     MUTED,
     PAD,
-    PALETTE,
     TEXT,
 )
 
@@ -51,8 +51,8 @@ class Canvas:
         self.m = Measure(fig)
         self.W = spec.width_cm / 2.54 * 72
         self.H = spec.height_cm / 2.54 * 72
-        self.colors = list(spec.palette) if spec.palette else list(PALETTE)
-        self.hl = spec.highlight if spec.highlight in spec.categories else None
+        self.colors = palette(spec)
+        self.hl = highlight(spec)
 
     def fx(self, pt: float) -> float:
         """Points across as a figure fraction."""
@@ -69,30 +69,11 @@ class Canvas:
 
     def plain_colors(self) -> list[str]:
         """The palette without the accent (kept for emphasis), unless nothing else is left."""
-        accent = self.spec.accent.lower()
-        return [c for c in self.colors if c.lower() != accent] or self.colors
+        return plain_colors(self.spec)
 
     def series_colors(self, kinds: list[str]) -> list[str]:
-        """One colour per series of the given kinds ("bar" | "line").
-
-        Bars never take the accent, which marks the highlight and the line of a
-        bar+line chart; a chart of lines only uses the palette as given.
-        """
-        if self.spec.type == "line":
-            return [self.colors[i % len(self.colors)] for i in range(len(kinds))]
-        plain = self.plain_colors()
-        nbar = sum(k == "bar" for k in kinds)
-        bar_cols = [plain[i % len(plain)] for i in range(nbar)]
-        line_pool = [self.spec.accent] + [c for c in plain if c not in bar_cols] + plain
-        out, b, n_line = [], 0, 0
-        for k in kinds:
-            if k == "bar":
-                out.append(bar_cols[b])
-                b += 1
-            else:
-                out.append(line_pool[n_line % len(line_pool)])
-                n_line += 1
-        return out
+        """One colour per series of the given kinds ("bar" | "line"), see :func:`policy.series_colors`."""
+        return series_colors(self.spec, kinds)
 
     # -- bands: title, legend, units, source -----------------------------------
     def legend_entries(self, series: list[tuple[Series, str, str]]) -> list[LegendEntry]:

@@ -97,3 +97,27 @@ def test_cache_can_be_turned_off(tmp_path, monkeypatch):
     out = cache.cached_chart(spec, tmp_path / "c.png", None)
     assert out.is_file()
     assert not (tmp_path / "cache" / "briefgen" / "charts").exists()
+
+
+def test_vector_charts_are_cached_too(tmp_path, monkeypatch):
+    """A chart drawn as PNG and vector is copied the next time; only what is missing is drawn."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("BRIEFGEN_CHART_CACHE", raising=False)
+    spec = SPECS["bar_line"]()
+    calls: list[tuple] = []
+    real = cache._render
+
+    def counting(spec, out, vector, font_path, font_index):
+        calls.append((out is not None, vector is not None))
+        real(spec, out, vector, font_path, font_index)
+
+    monkeypatch.setattr(cache, "_render", counting)
+    cache.cached_chart(spec, tmp_path / "a.png", None)  # the PNG only
+    cache.cached_chart(spec, tmp_path / "b.png", None, vector=tmp_path / "b.vec.json")
+    assert calls == [(True, False), (False, True)]  # the second draws only the vector chart
+    cache.cached_chart(spec, None, None, vector=tmp_path / "c.vec.json")
+    assert len(calls) == 2  # a hit
+    assert (tmp_path / "c.vec.json").read_bytes() == (tmp_path / "b.vec.json").read_bytes()
+    assert (tmp_path / "b.png").read_bytes() == (tmp_path / "a.png").read_bytes()
+    stored = sorted(p.name.split(".", 1)[1] for p in (tmp_path / "cache" / "briefgen" / "charts").iterdir())
+    assert stored == ["png", "vec.json"]

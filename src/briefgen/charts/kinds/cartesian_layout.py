@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from briefgen.charts.numfmt import fmt, series_decimals
+from briefgen.charts.policy import axis_of, kind_of, shared_unit
 from briefgen.charts.scales import aligned_axis, nice_limits, step_decimals
-from briefgen.charts.spec import ChartSpec, Series, present
+from briefgen.charts.spec import Series, present
 from briefgen.charts.text import Measure
 from briefgen.charts.theme import FS_DATA, FS_TICK
 
@@ -28,34 +29,6 @@ class Plotted(NamedTuple):
     kind: str  # "bar" | "line"
     color: str
     axis: str  # "left" | "right"
-
-
-def kind_of(spec: ChartSpec, s: Series) -> str:
-    """How a series is drawn: the chart type decides for bar and line charts, the series otherwise."""
-    if spec.type == "bar":
-        return "bar"
-    if spec.type == "line":
-        return "line"
-    return s.kind
-
-
-def axis_of(spec: ChartSpec, s: Series) -> str:
-    """Series axis; a line whose unit differs from the bars' goes right by itself."""
-    if all(x.axis == "right" for x in spec.series):
-        return "left"  # a lone right axis would leave the left one empty
-    if s.axis == "right":
-        return "right"
-    if spec.type in ("bar_line", "stacked_bar") and s.kind == "line":
-        bar_units = {b.unit for b in spec.series if b.kind == "bar"}
-        if s.unit and bar_units and s.unit not in bar_units:
-            return "right"
-    return "left"
-
-
-def shared_unit(series: list[Series]) -> str:
-    """The unit all the series share, else ""."""
-    units = {s.unit for s in series}
-    return units.pop() if len(units) == 1 else ""
 
 
 def value_labels(ser: list[Plotted]) -> Labels:

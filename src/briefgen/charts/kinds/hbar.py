@@ -7,8 +7,9 @@ import warnings
 
 from briefgen.charts.canvas import Canvas
 from briefgen.charts.numfmt import fmt, series_decimals
+from briefgen.charts.policy import rank_names, ranked
 from briefgen.charts.scales import nice_limits, step_decimals
-from briefgen.charts.spec import ChartSpec, present, where_label
+from briefgen.charts.spec import where_label
 from briefgen.charts.text import wrap
 from briefgen.charts.theme import FS_DATA, FS_LABEL, FS_TICK, GRID, PAD, SPINE, TEXT
 from briefgen.errors import BriefgenWarning
@@ -24,9 +25,9 @@ def draw(c: Canvas) -> None:
     spec, m = c.spec, c.m
     s = spec.series[0]
     d = series_decimals(s)
-    items = _ordered(spec)
+    items = ranked(spec)
     n = len(items)
-    names = _rank_names(items) if spec.rank_numbers else [cat for cat, _ in items]
+    names = rank_names(items) if spec.rank_numbers else [cat for cat, _ in items]
 
     top = c.top_band([], (spec.unit or s.unit, ""))
     bottom = c.bottom_band()
@@ -89,32 +90,6 @@ def _labels(c: Canvas, ax, items: list[Item], d: int, fsd: float) -> None:
                     textcoords="offset points", ha="left", va="bottom", fontsize=FS_DATA,
                     color=spec.accent,
                     bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.85))
-
-
-def _ordered(spec: ChartSpec) -> list[Item]:
-    """(category, value) in drawing order: sorted if asked, missing values last."""
-    s = spec.series[0]
-    items = list(zip(spec.categories, s.values))
-    if not spec.sort:
-        return items
-    drawn: list[tuple[str, float]] = [(cat, v) for cat, v in items if present(v)]
-    missing: list[tuple[str, float | None]] = [(cat, None) for cat, v in items if not present(v)]
-    drawn.sort(key=lambda cv: cv[1], reverse=spec.sort == "desc")
-    return [*drawn, *missing]
-
-
-def _rank_names(items: list[Item]) -> list[str]:
-    """Category names prefixed with their rank; ties share a rank, as statistical
-    rankings do, and a missing value has none."""
-    ranks, prev, r = [], None, 0
-    for k, (_c, v) in enumerate(items):
-        if v is None:
-            ranks.append("")
-            continue
-        if v != prev:
-            r, prev = k + 1, v
-        ranks.append(str(r))
-    return [f"{r}  {cat}" if r else cat for r, (cat, _v) in zip(ranks, items)]
 
 
 def _x_range(lo: float, hi: float, lab_w: float, aw: float, labels: bool) -> tuple[float, float, float]:

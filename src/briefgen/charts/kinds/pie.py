@@ -6,6 +6,7 @@ import math
 
 from briefgen.charts.canvas import Canvas
 from briefgen.charts.numfmt import fmt, series_decimals
+from briefgen.charts.policy import slice_colors
 from briefgen.charts.spec import present
 from briefgen.charts.text import Measure
 from briefgen.charts.theme import FS_LABEL, FS_LEGEND, PAD, SPINE, TEXT
@@ -43,7 +44,7 @@ def draw(c: Canvas) -> None:
     ax = c.fig.add_axes((c.fx(PAD), c.fy(bottom), c.fx(aw), c.fy(ah)))
     ax.set_axis_off()
     cx = -legend_w / 2 if legend_w else 0.0
-    colors = _slice_colors(c, items)
+    colors = slice_colors(spec, [cat for cat, _ in items], c.hl)
     explode = [0.04 if cat == c.hl else 0.0 for cat, _ in items]
     donut = spec.type == "donut"
     wedges, *_ = ax.pie(
@@ -78,22 +79,6 @@ def _label_size(m: Measure, items: list[Item], total: float, ah: float) -> float
     while fs > 8.0 and max(per_side.values()) * m.line_h(fs) * 1.02 > ah:
         fs -= 0.5
     return fs
-
-
-def _slice_colors(c: Canvas, items: list[Item]) -> list[str]:
-    """Palette colours in slice order; the accent only for the highlighted slice."""
-    pal = c.plain_colors()
-    colors, k = [], 0
-    for cat, _v in items:
-        if cat == c.hl:
-            colors.append(c.spec.accent)
-        else:
-            colors.append(pal[k % len(pal)])
-            k += 1
-    if len(items) > 2 and colors[0] == colors[-1] and len(pal) > 2:
-        # the last slice touches the first
-        colors[-1] = next(col for col in pal if col not in (colors[0], colors[-2]))
-    return colors
 
 
 def _slice_labels(c: Canvas, ax, wedges, texts: list[str], items: list[Item], r: float,

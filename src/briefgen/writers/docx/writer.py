@@ -25,6 +25,7 @@ from briefgen.layout import MM, balance_title, hex_rgb, signature_indents
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
 from briefgen.safety import clean_text
 from briefgen.writers import WriterOptions, unknown_block
+from briefgen.writers.docx.charts import CHART_ROLE, add_chart
 from briefgen.writers.docx.oxml import add_border, page_field, put, set_fonts
 from briefgen.writers.docx.styles import ALIGN, STYLE_NAMES, DocxStyles
 
@@ -269,6 +270,20 @@ class DocxWriter:
         cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
         self._run(para, text)
 
+    def _figure_drawing(self, doc: Any, para: Any, f: Figure, width: float) -> None:
+        """The chart in `para`, `width` pt wide: with ``chart.mode: native`` a Word chart
+        holding its data (编辑数据), the PNG as its fallback picture; else the PNG."""
+        emu = int(width * 12700)
+        look = self.style.chart
+        if look.mode == "native" and f.spec is not None:
+            fallback = f.image if look.fallback and f.image.is_file() else None
+            # Digits and Latin letters in the chart's own 黑体 too, as the drawn chart sets them.
+            font = self._font_name(CHART_ROLE)
+            add_chart(doc, para, f.spec, width_emu=emu, height_emu=int(emu * f.aspect),
+                      east_asia_font=font, latin_font=font, fallback_png=fallback)
+            return
+        para.add_run().add_picture(str(f.image), width=Emu(emu))
+
     def _figure(self, doc: Any, f: Figure) -> None:
         para = doc.add_paragraph(style="Normal")
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -282,7 +297,7 @@ class DocxWriter:
             ind.set(qn("w:firstLineChars"), "0")
             ind.set(qn("w:firstLine"), "0")
         width = min(self.geo.text_width, f.width_cm * 10 * MM)
-        para.add_run().add_picture(str(f.image), width=Emu(int(width * 12700)))
+        self._figure_drawing(doc, para, f, width)
         cap = self._para(doc, "caption", f.caption_line)
         if f.source:
             cap.paragraph_format.keep_with_next = True

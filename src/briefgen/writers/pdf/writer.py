@@ -28,6 +28,7 @@ from reportlab.platypus import (
     Table as RLTable,
 )
 
+from briefgen.charts.vector import VectorChart
 from briefgen.layout import MM, Elements, Geometry, balance_title, signature_indents
 from briefgen.linebreak import Span
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
@@ -35,6 +36,7 @@ from briefgen.writers import WriterOptions, unknown_block
 from briefgen.writers.pdf.flowables import BottomBlock, Rule, ZhPara
 from briefgen.writers.pdf.fonts import PdfFonts
 from briefgen.writers.pdf.images import PngImage, binary_streams
+from briefgen.writers.pdf.vector import VectorFigure
 
 
 class PdfWriter:
@@ -195,9 +197,16 @@ class PdfWriter:
         out.append(Spacer(1, self.geo.line_pitch * 0.5))
         return out
 
+    def _figure_image(self, f: Figure, width: float) -> Flowable:
+        """The chart itself, `width` wide: vector graphics with its text in the document's
+        fonts (``chart.mode: native``, when drawn), else the PNG."""
+        if self.style.chart.mode == "native" and f.vector is not None:
+            return VectorFigure(VectorChart.load(f.vector), width, self.fonts)
+        return PngImage(f.image, width=width, height=width * f.aspect)
+
     def _figure(self, f: Figure) -> list[Flowable]:
         w = min(self.geo.text_width, f.width_cm * 10 * MM)
-        img = PngImage(f.image, width=w, height=w * f.aspect)
+        img = self._figure_image(f, w)
         parts: list[Flowable] = [img, self._para(f.caption_line, "caption", first_indent=0)]
         if f.source:
             parts.append(self._para(f.source, "figure_note", first_indent=0))
