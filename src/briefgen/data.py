@@ -254,7 +254,7 @@ def _read_grid(ds: Dataset, grid: Grid, src: SourceCfg, total_region: str | None
     if src.note:
         for rec in reading.records:
             rec.source = rec.source or src.note
-    ds.readings.append((label, reading))
+    ds.readings.append((grid.label + (f"：工作表“{grid.sheet}”" if grid.sheet else ""), reading))
     ds.total_regions |= reading.total_names
     _add_records(ds, reading.records)
 

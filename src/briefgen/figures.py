@@ -96,12 +96,12 @@ def default_periods(book: MetricBook, c: ChartCfg) -> list[str]:
         return have
     pers = [periods.parse(p) for p in have]
     same_year = [p for p in pers if p.year == now.year and p.end is not None and p.end <= now.end]
-    fam = periods.family(now)
-    mine = [p for p in same_year if periods.family(p) == fam or (fam == "cumulative" and p.cumulative)]
-    if not mine and same_year:
-        groups: dict[str, list[periods.Period]] = {}
-        for p in same_year:
-            groups.setdefault(periods.family(p), []).append(p)
+    groups: dict[str, list[periods.Period]] = {"cumulative": [p for p in same_year if p.cumulative]}
+    for p in same_year:
+        groups.setdefault(periods.family(p), []).append(p)
+    fam = "cumulative" if now.cumulative and now.kind != "month" else periods.family(now)
+    mine = groups.get(fam, [])
+    if len(mine) < 2:
         mine = max(groups.values(), key=len)
     return [p.code for p in mine]
 

@@ -553,14 +553,15 @@ class MetricBook:
 
     def default_regions(self, d: MetricDef | None = None, period: str | None = None) -> list[str]:
         """The regions a ranking, regions table or regions chart lists when the config names none:
-        `peers`, else the children of this region (or its siblings) in the region tree, else
-        the regions in the data (leaving out the one a total row stands for)."""
+        `peers`, else the lowest regions under this one in the region tree (or, for a county,
+        all the lowest regions of its tree), else the regions in the data (leaving out the one
+        a total row stands for)."""
         if self.peers:
             return list(self.peers)
         if self.tree.is_parent(self.region):
-            return self.tree.children_of(self.region)
+            return self.tree.leaves(self.region)
         if self.region in self.tree.parent:
-            return self.tree.siblings(self.region)
+            return self.tree.leaves(self.tree.root_of(self.region))
         regs = self.ds.regions(d.indicator if d is not None and not d.formula else None, period)
         if len(regs) > 1:
             regs = [r for r in regs if r not in self.ds.total_regions and not self.tree.is_parent(r)]

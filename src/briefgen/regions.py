@@ -103,6 +103,12 @@ class RegionTree:
         p = self.parent.get(name)
         return self.children_of(p) if p else []
 
+    def root_of(self, name: str) -> str:
+        """The top of the tree `name` is in (name itself if it has no parent)."""
+        while name in self.parent:
+            name = self.parent[name]
+        return name
+
     @property
     def names(self) -> list[str]:
         """Every region named in the tree and the groups, parents first."""

@@ -279,7 +279,8 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             cumulative = True
         elif "当月" in title or "月度" in title and "累计" not in title:
             cumulative = None
-    if title_period is not None and ctx_period is not None and title_period.code != ctx_period.code:
+    if title_period is not None and ctx_period is not None and title_period.code != ctx_period.code \
+            and not (title_period.kind == "year" and title_period.year == ctx_period.year):
         raise BriefgenError(
             f"表格标题写的是{_cn(title_period)}，配置中数据源的 period 是{_cn(ctx_period)}，两者不一致",
             where=grid.row_label(top - 1) if top else grid.label,
@@ -287,7 +288,8 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
     if ctx_period is None:
         ctx_period = title_period
         if title_period is not None:
-            reasons.append(f"标题“{_short(title)}”给出时期{_cn(title_period)}")
+            what = "年份" if title_period.kind == "year" else "时期"
+            reasons.append(f"标题“{_short(title)}”给出{what}{_cn(title_period)}")
     ctx = _Context(ctx_period, cumulative, units_line)
     if units_line:
         reasons.append(f"单位行给出单位“{units_line}”")
@@ -375,7 +377,7 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
 
     # -- layout and reasons ---------------------------------------------------------------
     lay = _layout_name(cols, roles)
-    reasons[:0] = _column_reasons(grid, cols)
+    reasons += _column_reasons(grid, cols)
     for c in cols:
         if c.role == "ignored":
             ignored.append(f"{grid.col_name(c.index)}“{'/'.join(c.header) or '（无表头）'}”：{c.why}")
@@ -407,8 +409,8 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             reg = clean_name(raw_reg) or reg
             if reg in TOTAL_LABELS:
                 stands = total_region or region
+                totals.append(f"第{r + grid.first_line}行“{raw_reg}”" + (f"（作为{stands}）" if stands else ""))
                 if stands:
-                    totals.append(f"第{r + grid.first_line}行“{raw_reg}”（合计行，作为{stands}）")
                     reg = stands
                     total_names.add(stands)
         ind_row, unit_row = None, ""
@@ -678,7 +680,7 @@ def _layout_name(cols: list[Column], roles: set[str]) -> str:
 
 def _column_reasons(grid: Grid, cols: list[Column]) -> list[str]:
     out: list[str] = []
-    keys = [c for c in cols if c.role in KEY_ALIASES]
+    keys = [c for c in cols if c.role in KEY_ALIASES and c.role != "value"]
     if keys:
         parts = []
         for c in keys:

@@ -20,7 +20,7 @@ from briefgen.metrics import MetricBook, MetricValue, competition_rank
 #: Text width of the default page (156 mm) in em of the default table size (12 pt).
 DEFAULT_WIDTH_EM = 442.2 / 12
 #: Room a cell's margins take, in em (Word's 0.19 cm a side is the wider of the writers').
-CELL_PADDING_EM = 1.1
+CELL_PADDING_EM = 1.0
 
 
 @dataclass
@@ -74,13 +74,13 @@ def table_body(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH_EM
         if any(r[-1].endswith("*") for r in rows):
             notes.append("带*的增速为统计部门公布数（可比价等口径），与表中两年数值直接计算的结果不同。")
         align = ["left", "center", "right", "right", "right"][: len(header)]
-        widths = [3.2, 1.0, 1.4, 1.4, 2.2][: len(header)]
+        header, rows, widths, _fits = fit_columns(header, rows, width_em, t.widths, wrap_first=True)
     return TableBody(header, rows, align, widths, notes)
 
 
 # --- regions tables ---------------------------------------------------------------------------
 
-_FIELD_HEAD = {"yoy": "增速", "net": "增减量", "pp": "增减", "rank": "位次", "yoy_rank": "增速位次"}
+_FIELD_HEAD = {"yoy": "增速", "net": "增减量", "pp": "增减百分点", "rank": "位次", "yoy_rank": "增速位次"}
 
 
 def _columns(t: TableCfg) -> list[TableColumnCfg]:
@@ -101,9 +101,7 @@ def _value_unit(mv: MetricValue, field: str) -> str:
         return mv.unit
     if field == "yoy":
         return "%"
-    if field == "pp":
-        return "百分点"
-    return ""
+    return ""  # 增减百分点 says its unit; a rank has none
 
 
 def regions_table(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH_EM) -> TableBody:
@@ -195,14 +193,18 @@ def regions_table(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH
     notes: list[str] = []
     if any(v.endswith("*") for row in rows for v in row[1:]):
         notes.append("带*的增速为统计部门公布数（可比价等口径），与表中两年数值直接计算的结果不同。")
-    header, widths = fit_columns(header, rows, width_em, t.widths)
+    header, rows, widths, fits = fit_columns(header, rows, width_em, t.widths)
+    if not fits:
+        book.warn(f"表“{t.caption}”列数较多，页面宽度放不下最长的地区名、数值或表头单位，个别单元格会折行"
+                  f"（可减少列、缩短 name:，或用 widths: 设置列宽）")
     align = ["left"] + ["right"] * (len(header) - 1)
     return TableBody(header, rows, align, widths, notes, unit_note)
 
 
-def fit_columns(header: list[str], rows: list[list[str]], width_em: float,
-                widths: list[float] | None = None) -> tuple[list[str], list[float]]:
-    """Column widths (relative, in em) and headers broken into lines ("\n") for them.
+def fit_columns(header: list[str], rows: list[list[str]], width_em: float, widths: list[float] | None = None,
+                wrap_first: bool = False) -> tuple[list[str], list[list[str]], list[float], bool]:
+    r"""Column widths (relative, in em), headers broken into lines ("\n") for them, the rows
+    (first cells broken between words when `wrap_first`), and whether everything fits.
 
     Every column is at least as wide as its widest cell and its widest header word, so
     no cell wraps and no header breaks inside a word or a unit; the rest of the line
@@ -211,6 +213,7 @@ def fit_columns(header: list[str], rows: list[list[str]], width_em: float,
     """
     n = len(header)
     room = width_em - CELL_PADDING_EM * n
+    fits = True
     if widths is not None:
         if len(widths) != n or any(w <= 0 for w in widths):
             raise BriefgenError(f"widths 应为{n}个正数（每列一个），实际是 {widths}")
@@ -218,9 +221,18 @@ def fit_columns(header: list[str], rows: list[list[str]], width_em: float,
         inner = [room * w / total for w in widths]
     else:
         cells = [max([terms.em(r[j]) for r in rows if j < len(r)] or [0.0]) for j in range(n)]
+        if wrap_first:
+            # Long indicator names may take two lines, broken between words; no wider than 9 characters.
+            full = cells[0]
+            cells[0] = max([terms.em(p) for r in rows for p in terms.segment(r[0])] or [0.0])
+            cells[0] = max(cells[0], min(full, 9.0))
         words = [max(terms.em(p) for p in terms.segment(h)) if h else 0.0 for h in header]
         inner = [max(c, w, 2.0) for c, w in zip(cells, words)]
         spare = room - sum(inner)
+        if spare < 0:
+            fits = False
+            inner = [w * room / sum(inner) for w in inner]
+            spare = 0.0
         step = 0.5
         while spare >= step:
             lines = [len(terms.break_lines(h, w)) for h, w in zip(header, inner)]
@@ -240,4 +252,6 @@ def fit_columns(header: list[str], rows: list[list[str]], width_em: float,
         if spare > 0:
             inner = [w + spare / n for w in inner]
     broken = ["\n".join(terms.break_lines(h, w + 1e-6)) for h, w in zip(header, inner)]
-    return broken, [round(w + CELL_PADDING_EM, 3) for w in inner]
+    if wrap_first:
+        rows = [["\n".join(terms.break_lines(r[0], inner[0] + 1e-6)), *r[1:]] if r else r for r in rows]
+    return broken, rows, [round(w + CELL_PADDING_EM, 3) for w in inner], fits

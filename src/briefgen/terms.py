@@ -28,7 +28,9 @@ WORDS = frozenset("""
 
 _LONGEST = max(len(w) for w in WORDS)
 _UNIT = re.compile(r"[（(][^（）()]{1,12}[）)]")
-_LATIN = re.compile(r"[A-Za-z0-9&.+\-/%]+")
+# A year, a month span or a quarter is one piece: "2022年" | "1—9月" never breaks inside.
+_PERIOD = re.compile(r"\d{4}年|\d{1,2}(?:[—–\-~至]\d{1,2})?月(?:末|份)?|第?[一二三四]季度|[上下]半年")
+_LATIN = re.compile(r"[A-Za-z0-9&.+\-/%\u2212]+")
 
 #: Short keys for common indicators (what inspect writes under metrics:).
 KEYS: dict[str, str] = {
@@ -80,7 +82,7 @@ def segment(text: str) -> list[str]:
     unknown = ""
     i = 0
     while i < len(text):
-        m = _UNIT.match(text, i)
+        m = _UNIT.match(text, i) or _PERIOD.match(text, i)
         if m:
             if unknown:
                 pieces.append(unknown)
