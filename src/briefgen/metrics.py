@@ -448,6 +448,9 @@ class MetricBook:
             vals = [(k, self.raw(d, k, period)) for k in kids]
             lacking = [k for k, v in vals if v is None]
             if lacking:
+                # Name the counties that lack data, not the group whose total failed because of them.
+                lacking = [leaf for k in lacking for leaf in self.tree.leaves(k)
+                           if self.raw(d, leaf, period) is None] or lacking
                 self.why_missing[(d.key, region, period)] = (
                     f"{'、'.join(lacking[:6])}{'等' if len(lacking) > 6 else ''}缺少数据，无法合计出{region}的数")
                 return None
@@ -535,8 +538,9 @@ class MetricBook:
         }
 
     def scope(self, region: str, over: object = None, fn: str = "sum") -> list[str]:
-        """The regions a function adds up at `region`: those named by `over` (a parent or a list),
-        else the children of a parent, else the region and its siblings (its parent's children)."""
+        """The regions a function runs over at `region`: those named by `over` (the children of a
+        parent or group, or a list), else the lowest regions under a parent, else — for a county —
+        all the lowest regions of its tree (so gdp / sum(gdp) is its share of the whole)."""
         if over is not None:
             if isinstance(over, str):
                 if self.tree.is_parent(over):
@@ -546,9 +550,9 @@ class MetricBook:
                 return [str(r) for r in over]
             raise BriefgenError(f"{fn}() 的第二个参数应为上级地区名或地区列表", where=self.label)
         if self.tree.is_parent(region):
-            return self.tree.children_of(region)
+            return self.tree.leaves(region)
         if region in self.tree.parent:
-            return self.tree.siblings(region)
+            return self.tree.leaves(self.tree.root_of(region))
         return self.default_regions()
 
     def default_regions(self, d: MetricDef | None = None, period: str | None = None) -> list[str]:

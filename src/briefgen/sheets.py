@@ -362,6 +362,14 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
                  "wide-regions / periods-down")
 
     # -- periods of value columns --------------------------------------------------------
+    # A published figure (增速) beside period columns is the latest period's, as in
+    # 2022年1—9月 | 2021年1—9月 | 增速.
+    for c in value_cols:
+        if c.field != "value" and c.period is None and not c.relative:
+            beside = [v.period for v in value_cols if v.period is not None and v.field == "value"
+                      and (v.indicator == c.indicator or c.indicator is None)]
+            if beside:
+                c.period = max(beside, key=lambda p: periods.sort_key(p.code))
     row_period = "period" in roles
     for c in value_cols:
         if c.period is None and c.relative and not row_period and ctx.period is None:
