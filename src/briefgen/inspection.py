@@ -156,7 +156,8 @@ def _decimals(ds: Dataset, indicator: str) -> int:
 
 
 def snippet(reports: list[SheetReport]) -> str:
-    """`region:`, `period:`, `regions:`, `data:` and `metrics:` for a config, from what was read."""
+    """A starter config from what was read: `name`/`meta`, `region`, `period`, `regions`, `data`,
+    `metrics`, and one section (a sentence, a regions table, a chart) — it builds as it is."""
     ok = [r for r in reports if r.error is None]
     out: list[str] = []
     place = next((r.place for r in ok if r.place), None)
@@ -164,14 +165,12 @@ def snippet(reports: list[SheetReport]) -> str:
     regions: list[str] = []
     for r in ok:
         regions += [x for x in r.dataset.regions() if x and x not in regions and x not in TOTAL_LABELS]
-    latest = None
-    for r in ok:
-        for p in r.dataset.periods():
-            pp = periods.parse(p)
-            if pp.kind != "other" and (latest is None or periods.sort_key(p) > periods.sort_key(latest)):
-                # The briefing's period is the latest cumulative/whole one the county sheet has.
-                if r.dataset.regions() != [""] or latest is None:
-                    latest = p
+    # The briefing's period: the latest one the sheets with regions have (else any sheet's latest).
+    with_regions = [r for r in ok if any(r.dataset.regions())] or ok
+    codes = [p for r in with_regions for p in r.dataset.periods() if periods.parse(p).kind != "other"]
+    latest = max(codes, key=periods.sort_key) if codes else None
+    out.append("name: 简报                 # 输出文件名（不含扩展名）")
+    out.append("meta: {title: 请填写标题, organ: 请填写编发单位}")
     hint = "" if place else "            # 请改成本地区名称（合计行、没有地区列的数都属于它）"
     out.append(f"region: {region}{hint}")
     if latest:
@@ -186,22 +185,55 @@ def snippet(reports: list[SheetReport]) -> str:
             out.append(f"    sheet: {_quote(r.sheet)}")
     out.append("metrics:")
     taken: set[str] = set()
-    seen: set[str] = set()
+    keys: dict[str, str] = {}
+    summable: list[str] = []
     for r in ok:
         for ind in r.dataset.indicators.values():
-            if ind.name in seen:
+            if ind.name in keys:
                 continue  # the same indicator in two sheets (county figures, monthly figures) is one metric
-            seen.add(ind.name)
             key = terms.suggest_key(ind.name, taken)
             taken.add(key)
+            keys[ind.name] = key
             extra = ""
             comment = ind.unit
             if ind.unit and not additive(ind.unit):
                 extra = ", total: none"
                 comment = f"{ind.unit}：全市数不能相加，请改为 total: 分子 / 分母 * 100 或删去本项后用公布数"
+            elif latest and any(ds_has(r, ind.name, reg, latest) for reg in regions):
+                summable.append(key)
             out.append(f"  {key}: {{indicator: {_quote(ind.name)}, decimals: {_decimals(r.dataset, ind.name)}"
                        f"{extra}}}" + (f"   # {comment}" if comment else ""))
+    out += _starter(ok, keys, summable, regions, latest)
     return "\n".join(out)
+
+
+def ds_has(r: SheetReport, indicator: str, region: str, period: str) -> bool:
+    """Whether a sheet has a value for (indicator, region, period)."""
+    o = r.dataset.get(indicator, region, period)
+    return o is not None and o.value is not None
+
+
+def _starter(ok: list[SheetReport], keys: dict[str, str], summable: list[str], regions: list[str],
+             latest: str | None) -> list[str]:
+    """One section that builds: a sentence and a table of the first indicators, a chart."""
+    if not keys or latest is None:
+        return []
+    prev = periods.previous(latest)
+    first = summable[0] if summable else next(iter(keys.values()))
+    has_prev = any(r.dataset.get(ind, reg, prev) is not None for r in ok for ind in keys
+                   for reg in (regions or [""]))
+    growth = "，{{ " + first + ".yoy | growth }}" if has_prev else ""
+    out = ["sections:                 # 起步用的一节：可直接 briefgen build，再按需要改写", "  - heading: 主要指标",
+           "    text: |", f"      {{{{ period | period_cn }}}}，全市{{{{ {first}.name }}}}{{{{ {first} }}}}{growth}。"]
+    if len(regions) > 1 and summable:
+        shows = ["[value, yoy, rank]", "[value, yoy]"] if has_prev else ["[value, rank]", "[value]"]
+        cols = ", ".join(f"{{metric: {k}, show: {shows[min(i, 1)]}}}" for i, k in enumerate(summable[:2]))
+        out += ["    tables:", "      - caption: \"{{ period | period_cn }}各地区主要指标\"", "        kind: regions",
+                f"        columns: [{cols}]", "        total: top",
+                "    charts:", "      - type: hbar_rank",
+                f"        caption: \"{{{{ period | period_cn }}}}各地区{{{{ {first}.name }}}}\"",
+                "        x: regions", "        sort: desc", f"        series: [{{metric: {first}}}]"]
+    return out
 
 
 def _quote(s: str) -> str:

@@ -195,7 +195,8 @@ def regions_table(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH
         notes.append("带*的增速为统计部门公布数（可比价等口径），与表中两年数值直接计算的结果不同。")
     header, rows, widths, fits = fit_columns(header, rows, width_em, t.widths)
     if not fits:
-        book.warn(f"表“{t.caption}”列数较多，页面宽度放不下最长的地区名、数值或表头单位，个别单元格会折行"
+        name = t.caption if "{" not in t.caption else f"{first.name}等指标的地区表"
+        book.warn(f"表“{name}”列数较多，页面宽度放不下最长的地区名、数值或表头单位，个别单元格会折行"
                   f"（可减少列、缩短 name:，或用 widths: 设置列宽）")
     align = ["left"] + ["right"] * (len(header) - 1)
     return TableBody(header, rows, align, widths, notes, unit_note)

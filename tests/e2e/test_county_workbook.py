@@ -158,3 +158,17 @@ def test_sentences_stay_true_when_every_county_falls(tmp_path):
     text = doc.text()
     assert "13个县市区全部下降。" in text and "增速最高的是" in text and "同比下降5.0%" in text
     assert "个增长" not in text
+
+
+def test_inspect_starter_config_builds_as_it_is(tmp_path, monkeypatch):
+    """From a county workbook to a first build: inspect, paste the snippet, build — nothing else."""
+    shutil.copytree(SEED / "data", tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["inspect", f"data/{BOOK.name}"])
+    assert r.exit_code == 0, r.output
+    (tmp_path / "b.yaml").write_text(r.output.split("请按实际位置修改）：\n", 1)[1], encoding="utf-8")
+    result = build(tmp_path / "b.yaml", tmp_path / "out")
+    assert not result.warnings, result.warnings
+    text = squash(result.document.text())
+    assert "2022年1—9月，全市地区生产总值3853.11亿元，同比增长7.2%。" in text
+    assert "宜昌市3853.117.2" in text  # the total row of the starter table: value and growth

@@ -1,6 +1,7 @@
 """Every sheet layout a department hands over, each read from a real XLSX written by openpyxl
 with merged cells, a note column and a note row: what was read, and what was ignored and why."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -255,3 +256,20 @@ def test_grid_reading_reports_layout_and_why(tmp_path):
     p = xlsx(tmp_path / "d.xlsx", [["月份", "用电量（亿千瓦时）"], ["2022年1月", 1]])
     r = read_grid(read_xlsx(p), region="宜昌市")
     assert r.layout == "periods-down" and "A列“月份”是时期" in r.reasons[0]
+
+
+def test_readme_header_table_lists_every_alias():
+    """The header aliases are documented in one table, and that table is the one the reader uses."""
+    from briefgen.sheets import CURRENT_WORDS, KEY_ALIASES, PREVIOUS_WORDS, PUBLISHED_ALIASES, REMARK_ALIASES
+    from support import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("**表头名称**", 1)[1].split("\n\n", 2)[1]
+    cells = {w.split("（其下")[0] for line in table.splitlines()[2:]
+             for w in re.split(r"[、；](?![^（(]*[）)])", line.split("|")[2].strip())}
+    want = {a for k, names in KEY_ALIASES.items() if k != "serial" for a in names}
+    want |= set(REMARK_ALIASES) | set(CURRENT_WORDS) | set(PREVIOUS_WORDS)
+    want |= {a for names in PUBLISHED_ALIASES.values() for a in names}
+    want = {w for w in want if not w.isascii() or w in ("region", "indicator", "period", "unit", "value")}
+    missing = sorted(w for w in want if w not in cells)
+    assert not missing, f"README 表头名称表缺少：{missing}"
