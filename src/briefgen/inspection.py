@@ -42,7 +42,7 @@ class SheetReport:
         """The place a title names ("宜昌市2022年1—9月…" → 宜昌市), for the snippet."""
         if self.reading is None or not self.reading.title:
             return None
-        m = _PLACE.match(re.sub(r"\s+", "", self.reading.title))
+        m = _PLACE.match(re.sub(r"^表\d+|\s+", "", self.reading.title))
         return m.group(1) if m else None
 
 
@@ -117,7 +117,7 @@ def render(reports: list[SheetReport]) -> str:
         inds = [f"{i.name}（{i.unit}）" if i.unit else i.name for i in ds.indicators.values()]
         lines.append(f"  指标（{len(inds)}个）：{_join(inds) or '无'}")
         regs = ds.regions()
-        named = [x for x in regs if x]
+        named = [x for x in regs if x and x not in TOTAL_LABELS]
         if named:
             lines.append(f"  地区（{len(named)}个）：{_join(named)}")
         if "" in regs:

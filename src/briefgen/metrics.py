@@ -384,8 +384,13 @@ class MetricBook:
         """The error for a value that is not there, saying what the data do hold nearby."""
         why = self.why_missing.get((d.key, region, period))
         if why:
+            hint = None
+            if not d.formula and self.tree.is_parent(region):
+                # A total that failed: say what the counties do have.
+                hint = self.ds.nearest(d.indicator, self.tree.leaves(region)[0], period)
             return BriefgenError(f"缺少“{d.name}”{region}{_period_label(period)}{what}的数值：{why}",
-                                 where=f"{self.label}：metrics.{d.key}" + (".formula" if d.formula else ""))
+                                 where=f"{self.label}：metrics.{d.key}.formula" if d.formula else self.label,
+                                 hint=hint)
         hint = None if d.formula else self.ds.nearest(d.indicator, region, period)
         return BriefgenError(f"缺少“{d.name}”{region}{_period_label(period)}{what}的数据", where=self.label,
                              hint=hint)
