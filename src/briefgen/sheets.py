@@ -309,6 +309,13 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
                         and _text(hr[j - 1]) != "":
                     hr[j] = hr[j - 1]
     body_start = top + depth
+    # Statistical forms number their columns under the header (甲 乙 1 2 3 …): not data.
+    if body_start < len(rows):
+        codes = [_text(v) for v in rows[body_start] if _text(v)]
+        nums = [c for c in codes if c.isdigit()]
+        if codes and codes[0] in ("甲", "乙", "A") and nums and nums == [str(i) for i in range(1, len(nums) + 1)]:
+            ignored.append(f"第{body_start + grid.first_line}行“{' '.join(codes[:4])}…”：栏次行")
+            body_start += 1
     cols = [_column(grid, header, j, top, ctx) for j in range(width)]
     data_rows = list(range(body_start, len(rows)))
 
@@ -527,7 +534,8 @@ def _header_word(t: str) -> bool:
     name, _unit = split_unit(t)
     low = name.lower()
     return (name in CURRENT_WORDS or name in PREVIOUS_WORDS or low in _PUB or name in _CHANGE_WORDS
-            or periods.looks_like_period(name) or name == "" or name in REMARK_ALIASES)
+            or periods.looks_like_period(name) or name == "" or name in REMARK_ALIASES or is_unit(name)
+            or name.startswith(("单位", "计量单位")))
 
 
 def _column(grid: Grid, header: list[list[Any]], j: int, top: int, ctx: _Context) -> Column:
@@ -564,9 +572,13 @@ def _column(grid: Grid, header: list[list[Any]], j: int, top: int, ctx: _Context
 
 def _classify(col: Column, token: str, where: str, ctx: _Context, names: list[str]) -> None:
     name, unit = split_unit(token)
+    name = re.sub(r"^(计量)?单位[:：]", "", name)
     low = name.lower()
     if name == "":
         col.unit = col.unit or unit
+        return
+    if is_unit(name) and not unit:
+        col.unit = name.replace("％", "%")  # a row of units under the headers
         return
     if name in CURRENT_WORDS or name in PREVIOUS_WORDS:
         col.relative = "current" if name in CURRENT_WORDS else "previous"

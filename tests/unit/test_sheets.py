@@ -273,3 +273,17 @@ def test_readme_header_table_lists_every_alias():
     want = {w for w in want if not w.isascii() or w in ("region", "indicator", "period", "unit", "value")}
     missing = sorted(w for w in want if w not in cells)
     assert not missing, f"README 表头名称表缺少：{missing}"
+
+
+def test_a_row_of_units_and_a_row_of_column_codes_under_the_header(tmp_path):
+    xlsx(tmp_path / "d.xlsx", [
+        ["2022年各县市区主要指标", None, None, None],
+        ["地区", "高新技术企业数", "技术合同成交额", "研发投入强度"],
+        [None, "家", "亿元", "%"],
+        ["甲", "1", "2", "3"],
+        ["夷陵区", 120, 5.5, 2.1],
+    ], ["A1:D1", "A2:A3"])
+    ds = dataset(tmp_path, [{"file": "d.xlsx"}])
+    assert value(ds, "高新技术企业数", "夷陵区", "2022") == 120
+    assert ds.indicators["技术合同成交额"].unit == "亿元" and ds.indicators["研发投入强度"].unit == "%"
+    assert "第4行“甲 1 2 3…”：栏次行" in ignored(ds)
