@@ -577,9 +577,6 @@ def _classify(col: Column, token: str, where: str, ctx: _Context, names: list[st
     if name == "":
         col.unit = col.unit or unit
         return
-    if is_unit(name) and not unit:
-        col.unit = name.replace("％", "%")  # a row of units under the headers
-        return
     if name in CURRENT_WORDS or name in PREVIOUS_WORDS:
         col.relative = "current" if name in CURRENT_WORDS else "previous"
         if name in _CUM_WORDS:
@@ -593,6 +590,9 @@ def _classify(col: Column, token: str, where: str, ctx: _Context, names: list[st
         return
     if name in _CHANGE_WORDS:
         col.field = "yoy" if unit in ("%", "％") or not unit else ("pp" if "百分点" in unit else "net")
+        return
+    if is_unit(name) and not unit:
+        col.unit = name.replace("％", "%")  # a row of units under the headers
         return
     p = periods.parse(name, ctx.year)
     if p.kind != "other":
