@@ -276,9 +276,7 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
         if found:
             title_period = periods.parse(found)
         if "累计" in title:
-            cumulative = True
-        elif "当月" in title or "月度" in title and "累计" not in title:
-            cumulative = None
+            cumulative = True  # "1月、2月…" rows of a cumulative table are 1月、1—2月…
     if title_period is not None and ctx_period is not None and title_period.code != ctx_period.code \
             and not (title_period.kind == "year" and title_period.year == ctx_period.year):
         raise BriefgenError(

@@ -188,3 +188,11 @@ def test_sort_order_shorter_first():
 
     codes = ["2022-01~09", "2022-09", "2022-09末", "2021-01~09", "2022Q1", "2022-01"]
     assert sorted(codes, key=sort_key) == ["2021-01~09", "2022-01", "2022Q1", "2022-09末", "2022-09", "2022-01~09"]
+
+
+def test_year_to_date_keeps_its_month_for_batch_placeholders():
+    """1—6月 is the first half (2024H1), but a year-to-date job still fills {month} with 6."""
+    p = resolve_period("year-to-date", dt.date(2024, 7, 3))
+    f = period_fields(p)
+    assert (f["period"], f["period_code"], f["month"], f["period_label"]) == ("2024-01~06", "2024H1", 6, "2024年上半年")
+    assert period_fields(resolve_period("last-quarter", dt.date(2024, 7, 3)))["month"] == ""
