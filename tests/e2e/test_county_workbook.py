@@ -172,3 +172,15 @@ def test_inspect_starter_config_builds_as_it_is(tmp_path, monkeypatch):
     text = squash(result.document.text())
     assert "2022年1—9月，全市地区生产总值3853.11亿元，同比增长7.2%。" in text
     assert "宜昌市3853.117.2" in text  # the total row of the starter table: value and growth
+
+
+def test_chart_categories():
+    from briefgen.figures import chart_spec
+    from briefgen.pipeline import make_builder
+
+    cfg = load_config(SEED / "briefing.yaml")
+    b = make_builder(cfg, None, None)
+    ranking, monthly = cfg.model.sections[1].charts[0], cfg.model.sections[2].charts[0]
+    spec = chart_spec(b.book, ranking)
+    assert spec.categories[0] == "夷陵区" and "宜昌市" not in spec.categories and len(spec.categories) == 13
+    assert chart_spec(b.book, monthly).categories == [f"{m}月" for m in range(1, 10)]  # the year said once, in the caption

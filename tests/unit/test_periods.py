@@ -196,3 +196,20 @@ def test_year_to_date_keeps_its_month_for_batch_placeholders():
     f = period_fields(p)
     assert (f["period"], f["period_code"], f["month"], f["period_label"]) == ("2024-01~06", "2024H1", 6, "2024年上半年")
     assert period_fields(resolve_period("last-quarter", dt.date(2024, 7, 3)))["month"] == ""
+
+
+def test_periods_in_config_and_set_take_every_form(tmp_path):
+    import yaml
+
+    from briefgen.config import load_config
+
+    p = tmp_path / "b.yaml"
+    p.write_text(yaml.safe_dump({"name": "t", "period": "2022年1-9月", "meta": {"title": "t"}}, allow_unicode=True),
+                 encoding="utf-8")
+    assert load_config(p).model.period == "2022-01~09"
+    assert load_config(p, ["period=2022年前三季度"]).model.period == "2022-01~09"
+    assert load_config(p, ["period=2022年末"]).model.period == "2022末"
+    with pytest.raises(BriefgenError, match="没有写年份"):
+        load_config(p, ["period=前三季度"])
+    with pytest.raises(BriefgenError, match="不是可识别的时期"):
+        load_config(p, ["period=上上月"])

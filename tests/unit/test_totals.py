@@ -164,3 +164,23 @@ def test_unknown_indicator_lists_near_names():
 def test_region_tree_refuses_a_region_twice():
     with pytest.raises(BriefgenError, match="出现了两次"):
         RegionTree({"宜昌市": {"城区": ["西陵区"], "县市": ["西陵区"]}})
+
+
+def test_region_tree_declared_once_in_a_department_template(tmp_path):
+    import yaml
+
+    from briefgen.config import load_config
+
+    tpl = tmp_path / "templates" / "xian"
+    tpl.mkdir(parents=True)
+    (tpl / "template.yaml").write_text(yaml.safe_dump(
+        {"title": "县市区", "regions": {"宜昌市": ["夷陵区", "宜都市"]}}, allow_unicode=True), encoding="utf-8")
+    p = tmp_path / "b.yaml"
+    p.write_text(yaml.safe_dump({"name": "t", "template": "xian", "period": 2022, "meta": {"title": "t"}},
+                                allow_unicode=True), encoding="utf-8")
+    cfg = load_config(p)
+    assert cfg.regions.children_of("宜昌市") == ["夷陵区", "宜都市"]
+    # A config's own tree replaces the template's whole (trees are not merged county by county).
+    p.write_text(yaml.safe_dump({"name": "t", "template": "xian", "period": 2022, "meta": {"title": "t"},
+                                 "regions": {"宜昌市": ["当阳市"]}}, allow_unicode=True), encoding="utf-8")
+    assert load_config(p).regions.children_of("宜昌市") == ["当阳市"]
