@@ -184,3 +184,11 @@ def test_region_tree_declared_once_in_a_department_template(tmp_path):
     p.write_text(yaml.safe_dump({"name": "t", "template": "xian", "period": 2022, "meta": {"title": "t"},
                                  "regions": {"宜昌市": ["当阳市"]}}, allow_unicode=True), encoding="utf-8")
     assert load_config(p).regions.children_of("宜昌市") == ["当阳市"]
+
+
+def test_overlapping_groups_are_totalled_too():
+    ds = ds_with()
+    b = MetricBook(ds, {"gdp": MetricCfg(indicator="地区生产总值")}, region="宜昌市", period=CUR, label="b.yaml",
+                   regions=RegionTree(TREE, {"沿江": ["西陵区", "枝江市"]}))
+    assert b.value("gdp", "沿江").value == 500.0 and b.value("gdp").value == 1000.0
+    assert b.default_regions() == ["西陵区", "伍家岗区", "宜都市", "枝江市"]  # a group is not a county
