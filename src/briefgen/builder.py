@@ -220,13 +220,14 @@ class Builder:
     # -- tables ----------------------------------------------------------------
     def _table(self, t: TableCfg, where: str) -> Table:
         try:
-            body = table_body(self.book, t)
+            style = self.m.style
+            body = table_body(self.book, t, style.geometry.text_width / style.element("table_cell").size)
         except BriefgenError as e:
             raise _name_place(e, where, self.book.label) from None
         self.tables += 1
         return Table(header=body.header, rows=body.rows, caption=self._inline(t.caption, where),
                      number=f"表{self.tables}", align=body.align, col_widths=body.col_widths,
-                     source="；".join(x for x in [source_note(t.source), *body.notes] if x))
+                     unit_note=body.unit_note, source="；".join(x for x in [source_note(t.source), *body.notes] if x))
 
 
 def source_note(text: str) -> str:

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
-from briefgen import yamlpos
+from briefgen import periods, yamlpos
 from briefgen.errors import BriefgenError
 from briefgen.files import load_yaml_doc, yaml_value
 from briefgen.layout import DEFAULT_STYLE, StyleSheet
+from briefgen.regions import RegionTree
 from briefgen.templates import apply_template, deep_merge
 
 
@@ -29,6 +31,29 @@ def _as_text(v: Any) -> Any:
 
 
 Text = Annotated[str, BeforeValidator(_as_text)]
+
+
+def _as_period(v: Any, *, year_required: bool) -> Any:
+    # Every form of Chinese statistical usage becomes its canonical code here, once:
+    # "2022年1-9月" → 2022-01~09. A form without its year (1—9月) waits for the briefing's year.
+    v = _as_text(v)
+    if not isinstance(v, str):
+        return v
+    p = periods.parse(v)
+    if p.kind != "other":
+        return p.code
+    if periods.needs_year(v):
+        if year_required:
+            raise PydanticCustomError("period", "时期“{v}”没有写年份，应写完整，如 2022年1—9月", {"v": v})
+        return v.strip()
+    raise PydanticCustomError("period", "“{v}”不是可识别的时期（可写：{forms}）",
+                              {"v": v, "forms": periods.ACCEPTED_FORMS})
+
+
+#: A complete period (2022年1—9月 → 2022-01~09).
+Period = Annotated[str, BeforeValidator(lambda v: _as_period(v, year_required=True))]
+#: A period that may leave out its year (1—9月, 三季度): the briefing's year is meant.
+PeriodText = Annotated[str, BeforeValidator(lambda v: _as_period(v, year_required=False))]
 
 
 class _Model(BaseModel):
@@ -81,11 +106,14 @@ class SourceCfg(_Model):
     file: str | None = Field(None, description="本地数据文件（相对配置文件）：.csv .xlsx .yaml .json；不能是网址")
     sql: str | None = Field(None, description="SQLite 查询语句（只读）")
     database: str | None = Field(None, description="SQLite 数据库文件")
-    layout: Literal["auto", "long", "wide-periods", "wide-regions"] = Field("auto",
-        description="表格结构：auto 自动｜long 长表｜wide-periods 指标×时期｜wide-regions 地区×指标")
+    layout: Literal["auto", "long", "wide-periods", "wide-regions", "periods-down"] = Field("auto",
+        description="表格结构（一般不用写，briefgen inspect 可查看自动判断的结果）：auto 自动｜long 长表｜"
+                    "wide-periods 首列为指标｜wide-regions 首列为地区｜periods-down 首列为时期（月份）")
     sheet: str | None = Field(None, description="Excel 工作表名称")
     region: Text | None = Field(None, description="未写地区的行所属地区")
-    period: Text | None = Field(None, description="未写时期的行所属时期（地区×指标宽表）")
+    period: Period | None = Field(None,
+        description="本表的时期：未写时期的行、“本期/上年同期”列都按它理解，也为“1—9月”之类补上年份；"
+                    "与表格标题中的时期不一致时报错")
     encoding: str | None = Field(None, description="文件编码（一般无需填写，自动识别 UTF-8/GBK）")
     note: str = Field("", description="数据来源说明")
 
@@ -101,7 +129,12 @@ class MetricCfg(_Model):
     unit: str = Field("", description="单位")
     decimals: int | None = Field(None, description="小数位数")
     scale_to: str | None = Field(None, description="显示单位，如数据为万元、显示为亿元")
-    region: Text | None = Field(None, description="固定地区")
+    region: Text | None = Field(None, description="固定地区：无论在哪个地区引用（包括在公式中），都取这个地区的数")
+    period: PeriodText | None = Field(None, description="固定时期：无论本期是哪期（包括在公式中），都取这个时期的数")
+    total: str | None = Field(None,
+        description="上级地区（如全市）的合计方式：sum 各地区相加（默认，单位为%、‰等比率时除外）｜none 不合计｜"
+                    "公式，如 hti / gdp * 100（比率用分子、分母的合计重新计算，绝不把百分数相加）；"
+                    "数据中已有上级地区的公布数时采用公布数，与合计不一致时给出警告")
     target: float | str | None = Field(None, description="目标值（数字或另一指标键名）")
     higher_is_better: bool = Field(True, description="数值越大越好（影响排名方向）")
     note: str = Field("", description="口径说明")
@@ -119,7 +152,7 @@ class ChartSeriesCfg(_Model):
     field: Literal["value", "yoy", "prev", "net", "pp", "completion"] = Field("value",
         description="取值：value 数值｜yoy 同比｜prev 上期｜net 净增｜pp 百分点｜completion 完成率")
     region: Text | None = Field(None, description="地区")
-    period: Text | None = Field(None, description="时期")
+    period: PeriodText | None = Field(None, description="时期")
     decimals: int | None = Field(None, description="小数位数")
 
 
@@ -134,8 +167,10 @@ class ChartCfg(_Model):
     caption: str = Field(description="图题")
     x: Literal["periods", "regions", "metrics"] = Field("periods",
         description="横轴：periods 按时期｜regions 按地区｜metrics 按指标")
-    periods: list[Text] | None = Field(None, description="时期列表")
-    regions: list[Text] | None = Field(None, description="地区列表")
+    periods: list[PeriodText] | None = Field(None,
+        description="时期列表；不写则取本年内截至本期的各期（与本期同类：累计、当月、季度…）")
+    regions: list[Text] | None = Field(None,
+        description="地区列表；不写则取本地区的下级地区（regions:）或数据中的全部地区")
     series: list[ChartSeriesCfg] = Field(min_length=1, description="数据系列（至少一个）")
     unit: str | None = Field(None, description="左轴单位")
     unit2: str | None = Field(None, description="右轴单位")
@@ -148,6 +183,22 @@ class ChartCfg(_Model):
     enabled: bool = Field(True, description="设为 false 则不输出")
 
 
+ColumnField = Literal["value", "prev", "yoy", "net", "pp", "rank", "yoy_rank"]
+
+
+class TableColumnCfg(_Model):
+    """One indicator of a regions table with the columns it shows."""
+
+    model_config = ConfigDict(title="地区表的一个指标")
+
+    metric: str = Field(description="指标键名")
+    show: list[ColumnField] = Field(default_factory=lambda: list[ColumnField](["value"]), min_length=1,
+        description="显示的列：value 本期｜prev 上年同期｜yoy 增速｜net 增减量｜pp 增减百分点｜"
+                    "rank 按数值排位次｜yoy_rank 按增速排位次")
+    name: str | None = Field(None, description="表头名称（默认为指标名称；可用空格标出允许换行的位置）")
+    decimals: int | None = Field(None, description="小数位数")
+
+
 class TableCfg(_Model):
     """One table: metrics × (本期, 上期, 增减) or regions × metrics."""
 
@@ -155,11 +206,20 @@ class TableCfg(_Model):
 
     caption: str = Field(description="表题")
     kind: Literal["metrics", "regions"] = Field("metrics", description="metrics 指标表｜regions 地区×指标表")
-    rows: list[Text] = Field(default_factory=list, description="行：指标键名（metrics）或地区（regions）")
-    columns: list[Text] = Field(default_factory=list, description="列：指标键名（regions）")
+    rows: list[Text] = Field(default_factory=list,
+        description="行：指标键名（metrics）或地区（regions；不写则为本地区的下级地区或数据中的全部地区）")
+    columns: list[Text | TableColumnCfg] = Field(default_factory=list,
+        description="列（regions）：指标键名，或 {metric: 键名, show: [value, yoy, rank]}")
     change: Literal["auto", "yoy", "net", "pp", "none"] = Field("auto",
-        description="增减列：auto｜yoy 同比｜net 净增｜pp 百分点｜none 不要")
+        description="增减列：auto｜yoy 同比｜net 净增｜pp 百分点｜none 不要（regions 表中 auto 即不加，"
+                    "写 yoy 等则每个指标后加一列）")
     rank_by: str | None = Field(None, description="按该指标加排名列")
+    total: Literal["none", "top", "bottom"] = Field("none",
+        description="合计行（regions）：top 放在首行｜bottom 放在末行｜none 不要；取本地区的数（公布数或合计）")
+    total_label: str | None = Field(None, description="合计行的名称（默认为本地区名称，如 宜昌市）")
+    units: Literal["auto", "header", "line"] = Field("auto",
+        description="单位写法：line 表上方一行“单位：亿元、%”｜header 写在表头｜auto 只有一种数值单位时用 line")
+    widths: list[float] | None = Field(None, description="各列相对宽度，如 [3, 2, 2]；不写则按内容自动")
     source: str = Field("", description="数据来源")
     enabled: bool = Field(True, description="设为 false 则不输出")
 
@@ -200,9 +260,15 @@ class BriefingCfg(_Model):
     form: Literal["jianbao", "gongwen", "plain"] = Field("jianbao",
         description="版式：jianbao 简报｜gongwen 公文｜plain 无版头")
     region: Text = Field("", description="本地区：数据中未写地区的行都属于它")
-    period: Text = Field(description="本期，如 2021、2022-06、2021Q1")
-    previous: Text | None = Field(None, description="上期；不写则按本期推算上年同期")
-    peers: list[str] = Field(default_factory=list, description="参与排名的地区（默认为数据中的全部地区）")
+    period: Period = Field(description="本期，如 2021、2022-06、2022年1—9月、2022Q3、2022H1、2022年末")
+    previous: Period | None = Field(None, description="上期；不写则为上年同期（同类时期早一年）")
+    peers: list[str] = Field(default_factory=list,
+        description="参与排名的地区（默认为本地区的下级地区，或数据中除本地区外的全部地区）")
+    regions: dict[str, Any] | None = Field(None,
+        description="地区树，声明一次：{宜昌市: [夷陵区, 西陵区, …]}；可分组：{宜昌市: {城区: [...], 县市: [...]}}；"
+                    "每个上级地区的合计自动计算")
+    region_groups: dict[str, list[str]] = Field(default_factory=dict,
+        description="另外的地区分组（可与地区树交叉），如 {开发区: [宜昌高新区, 猇亭区]}；同样计算合计")
     meta: MetaCfg = Field(description="报头、标题、报尾等文面信息")
     data: list[SourceCfg] = Field(default_factory=list,
         description="数据源列表：CSV、XLSX、YAML/JSON 文件或 SQLite 查询")
@@ -216,6 +282,15 @@ class BriefingCfg(_Model):
     fonts: dict[str, str] = Field(default_factory=dict,  # role → font file or family
         description="字体角色 → 字体文件或字体名")
     template: str | None = Field(None, description="继承的部门模板名称")
+
+    @field_validator("regions")
+    @classmethod
+    def _region_tree(cls, v: Any) -> Any:
+        try:
+            RegionTree(v)
+        except BriefgenError as e:
+            raise PydanticCustomError("regions", "{m}", {"m": e.render()}) from None
+        return v
 
     @field_validator("metrics", mode="before")
     @classmethod
@@ -239,6 +314,7 @@ class Config:
         self.narrative_dirs: list[Path] = list(getattr(applied, "narrative_dirs", []) or [])
         self.reference_docx: Path | None = getattr(applied, "reference_docx", None)
         self.template = getattr(applied, "template", None)
+        self.regions = RegionTree(model.regions, model.region_groups, where=f"{path}：regions")
 
     def resolve(self, rel: str) -> Path:
         """A path written in the config, relative to the config's folder."""

@@ -9,6 +9,7 @@ an SQL query on an SQLite file. Figures a statistics bureau has published
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import math
@@ -19,34 +20,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from briefgen import periods, zh
 from briefgen.config import Config, SourceCfg
 from briefgen.errors import BriefgenError
 from briefgen.files import load_yaml, read_text
+from briefgen.regions import clean_name
 from briefgen.safety import clean_text, reject_url
+from briefgen.sheets import KEY_ALIASES, PUBLISHED_ALIASES, Grid, Reading, Record, read_grid
 from briefgen.yamlpos import json_problem_zh
 
-# Header aliases: what people actually type into a spreadsheet's first row.
-COLUMNS = {
-    "indicator": ("indicator", "指标", "指标名称", "项目"),
-    "region": ("region", "地区", "区域", "县市区"),
-    "period": ("period", "时期", "期间", "年份", "年度", "月份"),
-    "value": ("value", "数值", "值", "本期", "本期值"),
-    "unit": ("unit", "单位", "计量单位"),
-    "note": ("note", "口径", "说明", "备注"),
-    "source": ("source", "来源", "数据来源"),
-    "derived": ("derived", "推算", "推算说明"),
-}
+# Field names of YAML/JSON records (the spreadsheet aliases are in briefgen.sheets.KEY_ALIASES).
+COLUMNS = {k: v for k, v in KEY_ALIASES.items() if k != "serial"}
 # Published figures that take precedence over computed ones.
-PUBLISHED = {
-    "yoy": ("yoy", "同比", "同比增长", "增速", "同比增速"),
-    "net": ("net", "净增", "净增加"),
-    "pp": ("pp", "百分点", "增减百分点"),
-    "rank": ("rank", "排名", "位次"),
-    "rank_prev": ("rank_prev", "上期排名", "上年排名"),
-    "rank_of": ("rank_of", "排名总数", "参评数"),
-    "target": ("target", "目标", "目标值"),
-}
+PUBLISHED = PUBLISHED_ALIASES
 _ALIAS = {a.lower(): k for k, names in {**COLUMNS, **PUBLISHED}.items() for a in names}
+_ALIAS.update({"本期": "value", "备注": "note", "说明": "note"})
 
 _EMPTY = {"", "-", "—", "--", "－", "…", "na", "n/a", "null", "none", "无"}
 
@@ -72,11 +60,18 @@ class Indicator:
 
 
 class Dataset:
-    """All observations of a briefing, keyed by (indicator, region, period)."""
+    """All observations of a briefing, keyed by (indicator, region, period code)."""
 
     def __init__(self) -> None:
         self.obs: dict[tuple[str, str, str], Obs] = {}
         self.indicators: dict[str, Indicator] = {}
+        self.readings: list[tuple[str, Reading]] = []  # (source label, how a sheet was understood)
+        self.total_regions: set[str] = set()  # regions whose figures came from total rows (合计、全市)
+
+    @property
+    def ignored(self) -> list[str]:
+        """What the sources' sheets left out and why (note columns, note rows, blank columns)."""
+        return [f"{label}：{item}" for label, r in self.readings for item in r.ignored]
 
     def add(self, indicator: str, region: str, period: str, obs: Obs, *, unit: str = "",
             note: str = "", source: str = "") -> None:
@@ -96,10 +91,11 @@ class Dataset:
             # A second source may add published figures to a value already read.
             if obs.value is not None and old.value is not None and not _same(obs.value, old.value):
                 raise BriefgenError(
-                    f"“{indicator}”{region}{period} 有两个不同的数值：{old.value}（{old.where}）与 {obs.value}",
+                    f"“{indicator}”{region}{_label(period)} 有两个不同的数值：{old.value}（{old.where}）与 {obs.value}",
                     where=obs.where,
                 )
-            old.value = old.value if old.value is not None else obs.value
+            if old.value is None and obs.value is not None:
+                old.value, old.where = obs.value, obs.where
             old.published.update(obs.published)
             old.derived = old.derived or obs.derived
         else:
@@ -118,25 +114,67 @@ class Dataset:
         return list(seen)
 
     def periods(self, indicator: str | None = None, region: str | None = None) -> list[str]:
-        """Periods (sorted), optionally of one indicator or region."""
+        """Periods in time order (by when they end), optionally of one indicator or region."""
         seen = {
             per for (ind, reg, per) in self.obs
             if (indicator is None or ind == indicator) and (region is None or reg == region)
         }
-        return sorted(seen)
+        return sorted(seen, key=periods.sort_key)
+
+    def nearest(self, indicator: str, region: str, period: str) -> str:
+        """What the data do hold near a missing (indicator, region, period), for the message."""
+        out: list[str] = []
+        if indicator not in self.indicators:
+            close = difflib.get_close_matches(indicator, list(self.indicators), n=3, cutoff=0.3)
+            names = close or list(self.indicators)[:5]
+            more = "等" if len(self.indicators) > 5 and not close else ""
+            return f"数据中没有指标“{indicator}”；有：{'、'.join(names)}{more}"
+        pers = self.periods(indicator, region) or self.periods(indicator)
+        if period not in pers and pers:
+            want = periods.sort_key(period)
+            near = sorted(pers, key=lambda x: _distance(periods.sort_key(x), want))[:4]
+            near = sorted(near, key=periods.sort_key)
+            out.append("该指标有数据的时期：" + "、".join(_label_code(x) for x in near)
+                       + ("等" if len(pers) > 4 else ""))
+        regs = self.regions(indicator, period) or self.regions(indicator)
+        if region not in regs and regs:
+            close = difflib.get_close_matches(region, regs, n=3, cutoff=0.3)
+            shown = close or regs[:6]
+            out.append(("地区名称相近的有：" if close else "该指标有数据的地区：") + "、".join(shown)
+                       + ("等" if not close and len(regs) > 6 else ""))
+        if not out:
+            out.append("数据中该格为空")
+        return "；".join(out)
+
+
+def _distance(a: tuple, b: tuple) -> float:
+    da, db = a[0], b[0]
+    try:
+        return abs((da - db).days) + abs(a[1] - b[1]) / 1000
+    except (TypeError, OverflowError):
+        return float("inf")
+
+
+def _label_code(code: str) -> str:
+    """2022年1—9月（2022-01~09）: the wording, and the code to write where it is not obvious."""
+    p = periods.parse(code)
+    return f"{_label(code)}（{code}）" if p.kind in ("ytd", "point") else _label(code)
+
+
+def _label(code: str) -> str:
+    p = periods.parse(code)
+    return zh.period_label(p) if p.kind != "other" else code
 
 
 def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def norm_period(v: Any) -> str:
-    """Periods are strings: 2021 → "2021"; 2021.0 from Excel → "2021"."""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    if hasattr(v, "strftime"):
-        return v.strftime("%Y-%m")
-    return str(v).strip()
+def norm_period(v: Any, where: str | None = None, year: int | None = None) -> str:
+    """A period as written (2021, "2022年1-9月", an Excel date) → its canonical code; refused if it is none."""
+    if hasattr(v, "strftime") and not isinstance(v, str):
+        return periods.month(v.year, v.month).code
+    return periods.strict(v, where, year).code
 
 
 _NOT_A_NUMBER = {"nan", "inf", "infinity", "#div/0!", "#value!", "#n/a", "#ref!", "#num!", "#name?", "#null!"}
@@ -152,7 +190,7 @@ def parse_number(v: Any, where: str) -> float | None:
     if isinstance(v, (int, float)):
         f = float(v)
     else:
-        s = str(v).strip().replace("，", ",").replace("％", "%")
+        s = str(v).strip().replace("，", ",").replace("％", "%").replace("\u2212", "-").replace("－", "-")
         if s.lower() in _EMPTY:
             return None
         s = s.replace(",", "").replace(" ", "").rstrip("%")
@@ -174,9 +212,26 @@ def _canon(header: Any) -> str | None:
     return _ALIAS.get(str(header).strip().lower())
 
 
-def _records_to_dataset(ds: Dataset, rows: Iterable[tuple[str, dict[str, Any]]], src: SourceCfg,
-                        label: str) -> None:
-    """Long-form rows (already keyed by canonical names) into the dataset."""
+def _add_records(ds: Dataset, records: Iterable[Record]) -> None:
+    """Records read from a sheet (or YAML/JSON) into the dataset, numbers parsed where they stand."""
+    for rec in records:
+        value = parse_number(rec.value, rec.where)
+        pub = {}
+        for k, v in rec.published.items():
+            n = parse_number(v, f"{rec.where}（{k}）")
+            if n is not None:
+                pub[k] = n
+        # Names from spreadsheets may carry pasted control characters: no document or chart can show them.
+        ds.add(
+            clean_text(rec.indicator).strip(), clean_text(rec.region).strip(), rec.period,
+            Obs(value, pub, rec.derived, rec.where),
+            unit=clean_text(rec.unit), note=clean_text(rec.note), source=clean_text(rec.source),
+        )
+
+
+def _dict_records(rows: Iterable[tuple[str, dict[str, Any]]], src: SourceCfg) -> Iterable[Record]:
+    """Long-form rows of YAML/JSON (already keyed by canonical names) → records."""
+    year = periods.parse(src.period).year if src.period else None
     for where, row in rows:
         ind = row.get("indicator")
         if ind is None or str(ind).strip() == "":
@@ -185,86 +240,55 @@ def _records_to_dataset(ds: Dataset, rows: Iterable[tuple[str, dict[str, Any]]],
         period = row.get("period", src.period)
         if period is None or str(period).strip() == "":
             raise BriefgenError(f"指标“{ind}”缺少时期", where=where)
-        value = parse_number(row.get("value"), where)
-        pub = {}
-        for k in PUBLISHED:
-            if k in row:
-                n = parse_number(row[k], f"{where}（{k}）")
-                if n is not None:
-                    pub[k] = n
-        # Names from spreadsheets may carry pasted control characters: no document or chart can show them.
-        ds.add(
-            clean_text(str(ind)).strip(), clean_text(str(region)).strip(), norm_period(period),
-            Obs(value, pub, str(row.get("derived") or ""), where),
-            unit=clean_text(str(row.get("unit") or "")), note=clean_text(str(row.get("note") or "")),
-            source=clean_text(str(row.get("source") or src.note or "")),
+        yield Record(
+            where=where, indicator=str(ind), region=clean_name(region), period=norm_period(period, where, year),
+            value=row.get("value"), published={k: row[k] for k in PUBLISHED if k in row},
+            unit=str(row.get("unit") or ""), note=str(row.get("note") or ""),
+            source=str(row.get("source") or src.note or ""), derived=str(row.get("derived") or ""),
         )
 
 
-def _table_rows(header: list[Any], rows: list[list[Any]], src: SourceCfg, label: str,
-                first_line: int) -> Iterable[tuple[str, dict[str, Any]]]:
-    """Turn a 2-D table (any layout) into canonical long-form records."""
-    canon = [_canon(h) for h in header]
-    layout = src.layout
-    if layout == "auto":
-        if "indicator" in canon and "value" in canon:
-            layout = "long"
-        elif canon and canon[0] == "indicator":
-            layout = "wide-periods"
-        elif canon and canon[0] == "region":
-            layout = "wide-regions"
-        else:
-            raise BriefgenError(
-                "无法判断表格结构：第一行应包含“指标/数值”列（长表），或首列为“指标”（指标×时期宽表）或“地区”（地区×指标宽表）",
-                where=label,
-                hint="也可在配置中用 layout: long / wide-periods / wide-regions 指明",
-            )
-    for i, r in enumerate(rows):
-        line = first_line + i
-        where = f"{label}:第{line}行"
-        if all(c is None or str(c).strip() == "" for c in r):
-            continue
-        r = list(r) + [None] * (len(header) - len(r))
-        if layout == "long":
-            yield where, {c: r[j] for j, c in enumerate(canon) if c}
-        elif layout == "wide-periods":
-            base = {c: r[j] for j, c in enumerate(canon) if c and c != "value"}
-            for j, h in enumerate(header):
-                if canon[j] is None and h is not None and str(h).strip():
-                    yield f"{where}（{h}列）", {**base, "period": norm_period(h), "value": r[j]}
-        else:  # wide-regions
-            region = r[0]
-            for j, h in enumerate(header[1:], start=1):
-                if h is None or str(h).strip() == "" or canon[j] in ("unit", "note", "source"):
-                    continue
-                if canon[j] == "period":
-                    continue
-                rec: dict[str, Any] = {"indicator": str(h).strip(), "region": region, "value": r[j]}
-                if "period" in canon:
-                    rec["period"] = r[canon.index("period")]
-                yield f"{where}（{h}列）", rec
+def _read_grid(ds: Dataset, grid: Grid, src: SourceCfg, total_region: str | None, label: str) -> None:
+    reading = read_grid(grid, period=src.period, layout=src.layout, region=src.region,
+                        total_region=total_region)
+    if src.note:
+        for rec in reading.records:
+            rec.source = rec.source or src.note
+    ds.readings.append((grid.label + (f"：工作表“{grid.sheet}”" if grid.sheet else ""), reading))
+    ds.total_regions |= reading.total_names
+    _add_records(ds, reading.records)
 
 
-def _read_csv(path: Path, src: SourceCfg) -> tuple[list[Any], list[list[Any]]]:
-    if src.encoding:
+def read_csv(path: Path, encoding: str | None = None) -> Grid:
+    """A CSV file as a grid (UTF-8 or GBK detected unless `encoding` is given)."""
+    if encoding:
         try:
-            text = path.read_text(encoding=src.encoding)
+            text = path.read_text(encoding=encoding)
         except LookupError:
-            raise BriefgenError(f"不认识的编码名称“{src.encoding}”", where=str(path),
+            raise BriefgenError(f"不认识的编码名称“{encoding}”", where=str(path),
                                 hint="常用的有 utf-8、gbk、gb18030；也可删去 encoding: 让 briefgen 自动识别") from None
         except UnicodeDecodeError as e:
-            raise BriefgenError(f"无法按 {src.encoding} 编码读取（第{e.start + 1}个字节起不是 {src.encoding}）",
+            raise BriefgenError(f"无法按 {encoding} 编码读取（第{e.start + 1}个字节起不是 {encoding}）",
                                 where=str(path),
                                 hint="删去 encoding: 让 briefgen 自动识别 UTF-8/GBK，或改成文件实际的编码") from None
     else:
         text = read_text(path, "数据文件")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = [list(r) for r in csv.reader(io.StringIO(text))]
     if not rows:
         raise BriefgenError("数据文件为空", where=str(path))
-    return rows[0], rows[1:]
+    return Grid(rows=[[c if c != "" else None for c in r] for r in rows], label=str(path))
 
 
-def _read_xlsx(path: Path, src: SourceCfg) -> tuple[list[Any], list[list[Any]]]:
+def xlsx_sheets(path: Path) -> list[str]:
+    """The names of a workbook's sheets."""
+    wb = _open_workbook(path, read_only=True)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def _open_workbook(path: Path, read_only: bool) -> Any:
 
     from openpyxl import load_workbook  # lazy: openpyxl only for .xlsx sources
     from openpyxl.utils.exceptions import InvalidFileException  # lazy: openpyxl only for .xlsx sources
@@ -272,7 +296,7 @@ def _read_xlsx(path: Path, src: SourceCfg) -> tuple[list[Any], list[list[Any]]]:
     if not path.exists():
         raise BriefgenError("找不到数据文件", where=str(path))
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=read_only, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError):
         head = path.read_bytes()[:8]
         if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -282,23 +306,36 @@ def _read_xlsx(path: Path, src: SourceCfg) -> tuple[list[Any], list[list[Any]]]:
             ) from None
         raise BriefgenError("无法打开 Excel 文件：文件已损坏或不完整（例如复制、下载没有完成）", where=str(path),
                             hint="请在 Excel 中打开后重新另存为 .xlsx") from None
+
+
+def read_xlsx(path: Path, sheet: str | None = None) -> Grid:
+    """One sheet of a workbook as a grid, merged cells filled from their top-left cell."""
+    # Not read-only: merged cells are only known to a fully loaded sheet (bureau workbooks are small).
+    wb = _open_workbook(path, read_only=False)
     try:
-        if src.sheet:
-            if src.sheet not in wb.sheetnames:
+        if sheet:
+            if sheet not in wb.sheetnames:
                 raise BriefgenError(
-                    f"工作簿中没有名为“{src.sheet}”的工作表（现有：{'、'.join(wb.sheetnames)}）", where=str(path)
+                    f"工作簿中没有名为“{sheet}”的工作表（现有：{'、'.join(wb.sheetnames)}）", where=str(path)
                 )
-            ws = wb[src.sheet]
+            ws = wb[sheet]
         else:
             ws = wb.worksheets[0]
         rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        merges = []
+        for rng in ws.merged_cells.ranges:
+            r1, c1, r2, c2 = rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1
+            merges.append((r1, c1, r2, c2))
+            top = rows[r1][c1] if r1 < len(rows) and c1 < len(rows[r1]) else None
+            for r in range(r1, min(r2 + 1, len(rows))):
+                for c in range(c1, min(c2 + 1, len(rows[r]))):
+                    rows[r][c] = top
+        title = ws.title
     finally:
         wb.close()
-    if not rows:
-        raise BriefgenError("工作表为空", where=str(path))
-    return rows[0], rows[1:]
-
-
+    if not rows or all(all(v is None for v in r) for r in rows):
+        raise BriefgenError("工作表为空", where=f"{path}：工作表“{title}”")
+    return Grid(rows=rows, label=str(path), sheet=title, merges=merges)
 def _read_structured(path: Path, src: SourceCfg, ds: Dataset) -> None:
     if path.suffix.lower() == ".json":
         try:
@@ -327,7 +364,7 @@ def _read_structured(path: Path, src: SourceCfg, ds: Dataset) -> None:
     if not isinstance(records, list):
         raise BriefgenError("records 应为列表", where=label)
 
-    def rows():
+    def rows() -> Iterable[tuple[str, dict[str, Any]]]:
         for i, rec in enumerate(records, start=1):
             if not isinstance(rec, dict):
                 raise BriefgenError("每条记录应为映射（键: 值）", where=f"{label}：第{i}条记录")
@@ -339,7 +376,7 @@ def _read_structured(path: Path, src: SourceCfg, ds: Dataset) -> None:
                 out[ck] = v
             yield f"{label}：第{i}条记录", out
 
-    _records_to_dataset(ds, rows(), src, label)
+    _add_records(ds, _dict_records(rows(), src))
 
 
 def _indicator_mapping(mapping: Any, label: str) -> list[dict]:
@@ -373,7 +410,7 @@ def _indicator_mapping(mapping: Any, label: str) -> list[dict]:
     return out
 
 
-def _read_sql(cfg: Config, src: SourceCfg, ds: Dataset, label: str) -> None:
+def _read_sql(cfg: Config, src: SourceCfg, ds: Dataset, label: str, total: str | None) -> None:
     reject_url(src.database, f"{label}.database", "数据库")
     db = cfg.resolve(src.database) if src.database else None
     if db is None:
@@ -392,19 +429,22 @@ def _read_sql(cfg: Config, src: SourceCfg, ds: Dataset, label: str) -> None:
             con.close()
     except sqlite3.Error as e:
         raise BriefgenError(f"SQL 查询失败：{e}", where=f"{db}") from None
-    _records_to_dataset(ds, _table_rows(header, rows, src, f"{db}（SQL）", 1), src, label)
+    grid = Grid(rows=[header, *rows], label=f"{db}（SQL）", titles=False, first_line=0)
+    _read_grid(ds, grid, src, total, label)
 
 
 def load_dataset(cfg: Config) -> Dataset:
     """Read every data source of a config into one :class:`Dataset`."""
     ds = Dataset()
+    # A total row (合计、全市) stands for the root of the region tree, else the briefing's region.
+    total = cfg.regions.total_region() or cfg.model.region or None
     for i, src in enumerate(cfg.model.data):
         label = f"{cfg.path}：data[{i}]"
         if src.region is None and cfg.model.region:
             # Rows without a region belong to the briefing's own region.
             src = src.model_copy(update={"region": cfg.model.region})
         if src.sql:
-            _read_sql(cfg, src, ds, label)
+            _read_sql(cfg, src, ds, label, total)
             continue
         if not src.file:
             raise BriefgenError("数据源需要 file: 或 sql:", where=label)
@@ -413,17 +453,20 @@ def load_dataset(cfg: Config) -> Dataset:
         if not path.exists():
             raise BriefgenError(f"找不到数据文件“{path}”", where=f"{label}.file",
                                 hint="路径相对于配置文件所在目录")
-        suffix = path.suffix.lower()
-        if suffix in (".yaml", ".yml", ".json"):
-            _read_structured(path, src, ds)
-        elif suffix in (".csv", ".txt"):
-            header, rows = _read_csv(path, src)
-            _records_to_dataset(ds, _table_rows(header, rows, src, str(path), 2), src, str(path))
-        elif suffix in (".xlsx", ".xlsm"):
-            header, rows = _read_xlsx(path, src)
-            _records_to_dataset(ds, _table_rows(header, rows, src, str(path), 2), src, str(path))
-        elif suffix == ".xls":
-            raise BriefgenError("不支持旧版 .xls 文件", where=str(path), hint="请在 Excel 中另存为 .xlsx")
-        else:
-            raise BriefgenError(f"不支持的数据文件类型“{suffix}”（支持 .yaml .json .csv .xlsx）", where=str(path))
+        read_source(ds, path, src, total, label)
     return ds
+
+
+def read_source(ds: Dataset, path: Path, src: SourceCfg, total: str | None = None, label: str = "") -> None:
+    """One data file (YAML/JSON, CSV, one sheet of an XLSX) into `ds`."""
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml", ".json"):
+        _read_structured(path, src, ds)
+    elif suffix in (".csv", ".txt"):
+        _read_grid(ds, read_csv(path, src.encoding), src, total, label or str(path))
+    elif suffix in (".xlsx", ".xlsm"):
+        _read_grid(ds, read_xlsx(path, src.sheet), src, total, label or str(path))
+    elif suffix == ".xls":
+        raise BriefgenError("不支持旧版 .xls 文件", where=str(path), hint="请在 Excel 中另存为 .xlsx")
+    else:
+        raise BriefgenError(f"不支持的数据文件类型“{suffix}”（支持 .yaml .json .csv .xlsx）", where=str(path))

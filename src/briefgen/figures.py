@@ -6,11 +6,12 @@ decimals; the drawing itself is :mod:`briefgen.charts`.
 
 from __future__ import annotations
 
-from briefgen import zh
+from briefgen import periods, zh
 from briefgen.charts import ChartSpec, Series
 from briefgen.config import ChartCfg
 from briefgen.errors import BriefgenError
-from briefgen.metrics import MetricBook, MetricValue
+from briefgen.formula import compile_formula
+from briefgen.metrics import MetricBook, MetricDef, MetricValue
 
 
 def _field(mv: MetricValue, field: str) -> float | None:
@@ -40,10 +41,13 @@ def chart_spec(book: MetricBook, c: ChartCfg, palette: list[str] | None = None) 
                                  else first.decimals if first.decimals is not None else data_decimals(vals)))
     else:
         if c.x == "periods":
-            keys = c.periods or book.ds.periods(book.defn(c.series[0].metric).indicator, book.region)
-            cats = [zh.period_cn(p) for p in keys]
+            keys = [book.code(p) for p in c.periods] if c.periods else default_periods(book, c)
+            if not keys:
+                raise BriefgenError(f"图表“{c.caption}”没有可画的时期", where=book.label,
+                                    hint="请在图表中用 periods: 列出时期")
+            cats = zh.period_axis(keys)
         else:
-            keys = c.regions or book.peers or book.ds.regions(book.defn(c.series[0].metric).indicator, book.period)
+            keys = c.regions or book.default_regions(book.defn(c.series[0].metric), book.period)
             cats = list(keys)
         for s in c.series:
             d = book.defn(s.metric)
@@ -71,3 +75,36 @@ def chart_spec(book: MetricBook, c: ChartCfg, palette: list[str] | None = None) 
         source=c.source, labels=c.labels, highlight=c.highlight or (book.region if c.x == "regions" else None),
         sort=c.sort, target=c.target, height_cm=c.height_cm, palette=palette,
     )
+
+
+def default_periods(book: MetricBook, c: ChartCfg) -> list[str]:
+    """The periods a periods chart shows when the config lists none: those of the first series'
+    indicator at its region in the briefing's year up to the briefing's period, of the same
+    family (cumulative 1—N月, months, quarters …); another family only if the indicator has
+    none of the briefing's."""
+    s = c.series[0]
+    d = book.defn(s.metric)
+    region = s.region or d.region or book.region
+    if d.formula:
+        ops = [book.defn(n) for n in _formula_names(book, d)]
+        have = sorted({p for o in ops if not o.formula for p in book.ds.periods(o.indicator, region)},
+                      key=periods.sort_key)
+    else:
+        have = book.ds.periods(d.indicator, region)
+    now = periods.parse(book.period)
+    if now.year is None or now.end is None:
+        return have
+    pers = [periods.parse(p) for p in have]
+    same_year = [p for p in pers if p.year == now.year and p.end is not None and p.end <= now.end]
+    groups: dict[str, list[periods.Period]] = {"cumulative": [p for p in same_year if p.cumulative]}
+    for p in same_year:
+        groups.setdefault(periods.family(p), []).append(p)
+    fam = "cumulative" if now.cumulative and now.kind != "month" else periods.family(now)
+    mine = groups.get(fam, [])
+    if len(mine) < 2:
+        mine = max(groups.values(), key=len)
+    return [p.code for p in mine]
+
+
+def _formula_names(book: MetricBook, d: MetricDef) -> list[str]:
+    return compile_formula(d.formula or "", book.label).names

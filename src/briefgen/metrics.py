@@ -5,6 +5,12 @@ at one region and period. Derived figures — growth, net change, share,
 percentage points, rank, target completion, CAGR — are computed here; where
 the data carries a published figure it wins, and a disagreement beyond
 rounding becomes a warning.
+
+Totals: a parent of the region tree (全市) that has no figure of its own gets
+the sum of its children for additive indicators, or its `total:` formula
+(a ratio recomputed from the totals of its numerator and denominator, never a
+sum of percentages); a published figure for the parent wins, with a warning
+when it differs from the total.
 """
 
 from __future__ import annotations
@@ -12,14 +18,25 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass
-from typing import Any
 
-from briefgen import zh
+from briefgen import periods, zh
 from briefgen.config import MetricCfg
 from briefgen.data import Dataset, Obs
 from briefgen.errors import BriefgenError
-from briefgen.formula import compile_formula
-from briefgen.periods import shift_year
+from briefgen.formula import Formula, Operand, Ref, compile_formula, metric_key
+from briefgen.regions import RegionTree
+
+#: Units whose figures cannot be added up across regions (a sum of percentages means nothing).
+NON_ADDITIVE_UNITS = frozenset({"%", "％", "‰", "倍", "个百分点", "百分点", "位", "名", "岁", "分"})
+
+
+def additive(unit: str) -> bool:
+    """Whether figures in `unit` add up across regions (亿元, 家: yes; %, 元/人, 位: no)."""
+    return unit not in NON_ADDITIVE_UNITS and "/" not in unit and "每" not in unit
+
+
+class _Missing(Exception):
+    """A formula function met a missing value; the reason goes to why_missing."""
 
 # --- pure computations, unit-tested on their own ---------------------------
 
@@ -76,6 +93,8 @@ class MetricDef:
     target: float | str | None = None
     higher_is_better: bool = True
     note: str = ""
+    period: str | None = None  # pinned period (canonical code)
+    total: str | None = None  # sum | none | a formula over the parent's totals
 
     @property
     def display_unit(self) -> str:
@@ -116,20 +135,14 @@ class MetricValue:
     def value(self) -> float:
         v = self._book.raw(self.defn, self.region, self.period)
         if v is None:
-            why = self._book.why_missing.get((self.key, self.region, self.period))
-            if why:
-                raise BriefgenError(f"缺少“{self.name}”{self.region}{self.period}的数值：{why}",
-                                    where=f"{self._book.label}：metrics.{self.key}.formula")
-            raise BriefgenError(f"缺少“{self.name}”{self.region}{self.period}的数据", where=self._book.label)
+            raise self._book.missing(self.defn, self.region, self.period)
         return v
 
     @property
     def prev(self) -> float:
         v = self._book.raw(self.defn, self.region, self.prev_period)
         if v is None:
-            raise BriefgenError(
-                f"缺少“{self.name}”{self.region}{self.prev_period}（上期）的数据", where=self._book.label
-            )
+            raise self._book.missing(self.defn, self.region, self.prev_period, "（上期）")
         return v
 
     @property
@@ -141,8 +154,12 @@ class MetricValue:
         if pub is None:
             if computed is None:
                 raise BriefgenError(
-                    f"无法计算“{self.name}”的{label}：缺少{self.prev_period}（上期）数据或上期为零（为负），且数据中未给出公布值",
+                    f"无法计算“{self.name}”的{label}{f'（{self.region}）' if self.region else ''}："
+                    f"缺少{_period_label(self.prev_period)}（上期）数据"
+                    f"或上期为零（为负），且数据中未给出公布值",
                     where=self._book.label,
+                    hint=self._book.ds.nearest(self.defn.indicator, self.region, self.prev_period)
+                    if not self.defn.formula and not self.has_prev else None,
                 )
             return computed
         if computed is not None:
@@ -259,11 +276,13 @@ class MetricValue:
 
     def cagr(self, start_period: str) -> float:
         """Average annual growth since `start_period`, in percent."""
+        start_period = self._book.code(start_period)
         first = self._book.raw(self.defn, self.region, start_period)
         years = int(self.period[:4]) - int(start_period[:4])
         r = cagr_pct(first, self.value, years)
         if r is None:
-            raise BriefgenError(f"无法计算“{self.name}”自{start_period}以来的年均增速", where=self._book.label)
+            raise BriefgenError(f"无法计算“{self.name}”自{_period_label(start_period)}以来的年均增速",
+                                where=self._book.label)
         return r
 
     def at(self, period: str | None = None, region: str | None = None) -> "MetricValue":
@@ -285,12 +304,15 @@ class MetricBook:
     """Resolves metric keys (or raw indicator names) against a dataset."""
 
     def __init__(self, ds: Dataset, catalogue: dict[str, MetricCfg], *, region: str, period: str,
-                 previous: str | None = None, label: str = "", peers: list[str] | None = None):
+                 previous: str | None = None, label: str = "", peers: list[str] | None = None,
+                 regions: RegionTree | None = None):
         self.ds = ds
         self.peers = list(peers or [])
+        self.tree = regions if regions is not None else RegionTree()
         self.region = region
-        self.period = period
-        self._previous = previous
+        self.period = periods.code(period)
+        self._year = periods.parse(self.period).year
+        self._previous = periods.code(previous) if previous else None
         self.label = label
         self.warnings: list[str] = []
         self.defs: dict[str, MetricDef] = {}
@@ -299,6 +321,7 @@ class MetricBook:
                 key=key, name=c.name or c.indicator or key, indicator=c.indicator or c.name or key,
                 unit=c.unit, decimals=c.decimals, formula=c.formula, scale_to=c.scale_to,
                 region=c.region, target=c.target, higher_is_better=c.higher_is_better, note=c.note,
+                period=self.code(c.period) if c.period else None, total=c.total,
             )
         for key, d in self.defs.items():
             if not d.formula and d.indicator not in ds.indicators:
@@ -308,15 +331,24 @@ class MetricBook:
                 )
             if not d.unit and d.indicator in ds.indicators:
                 d.unit = ds.indicators[d.indicator].unit
-        self._stack: list[str] = []
-        self._formula_cache: dict[str, Any] = {}
+        self._active: list[tuple[str, str, str]] = []  # values being computed, to name a cycle
+        self._formula_cache: dict[str, Formula] = {}
+        self._memo: dict[tuple[str, str, str], float | None] = {}
         self.why_missing: dict[tuple[str, str, str], str] = {}
+
+    def code(self, period: str | int) -> str:
+        """A period as a template or config writes it (2022年1—9月, 1—9月, 2021) → its canonical code;
+        a form without its year is in the briefing's year."""
+        p = periods.parse(period, self._year)
+        if p.kind == "other":
+            raise BriefgenError(f"“{period}”不是可识别的时期", where=self.label, hint=f"可写：{periods.ACCEPTED_FORMS}")
+        return p.code
 
     def previous_of(self, period: str) -> str:
         """The period a period is compared with (上年同期, or `previous:` for the briefing's own)."""
         if period == self.period and self._previous:
             return self._previous
-        return shift_year(period, -1)
+        return periods.previous(period)
 
     def warn(self, msg: str) -> None:
         """Record a warning once."""
@@ -339,61 +371,214 @@ class MetricBook:
         )
 
     def value(self, key: str, region: str | None = None, period: str | None = None) -> MetricValue:
-        """A metric at a region and period (the briefing's own by default)."""
+        """A metric at a region and period (the briefing's own, or the metric's pinned ones, by default)."""
         d = self.defn(key)
-        return MetricValue(self, d, region or d.region or self.region, str(period or self.period))
+        per = self.code(period) if period not in (None, "") else (d.period or self.period)
+        return MetricValue(self, d, region or d.region or self.region, str(per))
 
     def obs(self, d: MetricDef, region: str, period: str) -> Obs | None:
-        # Formula metrics may still carry published figures (rank, target) in the data.
         """The data observation behind a metric (formula metrics may carry published figures too)."""
         return self.ds.get(d.indicator, region, period)
 
-    def raw(self, d: MetricDef, region: str, period: str) -> float | None:
-        """The metric's value in its display unit, or None if unknown."""
-        if d.formula:
-            return self._eval_formula(d, region, period)
-        o = self.ds.get(d.indicator, region, period)
-        if o is None or o.value is None:
-            return None
-        if d.scale_to and d.scale_to != d.unit:
-                return float(zh.scale(o.value, d.unit, d.scale_to))
-        return o.value
+    def missing(self, d: MetricDef, region: str, period: str, what: str = "") -> BriefgenError:
+        """The error for a value that is not there, saying what the data do hold nearby."""
+        why = self.why_missing.get((d.key, region, period))
+        if why:
+            hint = None
+            if not d.formula and self.tree.is_parent(region):
+                # A total that failed: say what the counties do have.
+                hint = self.ds.nearest(d.indicator, self.tree.leaves(region)[0], period)
+            return BriefgenError(f"缺少“{d.name}”{region}{_period_label(period)}{what}的数值：{why}",
+                                 where=f"{self.label}：metrics.{d.key}.formula" if d.formula else self.label,
+                                 hint=hint)
+        hint = None if d.formula else self.ds.nearest(d.indicator, region, period)
+        return BriefgenError(f"缺少“{d.name}”{region}{_period_label(period)}{what}的数据", where=self.label,
+                             hint=hint)
 
-    def _eval_formula(self, d: MetricDef, region: str, period: str) -> float | None:
-        if d.key in self._stack:
-            raise BriefgenError(f"指标公式循环引用：{' → '.join(self._stack + [d.key])}", where=self.label)
-        expr = self._formula_cache.get(d.key)
-        if expr is None:
-            expr = compile_formula(d.formula or "", f"{self.label}：metrics.{d.key}.formula")
-            self._formula_cache[d.key] = expr
-        names = expr.names
-        env: dict[str, float] = {}
-        self._stack.append(d.key)
+    # -- values ------------------------------------------------------------------------
+    def raw(self, d: MetricDef, region: str, period: str) -> float | None:
+        """The metric's value in its display unit, or None if unknown (a total for a parent region)."""
+        key = (d.key, region, period)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            chain = [k for k, _r, _p in self._active[self._active.index(key):]] + [d.key]
+            raise BriefgenError(f"指标公式循环引用：{' → '.join(chain)}", where=f"{self.label}：metrics.{d.key}")
+        self._active.append(key)
         try:
-            for n in names:
-                v = self.raw(self.defn(n), region, period)
-                if v is None:
-                    return None
-                env[n] = v
-            try:
-                result = expr(env)
-            except ZeroDivisionError:
-                # Still "no value" (a chart shows a gap), but say why if someone asks for it.
-                self.why_missing[(d.key, region, period)] = f"公式 {d.formula} 中除数为零"
-                return None
+            v = self._raw(d, region, period)
         finally:
-            self._stack.pop()
+            self._active.pop()
+        self._memo[key] = v
+        return v
+
+    def _raw(self, d: MetricDef, region: str, period: str) -> float | None:
+        if d.formula:
+            return self._eval(d, d.formula, region, period, "formula")
+        o = self.ds.get(d.indicator, region, period)
+        own = self._scaled(d, o.value) if o is not None and o.value is not None else None
+        if not self.tree.is_parent(region):
+            return own
+        total = self._total(d, region, period)
+        if own is not None:
+            if total is not None:
+                dec = zh.decimals_of(own)
+                if zh.round_to(total, dec) != zh.round_to(own, dec):
+                    how = "相加" if (d.total or "sum") == "sum" else f"按 {d.total} 计算"
+                    self.warn(f"“{d.name}”{region}{_period_label(period)}：公布数 {zh.num(own)}{d.display_unit} "
+                              f"与各下级地区{how}的 {zh.num(total, max(dec, 1))}{d.display_unit} 不一致，采用公布数")
+            return own
+        return total
+
+    def _scaled(self, d: MetricDef, v: float) -> float:
+        if d.scale_to and d.scale_to != d.unit:
+            return float(zh.scale(v, d.unit, d.scale_to))
+        return v
+
+    def _total(self, d: MetricDef, region: str, period: str) -> float | None:
+        """A parent's figure from its children: their sum, or the metric's total formula."""
+        mode = (d.total or "").strip()
+        kids = self.tree.children_of(region)
+        if mode == "none":
+            self.why_missing[(d.key, region, period)] = "该指标设为不合计（total: none），数据中也没有它的公布数"
+            return None
+        if not mode:
+            if not additive(d.unit):
+                self.why_missing[(d.key, region, period)] = (
+                    f"单位为“{d.unit}”，不能由下级地区相加；请在 metrics.{d.key} 中用 total: 写明分子和分母"
+                    f"（如 total: a / b * 100），或在数据中给出{region}的公布数")
+                return None
+            mode = "sum"
+        if mode == "sum":
+            vals = [(k, self.raw(d, k, period)) for k in kids]
+            lacking = [k for k, v in vals if v is None]
+            if lacking:
+                # Name the counties that lack data, not the group whose total failed because of them.
+                lacking = [leaf for k in lacking for leaf in self.tree.leaves(k)
+                           if self.raw(d, leaf, period) is None] or lacking
+                self.why_missing[(d.key, region, period)] = (
+                    f"{'、'.join(lacking[:6])}{'等' if len(lacking) > 6 else ''}缺少数据，无法合计出{region}的数")
+                return None
+            return float(sum(v for _k, v in vals if v is not None))
+        return self._eval(d, mode, region, period, "total")
+
+    def _compiled(self, d: MetricDef, text: str, part: str) -> Formula:
+        ck = f"{d.key}.{part}"
+        expr = self._formula_cache.get(ck)
+        if expr is None:
+            expr = compile_formula(text, f"{self.label}：metrics.{d.key}.{part}")
+            self._formula_cache[ck] = expr
+        return expr
+
+    def _eval(self, d: MetricDef, text: str, region: str, period: str, part: str) -> float | None:
+        """A formula at a region and period: operands pinned elsewhere are read there."""
+        expr = self._compiled(d, text, part)
+        env: dict[str, object] = {}
+        for n in expr.names:
+            nd = self.defn(n)
+            reg, per = nd.region or region, nd.period or period
+            v = self.raw(nd, reg, per)
+            if v is None:
+                self.why_missing[(d.key, region, period)] = (
+                    f"公式中的“{nd.name}”缺少{reg}{_period_label(per)}的数据"
+                    + (f"（{self.why_missing[(nd.key, reg, per)]}）" if (nd.key, reg, per) in self.why_missing
+                       else f"（{self.ds.nearest(nd.indicator, reg, per)}）" if not nd.formula else ""))
+                return None
+            env[n] = Operand(v, n)
+        for n in expr.refs:
+            self.defn(n)
+            env[n] = Ref(n)
+        env.update(self._functions(region, period))
+        try:
+            result = expr(env)
+        except ZeroDivisionError:
+            # Still "no value" (a chart shows a gap), but say why if someone asks for it.
+            self.why_missing[(d.key, region, period)] = f"公式 {text} 中除数为零"
+            return None
+        except _Missing as e:
+            self.why_missing[(d.key, region, period)] = str(e)
+            return None
         if result is None:
             return None
         try:
             f = float(result)
         except (TypeError, ValueError):
-            raise BriefgenError(f"指标公式的结果不是数字：{result!r}", where=f"metrics.{d.key}.formula") from None
+            raise BriefgenError(f"指标公式的结果不是数字：{result!r}", where=f"metrics.{d.key}.{part}") from None
         return f if math.isfinite(f) else None
 
+    def _functions(self, region: str, period: str) -> dict[str, object]:
+        """sum() mean() max() min() count() over regions and at(), bound to where a formula is computed."""
+        def values(x: object, over: object, fn: str) -> list[tuple[str, float | None]]:
+            xd = self.defn(metric_key(x, fn))
+            per = xd.period or period
+            return [(r, self.raw(xd, r, per)) for r in self.scope(region, over, fn)]
+
+        def complete(x: object, over: object, fn: str) -> list[float]:
+            vals = values(x, over, fn)
+            lacking = [r for r, v in vals if v is None]
+            if lacking:
+                name = self.defn(metric_key(x, fn)).name
+                raise _Missing(f"{fn}() 中{'、'.join(lacking[:6])}{'等' if len(lacking) > 6 else ''}缺少“{name}”的数据")
+            if not vals:
+                raise _Missing(f"{fn}() 没有可计算的地区")
+            return [v for _r, v in vals if v is not None]
+
+        def at(x: object, region: str | None = None, period: str | None = None) -> float:
+            xd = self.defn(metric_key(x, "at"))
+            reg = str(region) if region else (xd.region or here_region)
+            per = self.code(str(period)) if period else (xd.period or here_period)
+            v = self.raw(xd, reg, per)
+            if v is None:
+                raise _Missing(f"at() 中“{xd.name}”缺少{reg}{_period_label(per)}的数据")
+            return v
+
+        here_region, here_period = region, period
+        return {
+            "sum": lambda x, over=None: float(sum(complete(x, over, "sum"))),
+            "mean": lambda x, over=None: (lambda v: sum(v) / len(v))(complete(x, over, "mean")),
+            "max": lambda x, over=None: max(complete(x, over, "max")),
+            "min": lambda x, over=None: min(complete(x, over, "min")),
+            "count": lambda x, over=None: float(sum(1 for _r, v in values(x, over, "count") if v is not None)),
+            "at": at,
+        }
+
+    def scope(self, region: str, over: object = None, fn: str = "sum") -> list[str]:
+        """The regions a function runs over at `region`: those named by `over` (the children of a
+        parent or group, or a list), else the lowest regions under a parent, else — for a county —
+        all the lowest regions of its tree (so gdp / sum(gdp) is its share of the whole)."""
+        if over is not None:
+            if isinstance(over, str):
+                if self.tree.is_parent(over):
+                    return self.tree.children_of(over)
+                raise BriefgenError(f"{fn}() 中的“{over}”不是地区树（regions:）中的上级地区或分组", where=self.label)
+            if isinstance(over, (list, tuple)):
+                return [str(r) for r in over]
+            raise BriefgenError(f"{fn}() 的第二个参数应为上级地区名或地区列表", where=self.label)
+        if self.tree.is_parent(region):
+            return self.tree.leaves(region)
+        if region in self.tree.parent:
+            return self.tree.leaves(self.tree.root_of(region))
+        return self.default_regions()
+
+    def default_regions(self, d: MetricDef | None = None, period: str | None = None) -> list[str]:
+        """The regions a ranking, regions table or regions chart lists when the config names none:
+        `peers`, else the lowest regions under this one in the region tree (or, for a county,
+        all the lowest regions of its tree), else the regions in the data (leaving out the one
+        a total row stands for)."""
+        if self.peers:
+            return list(self.peers)
+        if self.tree.is_parent(self.region):
+            return self.tree.leaves(self.region)
+        if self.region in self.tree.parent:
+            return self.tree.leaves(self.tree.root_of(self.region))
+        regs = self.ds.regions(d.indicator if d is not None and not d.formula else None, period)
+        if len(regs) > 1:
+            regs = [r for r in regs if r not in self.ds.total_regions and not self.tree.is_parent(r)]
+        return regs
+
     def ranks(self, d: MetricDef, period: str, regions: list[str] | None = None) -> dict[str, int]:
-        """Competition ranks of the regions (the peers by default) by a metric at a period."""
-        regs = regions or self.peers or self.ds.regions(d.indicator if not d.formula else None, period)
+        """Competition ranks of the regions (the default regions unless given) by a metric at a period."""
+        regs = regions or self.default_regions(d, period)
         values = {r: self.raw(d, r, period) for r in regs}
         return competition_rank(values, d.higher_is_better)
 

@@ -1,9 +1,29 @@
-"""Statistical periods: the one model of what "2021", "2022-06" or "last-month" mean.
+"""Statistical periods: the one model of what "2021", "2022年1—9月" or "last-month" mean.
 
 A period code is the string the config, the data and the output paths share.
-:func:`parse` reads a code into a :class:`Period` (its kind, year and month,
-quarter or half); :func:`resolve` also accepts the relative tokens of
-scheduled runs. Wording ("2021年1—6月") is the zh layer's job (:mod:`briefgen.zh`).
+:func:`parse` reads any form in Chinese statistical usage into a :class:`Period`
+(its kind, year and month, quarter or half) with one canonical code, so that
+"2022年1-9月", "1—9月" (in a sheet about 2022) and "前三季度" are the same period;
+:func:`resolve` also accepts the relative tokens of scheduled runs. Wording
+("2022年1—9月", "上年同期") is the zh layer's job (:mod:`briefgen.zh`).
+
+A period is identified by the months it covers, so forms that cover the same
+months are one period: 1—3月 is the first quarter (2022Q1), 1—6月 the first half
+(2022H1), 1—12月 the year, 1月 (cumulative) the month 2022-01. Point-in-time
+periods (时点: 年末, 9月末) are separate from the month they end.
+
+Canonical codes::
+
+    2022          year (年, 全年, 1—12月)
+    2022-09       month (当月)
+    2022-01~09    year to date (累计 1—9月, 前三季度)
+    2022Q3        quarter (三季度)
+    2022H1        half year (上半年, 1—6月)
+    2022末        end of the year (年末, 12月末)
+    2022-09末     end of a month (9月末)
+    2022-12-21    a date
+
+The previous period (上年同期) is always the same kind one year earlier.
 """
 
 from __future__ import annotations
@@ -16,26 +36,55 @@ from typing import Any
 
 from briefgen.errors import BriefgenError
 
-KINDS = ("year", "half", "quarter", "month", "ytd", "date", "other")
+KINDS = ("year", "half", "quarter", "month", "ytd", "point", "date", "other")
 RELATIVE_PERIODS = ("last-month", "last-quarter", "last-year", "year-to-date")
 
+#: What a user may write for a period, for error messages.
+ACCEPTED_FORMS = ("2022、2022年；2022-09、2022年9月（当月）；2022年1—9月、1-9月、前三季度（累计）；"
+                  "2022Q3、三季度、第三季度；2022H1、上半年；2022年末、9月末（时点）")
+
 _REL_RE = re.compile(r"(last-month|last-quarter|last-year|year-to-date)(?:-(\d{1,3}))?")
-_YEAR_RE = re.compile(r"(\d{4})年?")
-_MONTH_RE = re.compile(r"(\d{4})(?:-|/|\.|M|年)(\d{1,2})月?", re.IGNORECASE)
-_QUARTER_RE = re.compile(r"(\d{4})-?Q([1-4])", re.IGNORECASE)
-_HALF_RE = re.compile(r"(\d{4})-?H([12])", re.IGNORECASE)
-_DATE_RE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?")
 _LEADING_YEAR = re.compile(r"^(\d{4})(.*)$")
+
+# --- the forms, on normalized text (no spaces, ASCII digits, 〜/～ → ~, dashes → -) ---
+_Y = r"(?P<y>\d{4})"
+_YP = r"(?:(?P<y>\d{4})年?)?"  # optional year prefix
+_CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+           "十": 10, "十一": 11, "十二": 12}
+_FORMS: list[tuple[str, re.Pattern[str]]] = [
+    ("year", re.compile(_Y + r"(?:年度?|年全年)?")),
+    ("year", re.compile(_YP + r"全年")),
+    ("ytd", re.compile(_Y + r"-(?P<a>\d{2})~(?P<b>\d{2})")),  # canonical 2022-01~09
+    ("ytd", re.compile(_YP + r"(?P<a>\d{1,2})(?:月份?)?[-~至到](?P<b>\d{1,2})月份?(?:累计)?")),
+    ("point", re.compile(_Y + r"年?(?:末|底)")),
+    ("point", re.compile(_Y + r"-(?P<m>\d{2})末")),
+    ("point", re.compile(r"(?:年末|年底)")),
+    ("point", re.compile(_YP + r"(?P<m>\d{1,2})月(?:末|底)")),
+    ("month", re.compile(_Y + r"(?:-|/|\.|M|年)(?P<m>\d{1,2})月?份?", re.IGNORECASE)),
+    ("month", re.compile(r"(?P<m>\d{1,2})月份?")),
+    ("quarter", re.compile(_Y + r"(?:-|年)?Q(?P<q>[1-4])", re.IGNORECASE)),
+    ("quarter", re.compile(_YP + r"第?(?P<q>[一二三四1-4])季度")),
+    ("quarter", re.compile(r"Q(?P<q>[1-4])", re.IGNORECASE)),
+    ("ytdq", re.compile(_YP + r"前(?P<q>[一二两三1-3])(?:个)?季度")),
+    ("half", re.compile(_Y + r"-?H(?P<h>[12])", re.IGNORECASE)),
+    ("half", re.compile(_YP + r"(?P<h>[上下])半年")),
+    ("date", re.compile(_Y + r"[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[T ].*)?")),
+]
+_DASHES = str.maketrans({"—": "-", "–": "-", "－": "-", "―": "-", "‒": "-", "～": "~", "〜": "~", "∼": "~",
+                         "Ｑ": "Q", "ｑ": "Q", "Ｈ": "H", "ｈ": "H", "．": ".", "／": "/",
+                         **{chr(0xFF10 + i): str(i) for i in range(10)}})
+_CN_MONTH = re.compile(r"(十[一二]?|[一二三四五六七八九])(?=月|至|到|[-~])")
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
 class Period:
     """A statistical period.
 
-    ``code`` is what configs and data use (2024-05, 2024Q1, 2024, 2024H1);
-    ``slug`` is the form for output paths (a year-to-date period 2024-01~05 so it
-    never collides with the month 2024-05); ``number`` is the month, quarter or
-    half (0 for a year or an unparsed code).
+    ``code`` is canonical (see the module docstring); ``slug`` is the form for
+    output paths (the relative token ``year-to-date`` keeps 2024-01~06 there, so a
+    folder per month reads alike); ``number`` is the month (the last month for a
+    year to date or a month end), quarter or half, 0 for a year.
     """
 
     code: str
@@ -51,6 +100,23 @@ class Period:
     def annual(self) -> bool:
         """A whole calendar year (比上年) rather than a month, quarter or cumulative period (同比)."""
         return self.kind == "year"
+
+    @property
+    def months(self) -> tuple[int, int]:
+        """(first month, last month) the period covers; a point or date covers its month."""
+        if self.start is None or self.end is None:
+            return (0, 0)
+        return (self.start.month, self.end.month)
+
+    @property
+    def cumulative(self) -> bool:
+        """Runs from January (1月, 1—N月, 一季度, 上半年, 全年): one series of 累计 figures."""
+        return self.kind in ("year", "month", "quarter", "half", "ytd") and self.months[0] == 1
+
+    @property
+    def year_end(self) -> bool:
+        """The end of a year (年末)."""
+        return self.kind == "point" and self.number == 12
 
 
 def _month_end(y: int, m: int) -> _dt.date:
@@ -80,41 +146,198 @@ def year(y: int) -> Period:
     return Period(str(y), "year", y, 0, str(y), _dt.date(y, 1, 1), _dt.date(y, 12, 31))
 
 
+def months(y: int, first: int, last: int) -> Period:
+    """The months first..last of year y as one canonical period (1—3月 is 2022Q1, 1—12月 the year)."""
+    if not (1 <= first <= last <= 12):
+        raise ValueError(f"invalid month span {first}-{last}")
+    if first == last:
+        return month(y, first)
+    if first == 1 and last == 12:
+        return year(y)
+    if (first - 1) % 3 == 0 and last == first + 2:
+        return quarter(y, (first + 2) // 3)
+    if first in (1, 7) and last == first + 5:
+        return half(y, 1 if first == 1 else 2)
+    if first != 1:
+        raise ValueError(f"no statistical period covers months {first}-{last}")
+    code = f"{y}-01~{last:02d}"
+    return Period(code, "ytd", y, last, code, _dt.date(y, 1, 1), _month_end(y, last))
+
+
 def ytd(y: int, m: int) -> Period:
-    """January to month m of year y; statistics bureaus publish it under the month it runs to."""
-    return Period(f"{y}-{m:02d}", "ytd", y, m, f"{y}-01~{m:02d}", _dt.date(y, 1, 1), _month_end(y, m))
+    """January to month m of year y (year-to-date); the slug keeps the 1—N form for output paths."""
+    return replace(months(y, 1, m), slug=f"{y}-01~{m:02d}")
 
 
-def parse(value: Any) -> Period:
-    """A period code → :class:`Period`; codes of no known form get kind ``other``.
+def point(y: int, m: int = 12) -> Period:
+    """The end of month m of year y (时点); m = 12 is the end of the year (年末)."""
+    code = f"{y}末" if m == 12 else f"{y}-{m:02d}末"
+    d = _month_end(y, m)
+    return Period(code, "point", y, m, code, d, d)
 
-    Accepted: 2021, 2021年; 2021-03, 2021M03, 2021年3月; 2021Q1, 2021-Q1;
-    2021H1; 2021-12-21 (a date); YAML's int 2021 and date objects.
+
+def date(d: _dt.date) -> Period:
+    """One day."""
+    code = d.isoformat()
+    return Period(code, "date", d.year, d.month, code, d, d, d.day)
+
+
+def _other(s: str) -> Period:
+    return Period(s, "other", None, 0, s)
+
+
+def normalize(text: str) -> str:
+    """The text a period form is matched on: no spaces, ASCII digits, one kind of dash."""
+    s = _SPACE.sub("", str(text)).translate(_DASHES)
+    return _CN_MONTH.sub(lambda m: str(_CN_NUM[m.group(1)]), s)
+
+
+def _match(s: str) -> tuple[str, dict[str, str]] | None:
+    for kind, rx in _FORMS:
+        hit = rx.fullmatch(s)
+        if hit:
+            return kind, {k: v for k, v in hit.groupdict().items() if v is not None}
+    return None
+
+
+def _num(v: str) -> int:
+    return _CN_NUM[v] if v in _CN_NUM else int(v)
+
+
+def _build(kind: str, g: dict[str, str], y: int) -> Period | None:
+    """The period of a matched form in year y; None for impossible values (13月, 9—3月)."""
+    try:
+        if kind == "year":
+            return year(y)
+        if kind == "month":
+            m = int(g["m"])
+            return month(y, m) if 1 <= m <= 12 else None
+        if kind == "ytd":
+            a, b = int(g["a"]), int(g["b"])
+            return months(y, a, b) if 1 <= a <= b <= 12 and (a == 1 or (a, b) in _SPANS) else None
+        if kind == "ytdq":
+            return months(y, 1, 3 * _num(g["q"]))
+        if kind == "quarter":
+            return quarter(y, _num(g["q"]))
+        if kind == "half":
+            h = g["h"]
+            return half(y, 1 if h in ("1", "上") else 2)
+        if kind == "point":
+            m = int(g.get("m", 12))
+            return point(y, m) if 1 <= m <= 12 else None
+        if kind == "date":
+            return date(_dt.date(y, int(g["m"]), int(g["d"])))
+    except ValueError:
+        return None
+    return None
+
+
+# Spans not starting in January that are still periods: the quarters and the second half.
+_SPANS = {(4, 6), (7, 9), (10, 12), (7, 12)}
+
+
+def parse(value: Any, year: int | None = None) -> Period:
+    """Any period form → its canonical :class:`Period`; kind ``other`` when it is none.
+
+    Forms without a year (1—9月, 三季度, 上半年, 9月末) take `year`; without one
+    they are ``other`` too (see :func:`needs_year`). YAML's int 2021 and date
+    objects are accepted; Excel's float 2021.0 is the year 2021.
     """
     if isinstance(value, _dt.datetime):
         value = value.date()
     if isinstance(value, _dt.date):
-        code = value.isoformat()
-        return Period(code, "date", value.year, value.month, code, value, value, value.day)
-    if isinstance(value, float) and value.is_integer():
+        return date(value)
+    if isinstance(value, float):
+        # Excel's 2021.0 is a year; 2022.1 could be January or October (2022.10): no period.
+        if not value.is_integer():
+            return _other(str(value))
         value = int(value)
-    s = str(value).strip()
-    if hit := _YEAR_RE.fullmatch(s):
-        return replace(year(int(hit[1])), code=s, slug=s)
-    if hit := _QUARTER_RE.fullmatch(s):
-        return replace(quarter(int(hit[1]), int(hit[2])), code=s, slug=s)
-    if hit := _HALF_RE.fullmatch(s):
-        return replace(half(int(hit[1]), int(hit[2])), code=s, slug=s)
-    if (hit := _MONTH_RE.fullmatch(s)) and 1 <= int(hit[2]) <= 12:
-        return replace(month(int(hit[1]), int(hit[2])), code=s, slug=s)
-    if hit := _DATE_RE.fullmatch(s):
-        try:
-            d = _dt.date(int(hit[1]), int(hit[2]), int(hit[3]))
-        except ValueError:
-            pass
-        else:
-            return Period(s, "date", d.year, d.month, s, d, d, d.day)
-    return Period(s, "other", None, 0, s)
+    if isinstance(value, bool) or value is None:
+        return _other(str(value))
+    raw = str(value).strip()
+    hit = _match(normalize(raw))
+    if hit is None:
+        return _other(raw)
+    kind, g = hit
+    y = int(g["y"]) if "y" in g else year
+    if y is None or not 1000 <= y <= 9999:
+        return _other(raw)
+    p = _build(kind, g, y)
+    return p if p is not None else _other(raw)
+
+
+def needs_year(value: Any) -> bool:
+    """A period form written without its year: 1—9月, 三季度, 上半年, 年末."""
+    if isinstance(value, (int, float, _dt.date)) or value is None:
+        return False
+    hit = _match(normalize(str(value)))
+    return hit is not None and "y" not in hit[1]
+
+
+def looks_like_period(value: Any) -> bool:
+    """Text meant as a period even if it is not a valid one (2022年13月, 2022年1—13月)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return 1000 <= value <= 9999
+    s = normalize(str(value or ""))
+    if _match(s) is not None:
+        return True
+    return bool(re.fullmatch(r"(\d{4}年?)?(\d{1,2}([-~至到]\d{1,2})?月份?(末|底|累计)?|第?.季度|.半年)", s)
+                or re.fullmatch(r"\d{4}(年|-|/|\.|M|Q|H).{0,8}", s))
+
+
+def strict(value: Any, where: str | None = None, year: int | None = None) -> Period:
+    """Like :func:`parse`, but a value that is no period is an error naming `where` and the accepted forms."""
+    p = parse(value, year)
+    if p.kind == "other":
+        if needs_year(value) and year is None:
+            raise BriefgenError(f"时期“{value}”没有写年份", where=where,
+                                hint="请写完整，如 2022年1—9月；表格中可在标题写明年份，或在数据源中写 period:")
+        raise BriefgenError(f"“{value}”不是可识别的时期", where=where, hint=f"可写：{ACCEPTED_FORMS}")
+    return p
+
+
+def code(value: Any, year: int | None = None) -> str:
+    """The canonical code of a period form, or the text unchanged if it is none."""
+    p = parse(value, year)
+    return p.code
+
+
+def previous(value: Any) -> str:
+    """The same kind of period one year earlier (上年同期): 2022-01~09 → 2021-01~09, 2022末 → 2021末."""
+    p = parse(value)
+    if p.kind == "other" or p.year is None or p.start is None or p.end is None:
+        return shift_year(str(value), -1)
+    return shift(p, -1).code
+
+
+def shift(p: Period, years: int) -> Period:
+    """`p` moved by whole years, same kind."""
+    if p.year is None or p.start is None or p.end is None:
+        raise BriefgenError(f"无法推算时期“{p.code}”的上年同期", hint="请在配置中用 previous: 指明上期")
+    y = p.year + years
+    if p.kind == "point":
+        return point(y, p.number)
+    if p.kind == "date":
+        d = min(p.day, calendar.monthrange(y, p.start.month)[1])
+        return date(_dt.date(y, p.start.month, d))
+    return months(y, p.start.month, p.end.month)
+
+
+def sort_key(value: Any) -> tuple:
+    """Order periods by when they end, the shorter first (3月 before 1—3月); unknown codes last."""
+    p = parse(value)
+    if p.end is None or p.start is None:
+        return (_dt.date.max, 0, str(value))
+    return (p.end, (p.end - p.start).days, p.code)
+
+
+def family(p: Period) -> str:
+    """Which series a period belongs to on an axis: cumulative from January, month, quarter, half, point, year."""
+    if p.kind == "year":
+        return "year"
+    if p.cumulative and p.kind != "month":
+        return "cumulative"
+    return p.kind
 
 
 def resolve(value: Any, as_of: _dt.date, where: str | None = None) -> Period:
@@ -146,7 +369,7 @@ def resolve(value: Any, as_of: _dt.date, where: str | None = None) -> Period:
             return year(as_of.year - 1 - back)
         if back:
             raise BriefgenError(f"“{s}”无效：year-to-date 不能加期数", where=where,
-                                hint="上年同期的累计数请用 last-year 或写明时期，如 2023-05")
+                                hint="上年同期的累计数请用 last-year 或写明时期，如 2023-01~05")
         if as_of.month == 1:
             return ytd(as_of.year - 1, 12)
         return ytd(as_of.year, as_of.month - 1)
@@ -154,23 +377,24 @@ def resolve(value: Any, as_of: _dt.date, where: str | None = None) -> Period:
         raise BriefgenError(f"不认识的相对时期“{s}”", where=where,
                             hint="可用：" + "、".join(RELATIVE_PERIODS) + "（前三个可加 -N 表示再往前 N 期）")
     p = parse(s)
-    if p.kind == "year" and p.year is not None:
-        return year(p.year)  # "2024年" → 2024
     # A date is not a period here: passed through for the config and data to interpret.
-    return p if p.kind != "date" else Period(s, "other", None, 0, s)
+    return p if p.kind != "date" else _other(s)
 
 
 def shift_year(code: str, years: int = -1) -> str:
     """The same period `years` away: 2021 → 2020, 2021-03 → 2020-03, 2021Q1 → 2020Q1."""
+    p = parse(code)
+    if p.kind not in ("other",) and p.year is not None:
+        return shift(p, years).code
     m = _LEADING_YEAR.match(str(code))
     if not m:
         raise BriefgenError(f"无法推算时期“{code}”的上年同期", hint="请在配置中用 previous: 指明上期")
     return f"{int(m.group(1)) + years}{m.group(2)}"
 
 
-def is_annual(code: str) -> bool:
+def is_annual(code: Any) -> bool:
     """True for a whole year (the growth prefix is then 比上年, else 同比)."""
-    return str(code).strip().isdigit()
+    return parse(code).kind == "year"
 
 
 def parse_as_of(text: str | _dt.date | None) -> _dt.date:

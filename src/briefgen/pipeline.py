@@ -65,7 +65,7 @@ def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | N
     m = cfg.model
     ds = ds if ds is not None else load_dataset(cfg)
     book = MetricBook(ds, m.metrics, region=m.region, period=m.period, previous=m.previous,
-                      label=str(cfg.path), peers=m.peers)
+                      label=str(cfg.path), peers=m.peers, regions=cfg.regions)
     for w in magnitude_warnings(ds, aggregate_region=m.region):
         book.warn(w)
     face = None

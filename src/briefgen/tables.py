@@ -1,17 +1,26 @@
 """Tables as the config asks for them: metrics × (本期, 上期, 增减) or regions × metrics.
 
 Every cell is text from the zh layer; the builder numbers the table and adds
-caption and source.
+caption and source. A regions table may show per indicator its value, the
+previous period, growth, net change, percentage points and rank, a total row,
+and its units in one line (单位：亿元、%) or in the headers. Its column widths
+fit the longest region name on one line, and headers break only between words
+(:mod:`briefgen.terms`), never inside a unit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from briefgen import zh
-from briefgen.config import TableCfg
+from briefgen import terms, zh
+from briefgen.config import TableCfg, TableColumnCfg
 from briefgen.errors import BriefgenError
-from briefgen.metrics import MetricBook, MetricValue
+from briefgen.metrics import MetricBook, MetricValue, competition_rank
+
+#: Text width of the default page (156 mm) in em of the default table size (12 pt).
+DEFAULT_WIDTH_EM = 442.2 / 12
+#: Room a cell's margins take, in em (Word's 0.19 cm a side is the wider of the writers').
+CELL_PADDING_EM = 1.0
 
 
 @dataclass
@@ -23,6 +32,7 @@ class TableBody:
     align: list[str]
     col_widths: list[float] | None = None
     notes: list[str] = field(default_factory=list)
+    unit_note: str = ""  # 单位：亿元、%
 
 
 def change_cell(mv: MetricValue, mode: str) -> str:
@@ -41,8 +51,13 @@ def change_cell(mv: MetricValue, mode: str) -> str:
         return "—"
 
 
-def table_body(book: MetricBook, t: TableCfg) -> TableBody:
-    """Header and rows of a table config, every value through the zh layer."""
+def table_body(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH_EM) -> TableBody:
+    """Header and rows of a table config, every value through the zh layer.
+
+    `width_em` is the text width in em of the table's font size, for the column widths.
+    """
+    if t.kind == "regions":
+        return regions_table(book, t, width_em)
     notes: list[str] = []
     if t.kind == "metrics":
         cur, prev = book.period, book.previous_of(book.period)
@@ -59,25 +74,185 @@ def table_body(book: MetricBook, t: TableCfg) -> TableBody:
         if any(r[-1].endswith("*") for r in rows):
             notes.append("带*的增速为统计部门公布数（可比价等口径），与表中两年数值直接计算的结果不同。")
         align = ["left", "center", "right", "right", "right"][: len(header)]
-        widths = [3.2, 1.0, 1.4, 1.4, 2.2][: len(header)]
-    else:
-        metrics = [book.value(k) for k in t.columns]
-        regions = t.rows or book.peers or book.ds.regions(
-            metrics[0].defn.indicator if metrics else None, book.period)
-        header = ["地区"] + [f"{m.name}（{m.unit}）" if m.unit else m.name for m in metrics]
-        ranks = {}
-        if t.rank_by:
-            ranks = book.ranks(book.defn(t.rank_by), book.period, regions)
-            header.append("排名")
-        rows = []
-        for r in regions:
-            row = [r]
-            for m in metrics:
-                mv = book.value(m.key, r)
-                row.append(mv.num if mv.available else "—")
-            if t.rank_by:
-                row.append(str(ranks.get(r, "—")))
-            rows.append(row)
-        align = ["left"] + ["right"] * (len(header) - 1)
-        widths = None
+        header, rows, widths, _fits = fit_columns(header, rows, width_em, t.widths, wrap_first=True)
     return TableBody(header, rows, align, widths, notes)
+
+
+# --- regions tables ---------------------------------------------------------------------------
+
+_FIELD_HEAD = {"yoy": "增速", "net": "增减量", "pp": "增减百分点", "rank": "位次", "yoy_rank": "增速位次"}
+
+
+def _columns(t: TableCfg) -> list[TableColumnCfg]:
+    out = []
+    for c in t.columns:
+        if isinstance(c, TableColumnCfg):
+            out.append(c)
+            continue
+        show: list = ["value"]
+        if t.change in ("yoy", "net", "pp"):
+            show.append(t.change)
+        out.append(TableColumnCfg(metric=c, show=show))
+    return out
+
+
+def _value_unit(mv: MetricValue, field: str) -> str:
+    if field in ("value", "prev", "net"):
+        return mv.unit
+    if field == "yoy":
+        return "%"
+    return ""  # 增减百分点 says its unit; a rank has none
+
+
+def regions_table(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH_EM) -> TableBody:
+    """Regions × indicators with the change columns each indicator asks for, a total row,
+    units in a unit line or the headers, and widths that keep every region name on one line."""
+    cols = _columns(t)
+    if not cols:
+        raise BriefgenError("地区表需要 columns:（指标键名列表）", where=book.label)
+    first = book.value(cols[0].metric)
+    regions = list(t.rows) or book.default_regions(first.defn, book.period)
+    if not regions:
+        raise BriefgenError("地区表没有地区：数据中没有地区，也没有在 rows: 或 regions: 中列出", where=book.label)
+    parent = book.region
+    prev_word = zh.prev_period_cn(book.period)
+
+    # (metric, field) per column, and the units each shows.
+    spec = [(c, book.value(c.metric), f) for c in cols for f in c.show]
+    value_units = list(dict.fromkeys(_value_unit(mv, f) for _c, mv, f in spec if f in ("value", "prev", "net")))
+    other_units = list(dict.fromkeys(_value_unit(mv, f) for _c, mv, f in spec if f in ("yoy", "pp")))
+    line = t.units == "line" or (t.units == "auto" and len([u for u in value_units if u]) <= 1)
+    if t.units == "line" and len([u for u in value_units if u]) > 1:
+        line = False  # 亿元 and 家 in one line cannot say which column is which
+    unit_note = ""
+    if line:
+        shown = [u for u in value_units + other_units if u]
+        unit_note = "单位：" + "、".join(dict.fromkeys(shown)) if shown else ""
+
+    header = ["地区"]
+    for c, mv, f in spec:
+        name = c.name or mv.name
+        head = name if f == "value" else prev_word if f == "prev" else _FIELD_HEAD[f]
+        if f != "value" and "value" not in c.show:
+            head = name + head  # 地区生产总值增速: no value column beside it to say whose
+        unit = _value_unit(mv, f)
+        if unit and not line:
+            head += f"（{unit}）"
+        header.append(head)
+
+    def ranks(key: str, field: str) -> dict[str, int]:
+        vals: dict[str, float | None] = {}
+        for r in regions:
+            mv = book.value(key, r)
+            try:
+                vals[r] = float(getattr(mv, field))
+            except BriefgenError:
+                vals[r] = None
+        return competition_rank(vals, mv.defn.higher_is_better)
+
+    rank_cache: dict[tuple[str, str], dict[str, int]] = {}
+
+    def cell(c: TableColumnCfg, key: str, region: str, f: str, total: bool) -> str:
+        mv = book.value(key, region)
+        dec = c.decimals if c.decimals is not None else mv.decimals
+        try:
+            if f == "value":
+                return zh.num(mv.value, dec)
+            if f == "prev":
+                return zh.num(mv.prev, dec)
+            if f == "yoy":
+                return zh.num(mv.yoy, 1) + ("*" if mv.yoy_is_published else "")
+            if f == "net":
+                return zh.num(mv.net, dec)
+            if f == "pp":
+                return zh.num(mv.pp, dec if dec is not None else 2)
+            if total:
+                return ""
+            field = "value" if f == "rank" else "yoy"
+            got = rank_cache.setdefault((key, field), ranks(key, field))
+            return str(got[region]) if region in got else "—"
+        except BriefgenError:
+            return "—"
+
+    rows = []
+    for r in regions:
+        row = [r]
+        for c, mv, f in spec:
+            row.append(cell(c, mv.key, r, f, False))
+        rows.append(row)
+    if t.rank_by:
+        header.append("排名")
+        got = book.ranks(book.defn(t.rank_by), book.period, regions)
+        for r, row in zip(regions, rows):
+            row.append(str(got.get(r, "—")))
+    if t.total != "none":
+        total = [t.total_label or parent] + [cell(c, mv.key, parent, f, True) for c, mv, f in spec]
+        if t.rank_by:
+            total.append("")
+        rows = [total, *rows] if t.total == "top" else [*rows, total]
+    notes: list[str] = []
+    if any(v.endswith("*") for row in rows for v in row[1:]):
+        notes.append("带*的增速为统计部门公布数（可比价等口径），与表中两年数值直接计算的结果不同。")
+    header, rows, widths, fits = fit_columns(header, rows, width_em, t.widths)
+    if not fits:
+        name = t.caption if "{" not in t.caption else f"{first.name}等指标的地区表"
+        book.warn(f"表“{name}”列数较多，页面宽度放不下最长的地区名、数值或表头单位，个别单元格会折行"
+                  f"（可减少列、缩短 name:，或用 widths: 设置列宽）")
+    align = ["left"] + ["right"] * (len(header) - 1)
+    return TableBody(header, rows, align, widths, notes, unit_note)
+
+
+def fit_columns(header: list[str], rows: list[list[str]], width_em: float, widths: list[float] | None = None,
+                wrap_first: bool = False) -> tuple[list[str], list[list[str]], list[float], bool]:
+    r"""Column widths (relative, in em), headers broken into lines ("\n") for them, the rows
+    (first cells broken between words when `wrap_first`), and whether everything fits.
+
+    Every column is at least as wide as its widest cell and its widest header word, so
+    no cell wraps and no header breaks inside a word or a unit; the rest of the line
+    goes first to the headers that would take the most lines, then evenly. With
+    `widths` given, they are used (scaled to the line) and only the headers are broken.
+    """
+    n = len(header)
+    room = width_em - CELL_PADDING_EM * n
+    fits = True
+    if widths is not None:
+        if len(widths) != n or any(w <= 0 for w in widths):
+            raise BriefgenError(f"widths 应为{n}个正数（每列一个），实际是 {widths}")
+        total = sum(widths)
+        inner = [room * w / total for w in widths]
+    else:
+        cells = [max([terms.em(r[j]) for r in rows if j < len(r)] or [0.0]) for j in range(n)]
+        if wrap_first:
+            # Long indicator names may take two lines, broken between words; no wider than 9 characters.
+            full = cells[0]
+            cells[0] = max([terms.em(p) for r in rows for p in terms.segment(r[0])] or [0.0])
+            cells[0] = max(cells[0], min(full, 9.0))
+        words = [max(terms.em(p) for p in terms.segment(h)) if h else 0.0 for h in header]
+        inner = [max(c, w, 2.0) for c, w in zip(cells, words)]
+        spare = room - sum(inner)
+        if spare < 0:
+            fits = False
+            inner = [w * room / sum(inner) for w in inner]
+            spare = 0.0
+        step = 0.5
+        while spare >= step:
+            lines = [len(terms.break_lines(h, w)) for h, w in zip(header, inner)]
+            worst = max(range(n), key=lambda j: (lines[j], -j))
+            if lines[worst] <= 1:
+                break
+            trial = len(terms.break_lines(header[worst], inner[worst] + step))
+            # Widen only where it saves a line within the spare room.
+            need = inner[worst] + step
+            while trial == lines[worst] and need - inner[worst] < spare:
+                need += step
+                trial = len(terms.break_lines(header[worst], need))
+            if trial == lines[worst]:
+                break
+            spare -= need - inner[worst]
+            inner[worst] = need
+        if spare > 0:
+            inner = [w + spare / n for w in inner]
+    broken = ["\n".join(terms.break_lines(h, w + 1e-6)) for h, w in zip(header, inner)]
+    if wrap_first:
+        rows = [["\n".join(terms.break_lines(r[0], inner[0] + 1e-6)), *r[1:]] if r else r for r in rows]
+    return broken, rows, [round(w + CELL_PADDING_EM, 3) for w in inner], fits

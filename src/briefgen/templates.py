@@ -25,7 +25,7 @@ TEMPLATE_FILE = "template.yaml"
 # Keys a template.yaml may set; everything else is a typo worth reporting.
 TEMPLATE_KEYS = {
     "name", "title", "description", "extends", "form", "meta", "style", "fonts", "metrics",
-    "sections", "reference_docx", "variables", "intro",
+    "sections", "reference_docx", "variables", "intro", "regions", "region_groups",
 }
 
 
@@ -202,6 +202,9 @@ def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Pat
                     # Font paths in a template are relative to its folder.
                     d = {**d, "fonts": {r: _rel(t.path, v) for r, v in (d["fonts"] or {}).items()}}
                 merged[key] = deep_merge(merged.get(key), d[key]) if key in merged else copy.deepcopy(d[key])
+        for key in ("regions", "region_groups"):
+            if key in d:  # a region tree is declared whole: a child template's replaces its parent's
+                merged[key] = copy.deepcopy(d[key])
         if "sections" in d:
             merged["sections"] = merge_sections(merged.get("sections", []), d["sections"], str(t.path))
         if d.get("reference_docx"):
@@ -213,6 +216,9 @@ def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Pat
         if key in merged:
             out[key] = deep_merge(merged[key], raw[key]) if key in raw and isinstance(merged[key], dict) \
                 else raw.get(key, merged[key])
+    for key in ("regions", "region_groups"):
+        if key in merged and key not in raw:
+            out[key] = merged[key]
     out["sections"] = merge_sections(merged.get("sections", []), raw.get("sections"), str(config_path))
     dirs = [t.path for t in tpl.chain()] + [r for r, _ in roots]
     return Applied(out, tpl, dirs, reference)

@@ -38,6 +38,7 @@ class Report:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # what passed, for the summary
+    notes: list[str] = field(default_factory=list)  # what the data sheets left out, and why
 
     @property
     def ok(self) -> bool:
@@ -98,7 +99,27 @@ def _check_data(cfg: Any, report: Report) -> Any:
         report.errors.append(_err(e))
         return None
     report.checked.append(f"数据（{len(cfg.model.data)}个数据源，{len(ds.obs)}个数值）")
+    report.notes += [f"已忽略 {x}" for x in ds.ignored]
+    _check_region_tree(cfg, ds, report)
     return ds
+
+
+def _check_region_tree(cfg: Any, ds: Any, report: Report) -> None:
+    """The declared region tree against the regions the data name."""
+    tree = cfg.regions
+    if not tree:
+        return
+    declared = set(tree.names)
+    data_regions = [r for r in ds.regions() if r]
+    where = f"{cfg.path}：regions"
+    for r in data_regions:
+        if r not in declared and r != cfg.model.region:
+            close = yamlpos.suggest(r, sorted(declared), cutoff=0.6)
+            report.warnings.append(f"{where}：数据中的地区“{r}”不在地区树中，不参与合计"
+                                   + (f"（是否与“{close[0]}”是同一地区？请统一写法）" if close else ""))
+    for r in tree.names:
+        if not tree.is_parent(r) and r not in data_regions:
+            report.warnings.append(f"{where}：地区树中的“{r}”在数据中没有任何数（上级地区无法合计）")
 
 
 def _check_metrics(cfg: Any, root: Any, ds: Any, report: Report) -> bool:
@@ -107,21 +128,24 @@ def _check_metrics(cfg: Any, root: Any, ds: Any, report: Report) -> bool:
     ok = True
     for key, mc in m.metrics.items():
         where = _pos(cfg, root, ("metrics", key))
-        if mc.formula:
-            fwhere = _pos(cfg, root, ("metrics", key, "formula"))
+        formulas = [("formula", mc.formula)] if mc.formula else []
+        if mc.total and mc.total.strip() not in ("sum", "none"):
+            formulas.append(("total", mc.total))
+        for part, text in formulas:
+            fwhere = _pos(cfg, root, ("metrics", key, part))
             try:
-                f = compile_formula(mc.formula, fwhere)
+                f = compile_formula(text, fwhere)
             except BriefgenError as e:
                 report.errors.append(_err(e))
                 ok = False
                 continue
-            for n in f.names:
+            for n in f.metrics:
                 if n not in names:
                     report.errors.append(BriefgenError(
                         f"公式引用了未定义的指标“{n}”", where=fwhere,
                         hint=_closest(n, names)).render())
                     ok = False
-        else:
+        if not mc.formula:
             ind = mc.indicator or mc.name or key
             if ind not in ds.indicators:
                 report.errors.append(BriefgenError(
@@ -151,7 +175,10 @@ def _metric_refs(m: Any) -> Iterator[tuple[tuple, str]]:
                     yield tl + ("rows", k), r
             else:
                 for k, r in enumerate(t.columns):
-                    yield tl + ("columns", k), r
+                    if isinstance(r, str):
+                        yield tl + ("columns", k), r
+                    else:
+                        yield tl + ("columns", k, "metric"), r.metric
             if t.rank_by:
                 yield tl + ("rank_by",), t.rank_by
 

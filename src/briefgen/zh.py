@@ -37,6 +37,10 @@ __all__ = [
     "date_cn",
     "month_cn",
     "period_cn",
+    "period_short",
+    "period_axis",
+    "prev_period_cn",
+    "growth_prefix",
     "rank",
     "rank_phrase",
     "rank_change",
@@ -47,6 +51,9 @@ __all__ = [
 ]
 
 Number = int | float | Decimal
+
+#: The minus sign of negative numbers in text, tables and charts (not the hyphen "-").
+MINUS = "\u2212"
 
 # Used when decimals=None: enough for 123.4567 亿元, short enough to hide float noise.
 AUTO_DECIMALS = 4
@@ -88,7 +95,7 @@ def _to_decimal(x: Any, *, allow_str: bool = False) -> Decimal:
         return Decimal(x.numerator) / Decimal(x.denominator)
     elif isinstance(x, str) and allow_str:
         try:
-            d = Decimal(x.strip())
+            d = Decimal(x.strip().replace(MINUS, "-"))
         except InvalidOperation:
             raise ZhFormatError(f"“{x}”不是有效的数值") from None
     elif isinstance(x, numbers.Real):
@@ -173,9 +180,13 @@ def _positive(x: Any, what: str) -> int:
 
 
 def num(x: Any, decimals: int | None = None, thousands: bool = False) -> str:
-    """874.1 → "874.1"; decimals=None keeps up to 4 places without trailing zeros."""
+    """874.1 → "874.1"; decimals=None keeps up to 4 places without trailing zeros.
+
+    A negative number takes the minus sign (−, U+2212), never the hyphen: −3.5.
+    """
     q, strip = _rounded(x, decimals, allow_str=True)
-    return _fmt(q, strip, thousands)
+    s = _fmt(q, strip, thousands)
+    return MINUS + s[1:] if s.startswith("-") else s
 
 
 def pct(x: Any, decimals: int | None = 1) -> str:
@@ -463,13 +474,85 @@ def ytd_cn(p: Any) -> str:
 
 
 def growth_prefix(period: Any) -> str:
-    """比上年 for a whole year, 同比 for months, quarters and year-to-date periods."""
-    return "比上年" if periods.is_annual(str(period)) else "同比"
+    """比上年 for a whole year, 比上年末 for the end of a year, 同比 for months, quarters,
+    cumulative periods and month ends."""
+    per = period if isinstance(period, periods.Period) else periods.parse(period)
+    if per.kind == "year":
+        return "比上年"
+    if per.year_end:
+        return "比上年末"
+    return "同比"
+
+
+def prev_period_cn(period: Any) -> str:
+    """What the previous period is called: 上年 (a year), 上年末 (a year end), else 上年同期."""
+    per = period if isinstance(period, periods.Period) else periods.parse(period)
+    if per.kind == "year":
+        return "上年"
+    if per.year_end:
+        return "上年末"
+    return "上年同期"
+
+
+_QUARTER_CN = "〇一二三四"
+
+
+def period_short(p: Any) -> str:
+    """A period without its year, for where the year is said once already: 1—9月, 9月,
+    第三季度, 上半年, 9月末, 年末; a year keeps its number (2022年)."""
+    per = p if isinstance(p, periods.Period) else periods.parse(p)
+    if per.kind == "other" or per.year is None:
+        raise ZhFormatError(f"统计期“{p}”无法识别，应为 {periods.ACCEPTED_FORMS}")
+    if per.kind == "year":
+        return f"{per.year}年"
+    if per.kind == "quarter":
+        return f"第{_QUARTER_CN[per.number]}季度"
+    if per.kind == "half":
+        return "上半年" if per.number == 1 else "下半年"
+    if per.kind == "month":
+        return f"{per.number}月"
+    if per.kind == "ytd":
+        return f"1—{per.number}月"
+    if per.kind == "point":
+        return "年末" if per.number == 12 else f"{per.number}月末"
+    return f"{per.start.month if per.start else per.number}月{per.day}日"
+
+
+def period_axis(codes: Iterable[Any]) -> list[str]:
+    """Category labels for a row of periods: the year only where it starts or changes
+    ("2021年12月", "1月", "2月"…); a cumulative series reads "1月", "1—2月" … "1—12月" whatever
+    the canonical form of each (1—3月 is the first quarter); years as "2021年"."""
+    codes = list(codes)
+    pers = [c if isinstance(c, periods.Period) else periods.parse(c) for c in codes]
+    for c, per in zip(codes, pers):
+        if per.kind == "other" or per.year is None:
+            raise ZhFormatError(f"统计期“{c}”无法识别，应为 {periods.ACCEPTED_FORMS}")
+    kinds = {p.kind for p in pers}
+    if kinds == {"year"}:
+        return [f"{p.year}年" for p in pers]
+    if len(kinds) == 1 and "ytd" not in kinds:
+        short = period_short
+    elif all(p.cumulative for p in pers):
+        def short(p: periods.Period) -> str:
+            first, last = p.months
+            return f"{last}月" if last == 1 else f"{first}—{last}月"
+    else:
+        return [period_cn(p) for p in pers]
+    out: list[str] = []
+    several_years = len({p.year for p in pers}) > 1
+    last_year = None
+    for p in pers:
+        label = short(p)
+        if several_years and p.year != last_year:
+            label = f"{p.year}年{label}"
+        last_year = p.year
+        out.append(label)
+    return out
 
 
 def period_label(per: periods.Period, style: str = "arabic") -> str:
-    """A :class:`~briefgen.periods.Period` in words: 2021年, 2021年3月, 2021年1—3月,
-    2021年第一季度, 2021年上半年, 2021年12月21日; an unknown code as written."""
+    """A :class:`~briefgen.periods.Period` in words: 2021年, 2021年3月, 2021年1—9月,
+    2021年第一季度, 2021年上半年, 2021年末, 2021年9月末, 2021年12月21日; an unknown code as written."""
     _check_style(style)
     if per.year is None:
         return per.code
@@ -485,13 +568,18 @@ def period_label(per: periods.Period, style: str = "arabic") -> str:
         if style == "cn":
             return cn_year(per.year) + ("一至" if per.number > 1 else "") + cn_int(per.number) + "月"
         return f"{per.year}年{'1—' if per.number > 1 else ''}{per.number}月"
+    if per.kind == "point":
+        if per.number == 12:
+            return _ymd(per.year, style=style) + "末"
+        return _ymd(per.year, per.number, style=style) + "末"
     return _ymd(per.year, per.number, per.day, style=style)
 
 
 def period_cn(p: Any, style: str = "arabic") -> str:
-    """Period code → Chinese: "2021" → "2021年", "2021-03"/"2021M03" → "2021年3月",
-    "2021Q1"/"2021-Q1" → "2021年第一季度", "2021H1" → "2021年上半年",
-    "2021-12-21" or a date → "2021年12月21日"."""
+    """Period (any form periods.parse reads) → Chinese: "2021" → "2021年", "2021-03" → "2021年3月",
+    "2022-01~09"/"2022年1-9月" → "2022年1—9月", "2021Q1" → "2021年第一季度", "2021H1" →
+    "2021年上半年", "2021末" → "2021年末", "2021-09末" → "2021年9月末", "2021-12-21" or a date →
+    "2021年12月21日"."""
     _check_style(style)
     # YAML turns `period: 2021` into an int and `2021-12-21` into a date.
     if isinstance(p, (date, datetime)):
@@ -502,7 +590,7 @@ def period_cn(p: Any, style: str = "arabic") -> str:
         raise ZhFormatError(f"统计期 {_show(p)} 无法识别")
     per = p if isinstance(p, periods.Period) else periods.parse(p)
     if per.kind == "other":
-        raise ZhFormatError(f"统计期“{p}”无法识别，应为 2021、2021-03、2021Q1 或 2021H1 等格式")
+        raise ZhFormatError(f"统计期“{p}”无法识别，应为 {periods.ACCEPTED_FORMS} 等格式")
     return period_label(per, style)
 
 
@@ -583,6 +671,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "date_cn": date_cn,
     "month_cn": month_cn,
     "period_cn": period_cn,
+    "period_short": period_short,
+    "prev_period_cn": prev_period_cn,
     "ytd_cn": ytd_cn,
     "rank": rank,
     "rank_phrase": rank_phrase,

@@ -155,7 +155,7 @@ CASES: list[tuple[str, Setup, list[str]]] = [
      ["metrics.x.formula", "公式语法错误"]),
     ("growth-without-previous-period", lambda t: [str(write(
         t, base_cfg(sections=section("{{ hte.yoy | growth }}")), csv="指标,时期,数值\n高企,2021,857\n"))],
-     ["b.yaml：sections[0].text:1", "无法计算“高企”的同比增速", "2020（上期）"]),
+     ["b.yaml：sections[0].text:1", "无法计算“高企”的同比增速", "2020年（上期）", "有数据的时期：2021年"]),
     ("growth-previous-is-zero", lambda t: [str(write(
         t, base_cfg(sections=section("{{ hte.yoy | growth }}")), csv=CSV.replace("640", "0")))],
      ["sections[0].text:1", "上期为零"]),

@@ -247,7 +247,8 @@ def test_pdf_long_table_splits_with_repeated_header(tmp_path):
     cfg = {"name": "tbl", "form": "plain", "region": "地区00", "period": 2021,
            "meta": {"title": "长表测试", "organ": "某局"}, "data": [{"file": "d.csv"}], "metrics": {"v": "产值"},
            "sections": [{"heading": "各地区", "text": "见下表。",
-                         "tables": [{"caption": "各地区产值", "kind": "regions", "columns": ["v"], "rank_by": "v"}]}]}
+                         "tables": [{"caption": "各地区产值", "kind": "regions", "columns": ["v"], "rank_by": "v",
+                                     "units": "header"}]}]}
     p = tmp_path / "b.yaml"
     p.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
     build(p, tmp_path / "out", ["pdf"])

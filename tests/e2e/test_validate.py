@@ -99,7 +99,7 @@ def test_validate_dry_run_finds_runtime_problems(tmp_path):
     p = tmp_path / "b.yaml"
     p.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
     r = CliRunner().invoke(main, ["validate", str(p)])
-    assert r.exit_code == 1 and "同比增速" in r.output and "2020（上期）" in r.output
+    assert r.exit_code == 1 and "同比增速" in r.output and "2020年（上期）" in r.output
 
 
 def test_validate_strict_fails_on_warnings(tmp_path):

@@ -22,7 +22,7 @@ PER_UNITS = ("%", "％", "‰")
 def fmt(v: float, decimals: int, unit: str = "") -> str:
     """``v`` rounded to ``decimals`` places as the text would print it, never "-0.0";
     a percent or per-mille ``unit`` is appended, any other unit is not."""
-    s = zh.num(v, decimals)  # ASCII "-" for negatives, like the text (for now)
+    s = zh.num(v, decimals)  # the minus sign "−" for negatives, like the text and tables
     if unit in PER_UNITS:
         s += unit
     return s

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "init": "briefgen.cli.scaffold:init_cmd",
     "batch": "briefgen.cli.batch:batch_cmd",
     "schedule": "briefgen.cli.schedule:schedule_cmd",
+    "inspect": "briefgen.cli.inspect:inspect_cmd",
     "validate": "briefgen.cli.check:validate_cmd",
     "schema": "briefgen.cli.check:schema_cmd",
 }

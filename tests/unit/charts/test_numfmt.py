@@ -17,7 +17,7 @@ def test_874_05_reads_as_in_the_text():
 @pytest.mark.parametrize("v, d, unit, text", [
     (2.675, 2, "", "2.68"),
     (5.25, 1, "%", "5.3%"),
-    (-3.4, 1, "%", "-3.4%"),  # ASCII hyphen, as the text prints it for now
+    (-3.4, 1, "%", "\u22123.4%"),  # the minus sign (U+2212), as the text and tables print it
     (-0.04, 1, "", "0.0"),  # never "-0.0"
     (-0.0, 0, "", "0"),
     (1.5, 1, "‰", "1.5‰"),
