@@ -45,7 +45,7 @@ def test_labels_are_the_pngs_labels(tmp_path):
     # 2023年 has no second quarter: no label, no bar
     assert texts.count("135") == 1
     line = _vector(SPECS["line"](), tmp_path, "line")
-    assert "-1.2%" in line.texts() and "目标值 5.0%" in line.texts()
+    assert "−1.2%" in line.texts() and "目标值 5.0%" in line.texts()
     dashed = [s for s in line.items if isinstance(s, Shape) and s.dash]
     assert dashed and all(s.stroke == "#C00000" for s in dashed)  # the target line in the accent
 

@@ -44,7 +44,7 @@ def test_labels_are_text_inside_the_chart(tmp_path, chains):
         page = pdf.pages[0]
         assert not page.images
         words = {w["text"]: w for w in page.extract_words()}
-        for t in ("812.4", "790.2", "-2.7%", "0.0%", "单位：亿元", "单位：%", "工业增加值", "2022年"):
+        for t in ("812.4", "790.2", "−2.7%", "0.0%", "单位：亿元", "单位：%", "工业增加值", "2022年"):
             assert t in words, t
         caption = next(w for w in page.extract_words() if w["text"].startswith("图1"))
         assert words["812.4"]["bottom"] < caption["top"]
