@@ -17,7 +17,7 @@ from typing import Any
 from briefgen import zh
 from briefgen.config import MetricCfg
 from briefgen.data import Dataset, Obs
-from briefgen.errors import BriefgenError
+from briefgen.errors import BriefgenError, MissingDataError
 from briefgen.formula import compile_formula
 from briefgen.periods import shift_year
 
@@ -59,6 +59,18 @@ def competition_rank(values: dict[str, float | None], higher_is_better: bool = T
     return out
 
 
+def guess_measure(name: str, unit: str) -> str:
+    """The measure a metric's name and unit suggest: a percentage named 增速 is a growth rate,
+    any other percentage a ratio, a name with 净增 a net increase, anything else a level."""
+    if unit in ("%", "‰", "％"):
+        return "growth" if any(w in name for w in GROWTH_NAMES) else "ratio"
+    if "净增" in name or "净减" in name:
+        return "net"
+    return "level"
+
+
+GROWTH_NAMES = ("增速", "增长率", "增幅", "同比增长", "增长速度")
+
 # --- metric values as templates see them -----------------------------------
 
 @dataclass
@@ -76,6 +88,7 @@ class MetricDef:
     target: float | str | None = None
     higher_is_better: bool = True
     note: str = ""
+    measure: str | None = None  # level | growth | ratio | net; None: guessed (see `kind`)
 
     @property
     def display_unit(self) -> str:
@@ -84,6 +97,15 @@ class MetricDef:
     @property
     def is_ratio(self) -> bool:
         return self.display_unit in ("%", "‰")
+
+    @property
+    def kind(self) -> str:
+        """What the value is, which decides how a change is worded: ``level`` (an amount or count:
+        增长/下降 %), ``ratio`` (a share or rate in %: 提高/降低 个百分点), ``growth`` (the value is
+        itself a growth rate: 增长/下降), ``net`` (the value is a net increase: 净增/净减, 多增/少增)."""
+        if self.measure:
+            return self.measure
+        return guess_measure(f"{self.name} {self.indicator}", self.display_unit)
 
 
 class MetricValue:
@@ -118,16 +140,16 @@ class MetricValue:
         if v is None:
             why = self._book.why_missing.get((self.key, self.region, self.period))
             if why:
-                raise BriefgenError(f"缺少“{self.name}”{self.region}{self.period}的数值：{why}",
-                                    where=f"{self._book.label}：metrics.{self.key}.formula")
-            raise BriefgenError(f"缺少“{self.name}”{self.region}{self.period}的数据", where=self._book.label)
+                raise MissingDataError(f"缺少“{self.name}”{self.region}{self.period}的数值：{why}",
+                                       where=f"{self._book.label}：metrics.{self.key}.formula")
+            raise MissingDataError(f"缺少“{self.name}”{self.region}{self.period}的数据", where=self._book.label)
         return v
 
     @property
     def prev(self) -> float:
         v = self._book.raw(self.defn, self.region, self.prev_period)
         if v is None:
-            raise BriefgenError(
+            raise MissingDataError(
                 f"缺少“{self.name}”{self.region}{self.prev_period}（上期）的数据", where=self._book.label
             )
         return v
@@ -140,7 +162,7 @@ class MetricValue:
         pub = self._published(field)
         if pub is None:
             if computed is None:
-                raise BriefgenError(
+                raise MissingDataError(
                     f"无法计算“{self.name}”的{label}：缺少{self.prev_period}（上期）数据或上期为零（为负），且数据中未给出公布值",
                     where=self._book.label,
                 )
@@ -201,7 +223,7 @@ class MetricValue:
             return int(pub)
         ranks = self._book.ranks(self.defn, self.period)
         if self.region not in ranks:
-            raise BriefgenError(f"无法计算“{self.name}”的排名：缺少各地区数据", where=self._book.label)
+            raise MissingDataError(f"无法计算“{self.name}”的排名：缺少各地区数据", where=self._book.label)
         return ranks[self.region]
 
     @property
@@ -271,6 +293,27 @@ class MetricValue:
         return self._book.value(self.key, region or self.region, str(period) if period else self.period)
 
     @property
+    def kind(self) -> str:
+        """level, ratio, growth or net (:attr:`MetricDef.kind`)."""
+        return self.defn.kind
+
+    @property
+    def previous(self) -> "MetricValue":
+        """The same metric at the comparison period."""
+        return self._book.value(self.key, self.region, self.prev_period)
+
+    def peers(self) -> list["MetricValue"]:
+        """The metric at every region it is ranked among (the config's peers, else the data's regions)."""
+        regs = self._book.peers or self._book.ds.regions(None if self.defn.formula else self.defn.indicator,
+                                                          self.period)
+        return [self._book.value(self.key, r, self.period) for r in regs]
+
+    @property
+    def home(self) -> bool:
+        """The value is of the briefing's own region (no need to name it in a sentence)."""
+        return self.region == self._book.region
+
+    @property
     def num(self) -> str:
         return zh.num(self.value, self.decimals)
 
@@ -299,6 +342,7 @@ class MetricBook:
                 key=key, name=c.name or c.indicator or key, indicator=c.indicator or c.name or key,
                 unit=c.unit, decimals=c.decimals, formula=c.formula, scale_to=c.scale_to,
                 region=c.region, target=c.target, higher_is_better=c.higher_is_better, note=c.note,
+                measure=c.measure,
             )
         for key, d in self.defs.items():
             if not d.formula and d.indicator not in ds.indicators:
