@@ -290,9 +290,9 @@ class Builder:
                 continue
             if item.text or item.template:
                 blocks += self._render_text(item.text, item.template, iw)
-            if item.chart is not None and item.chart.enabled:
+            if item.chart is not None and item.chart.enabled and self.evaluate(item.chart.when, f"{iw}.when"):
                 blocks.append(self._chart(item.chart, iw))
-            if item.table is not None and item.table.enabled:
+            if item.table is not None and item.table.enabled and self.evaluate(item.table.when, f"{iw}.when"):
                 blocks.append(self._table(item.table, iw))
         sub_level = level + 1 if sec.heading else level
         for j, child in enumerate(sec.sections):
@@ -305,6 +305,11 @@ class Builder:
             spec = chart_spec(self.book, c, self.palette)
         except BriefgenError as e:
             raise _name_place(e, where, self.book.label) from None
+        values = [v for s in spec.series for v in s.values if v is not None]
+        if not values or (spec.type in ("pie", "donut") and not any(values)):
+            # Nothing to draw this period: missing data, for the section's on_missing to decide.
+            what = "没有任何有效数值（全部缺失）" if not values else "的数值合计为零"
+            raise MissingDataError(f"图表“{self._inline(c.caption, where)}”本期{what}", where=where)
         validate_spec(spec, where)
         self.figures += 1
         out = self.chart_dir / f"fig{self.figures}.png"

@@ -111,6 +111,12 @@ class MetricCfg(_Model):
                     "不写则按单位和名称判断（单位为 % 且名称含“增速”为 growth，其他 % 为 ratio，名称含“净增”为 net）")
 
 
+WHEN_HELP = ("条件（Jinja2 表达式，可用指标、变量和 conditions 中定义的条件名），为假时不输出，"
+             "如 rose(hte)、hte.has_prev、growing")
+ON_MISSING = Literal["skip", "fallback", "error"]
+ON_MISSING_HELP = ("本期数据缺失时：error 报错停止（默认）｜skip 省略本节｜fallback 改为输出 fallback 中的文字")
+
+
 class ChartSeriesCfg(_Model):
     """One series of a chart: which metric, which field, on which axis."""
 
@@ -150,6 +156,7 @@ class ChartCfg(_Model):
     target: float | None = Field(None, description="目标线数值")
     height_cm: float = Field(8.0, description="图高（厘米）")
     enabled: bool = Field(True, description="设为 false 则不输出")
+    when: str | bool | None = Field(None, description=WHEN_HELP)
 
 
 class TableCfg(_Model):
@@ -166,12 +173,7 @@ class TableCfg(_Model):
     rank_by: str | None = Field(None, description="按该指标加排名列")
     source: str = Field("", description="数据来源")
     enabled: bool = Field(True, description="设为 false 则不输出")
-
-
-WHEN_HELP = ("条件（Jinja2 表达式，可用指标、变量和 conditions 中定义的条件名），为假时不输出，"
-             "如 rose(hte)、hte.has_prev、growing")
-ON_MISSING = Literal["skip", "fallback", "error"]
-ON_MISSING_HELP = ("本期数据缺失时：error 报错停止（默认）｜skip 省略本节｜fallback 改为输出 fallback 中的文字")
+    when: str | bool | None = Field(None, description=WHEN_HELP)
 
 
 class ContentCfg(_Model):

@@ -222,7 +222,8 @@ class MetricValue:
         if pub is not None:
             return int(pub)
         ranks = self._book.ranks(self.defn, self.period)
-        if self.region not in ranks:
+        if self.region not in ranks or len(ranks) < 2:
+            # One region ranked alone is not "第一": without the others there is no rank.
             raise MissingDataError(f"无法计算“{self.name}”的排名：缺少各地区数据", where=self._book.label)
         return ranks[self.region]
 

@@ -28,8 +28,8 @@ __all__ = [
     "change", "net", "net_change", "state", "reach", "gap", "accel", "target", "rank_move", "place",
     "regions_count", "top_regions", "bottom_regions", "above", "above_count", "leader",
     "trend", "peak", "trough", "streak", "grade", "milestone", "by_direction",
-    "rose", "fell", "steady", "in_top", "topic", "improved", "worsened", "all_rose", "all_fell", "any_rose", "any_fell",
-    "clauses", "lead", "FILTERS", "GLOBALS",
+    "rose", "fell", "steady", "in_top", "topic", "higher", "lower", "improved", "worsened",
+    "all_rose", "all_fell", "any_rose", "any_fell", "clauses", "lead", "FILTERS", "GLOBALS",
 ]
 
 # Units of things counted one by one: a fall is 净减 (净减3家); for amounts it is 减少 (减少1.2亿元).
@@ -206,14 +206,14 @@ def comparison(mv: MetricValue) -> tuple[str, str]:
     return "比" + label, "与" + label
 
 
-def _flat(prefix: str | None, mv: MetricValue | None) -> str:
+def _flat(prefix: str | None, mv: MetricValue | None, word: str = "持平") -> str:
     """持平 with its comparison: 与上年持平 — never 比上年持平."""
     if prefix is None and mv is not None:
-        return comparison(mv)[1] + "持平"
+        return comparison(mv)[1] + word
     p = prefix or ""
     if p.startswith(("比", "较")):
-        return "与" + p[1:] + "持平"
-    return p + "持平"
+        return "与" + p[1:] + word
+    return p + word
 
 
 def _pre(prefix: str | None, mv: MetricValue) -> str:
@@ -227,11 +227,43 @@ def _pre(prefix: str | None, mv: MetricValue) -> str:
 
 @dataclass
 class Delta:
-    """A metric's change in the terms its measure is worded in."""
+    """A metric's change in the terms its measure is worded in.
+
+    ``exact`` says whether the two values a reader sees are the same: a change that rounds to
+    zero between two different values is worded with more decimals (增长0.04%) or, below that,
+    as 基本持平 — never 持平 beside two different figures.
+    """
 
     value: float
     decimals: int
     scale: str  # growth (%), pp (个百分点), amount (the metric's unit)
+    exact: bool = True
+
+    @property
+    def sign(self) -> int:
+        """+1, -1, or 0 for a change that reads as none."""
+        return _sign(self.value, self.decimals)
+
+    @property
+    def flat_word(self) -> str:
+        return "持平" if self.exact else "基本持平"
+
+
+def _shown(mv: MetricValue, v: float) -> float:
+    """A value as printed: rounded to the metric's decimals (or the data's own, up to 4)."""
+    return zh.round_to(v, mv.decimals if mv.decimals is not None else min(zh.decimals_of(v), 4))
+
+
+def _refine(d: Delta, cur: float, prev: float, mv: MetricValue) -> Delta:
+    """More decimals for a change that would otherwise read as none between different values."""
+    if d.sign != 0:
+        return d
+    if _shown(mv, cur) == _shown(mv, prev):
+        return d
+    for extra in (1, 2):
+        if _sign(d.value, d.decimals + extra):
+            return Delta(d.value, d.decimals + extra, d.scale)
+    return Delta(d.value, d.decimals, d.scale, exact=False)
 
 
 def delta(mv: MetricValue, decimals: int | None = None) -> Delta | None:
@@ -250,17 +282,19 @@ def delta(mv: MetricValue, decimals: int | None = None) -> Delta | None:
             return Delta(v, decimals if decimals is not None else _dec(mv, 1), "growth")
         return Delta(v, decimals if decimals is not None else _dec(mv, 0), "amount")
     cur, prev = _cur(mv), _prev(mv)
-    if kind == "ratio":
-        d = _get(mv, "pp") if cur is not None and prev is not None else None
-        return None if d is None else Delta(d, decimals if decimals is not None else _dec(mv, 2), "pp")
     if cur is None or prev is None:
         return None
+    if kind == "ratio":
+        d = _get(mv, "pp")
+        return None if d is None else _refine(Delta(d, decimals if decimals is not None else _dec(mv, 2), "pp"),
+                                               cur, prev, mv)
     if prev > 0 and cur >= 0:
         g = _get(mv, "yoy")
         if g is not None:
-            return Delta(g, 1 if decimals is None else decimals, "growth")
+            return _refine(Delta(g, 1 if decimals is None else decimals, "growth"), cur, prev, mv)
     n = _get(mv, "net")
-    return None if n is None else Delta(n, _dec(mv, 2) if decimals is None else decimals, "amount")
+    return None if n is None else _refine(Delta(n, _dec(mv, 2) if decimals is None else decimals, "amount"),
+                                          cur, prev, mv)
 
 
 def direction(x: Any) -> str | None:
@@ -271,7 +305,7 @@ def direction(x: Any) -> str | None:
         d = delta(x)
         if d is None:
             return None
-        s = _sign(d.value, d.decimals)
+        s = d.sign
     else:
         s = _sign(float(zh.round_to(x, 4)), 4)
     return None if s is None else ("up" if s > 0 else "down" if s < 0 else "flat")
@@ -284,7 +318,7 @@ def _growth_words(value: float, decimals: int, times: bool) -> str:
 
 
 def change(x: Any, unit: str = "", decimals: int | None = None, *, prefix: str | None = None,
-           times: bool = False, with_net: bool = False, up: str = "增加", down: str = "减少",
+           times: bool = False, with_net: bool = False, rate: bool = False, up: str = "增加", down: str = "减少",
            flat: str = "持平") -> str:
     """The change of a metric against its previous period, words chosen from the data.
 
@@ -293,7 +327,8 @@ def change(x: Any, unit: str = "", decimals: int | None = None, *, prefix: str |
     ``with_net=True`` puts the amount first: 比上年净增224.49亿元，增长32.7%.
     ratio: 比上年提高0.26个百分点 · 比上年降低0.06个百分点 · 与上年持平.
     growth (the value is a growth rate): 同比增长11.6% · 同比下降3.4% · 与上年同期持平.
-    net (the value is a net increase): 比上年多增98家 · 少增 · 多减 · 少减, or 上年为净减20家.
+    net (the value is a net increase): 比上年多增98家 · 少增 · 多减 · 少减, or 上年为净减20家;
+    ``rate=True`` adds the growth of the net increase when both are increases (、增长82.4%).
     ``prefix`` replaces the comparison words (``prefix=""`` where the sentence already said it).
     A plain number is an amount: 217 → 增加217家 (unit="家"), as :func:`briefgen.zh.change`.
     """
@@ -301,13 +336,13 @@ def change(x: Any, unit: str = "", decimals: int | None = None, *, prefix: str |
         return zh.change(x, unit, decimals, up=up, down=down, flat=flat)
     mv = x
     if mv.kind == "net":
-        return net_change(mv, decimals, prefix=prefix)
+        return net_change(mv, decimals, prefix=prefix, rate=rate)
     d = delta(mv, decimals)
     if d is None:
         return _omit(mv, "与上期的比较")
-    s = _sign(d.value, d.decimals)
+    s = d.sign
     if s == 0:
-        return _flat(prefix, mv)
+        return _flat(prefix, mv, d.flat_word)
     pre = _pre(prefix, mv)
     if d.scale == "pp":
         return f"{pre}{'提高' if s > 0 else '降低'}{_abs(d.value, d.decimals)}个百分点"
@@ -357,9 +392,11 @@ def net(x: Any, unit: str = "", decimals: int | None = None, *, prefix: str | No
     return (_pre(prefix, mv) if prefix is None else prefix) + _amount_words(n, u, dec, net_words=True)
 
 
-def net_change(x: MetricValue, decimals: int | None = None, *, prefix: str | None = None) -> str:
+def net_change(x: MetricValue, decimals: int | None = None, *, prefix: str | None = None,
+               rate: bool = False) -> str:
     """How this period's net increase compares with the last one's: 比上年多增98家 · 少增 ·
     (both falls) 多减 · 少减 · (sign changed) 上年为净减20家 · 与上年持平 · "".
+    ``rate=True`` adds the growth of the net increase when both are increases: 比上年多增98家、增长82.4%.
 
     For a net-increase metric the values are its own; for a level, the net change of this
     period and of the previous one (which needs the period before that too).
@@ -385,7 +422,9 @@ def net_change(x: MetricValue, decimals: int | None = None, *, prefix: str | Non
     if _zero(diff, dec):
         return _flat(prefix, mv)
     if sc >= 0 and sp >= 0:
-        return f"{pre}{'多增' if diff > 0 else '少增'}{_abs(diff, dec)}{u}"
+        text = f"{pre}{'多增' if diff > 0 else '少增'}{_abs(diff, dec)}{u}"
+        g = _get(mv, "yoy") if rate and mv.kind == "net" and sc > 0 and sp > 0 else None
+        return text + (f"、{_growth_words(g, 1, False)}" if g is not None and _sign(g, 1) else "")
     if sc < 0 and sp < 0:
         return f"{pre}{'少减' if diff > 0 else '多减'}{_abs(diff, dec)}{u}"
     # The sign changed: 多增/少增 would mislead; say what last period was.
@@ -426,7 +465,8 @@ def _value_text(mv: MetricValue, decimals: int | None = None) -> str:
     v = mv.value
     dec = decimals if decimals is not None else mv.decimals
     if mv.kind == "growth":
-        return _growth_state(v, _dec(mv, 1) if decimals is None else decimals)
+        dec = _dec(mv, 1) if decimals is None else decimals
+        return _growth_state(v, dec) if _sign(v, dec) else comparison(mv)[1] + "持平"
     if mv.unit in ("%", "‰", "％"):
         return zh.num(v, dec if dec is not None else 2) + mv.unit
     return zh.qty(v, mv.unit, dec)
@@ -488,6 +528,24 @@ def gap(a: Any, b: Any, name: str = "", decimals: int | None = None, *, by: str 
     if s == 0:
         return f"与{name}持平"
     return f"{'高出' if s > 0 else '低于'}{name}{_abs(diff, dec)}个百分点"
+
+
+def _versus(a: Any, b: Any) -> int | None:
+    av, bv, scale, ma = _bench_pair(a, b)
+    if av is None or bv is None:
+        return None
+    dec = 1 if scale == "pp" and (ma is None or ma.kind != "ratio") else (_dec(ma, 2) if ma else 2)
+    return _sign(av - bv, dec)
+
+
+def higher(a: Any, b: Any) -> bool:
+    """True when a is above benchmark b as :func:`gap` would word it (高出…); False without data."""
+    return _versus(a, b) == 1
+
+
+def lower(a: Any, b: Any) -> bool:
+    """True when a is below benchmark b as :func:`gap` would word it (低于…)."""
+    return _versus(a, b) == -1
 
 
 def _earlier(mv: MetricValue) -> tuple[str, str] | None:
@@ -558,7 +616,9 @@ def accel(x: MetricValue, than: str | None = None, label: str | None = None, *, 
             return f"降幅与{label}持平"
         return f"降幅比{label}{'收窄' if diff > 0 else '扩大'}{_abs(diff, dec)}个百分点"
     if sc < 0 <= sp or sp < 0 <= sc:
-        return f"由{label}{_growth_state(prev, dec)}转为{_growth_state(cur, dec)}"
+        # The sentence already gave this period's figure: say how far it moved, and that it turned.
+        turn = "由降转增" if sc > 0 else "由增转降" if sc < 0 and sp > 0 else "由降转平" if sc == 0 else "由平转降"
+        return f"增速比{label}{'加快' if diff > 0 else '回落'}{_abs(diff, dec)}个百分点，{turn}"
     if _zero(diff, dec):
         return f"增速与{label}持平"
     if style == "range":
@@ -716,17 +776,29 @@ def _region_value(p: MetricValue) -> str:
     return _value_text(p)
 
 
+def _spread(rows: list[MetricValue]) -> bool:
+    """The regions differ as printed (all equal: no one is first or last)."""
+    return len({_shown(p, p.value) for p in rows}) > 1
+
+
 def top_regions(x: MetricValue, n: int = 3, values: bool = True) -> str:
-    """The n best regions, best first: 当阳市（增长15.1%）、夷陵区（增长14.4%）和西陵区（增长13.8%）."""
+    """The n best regions, best first: 当阳市（增长15.1%）、夷陵区（增长14.4%）和西陵区（增长13.8%);
+    "" when all regions are equal."""
     mv = _metric(x, "top_regions")
-    rows = _ranked(mv)[: max(0, int(n))]
+    ranked = _ranked(mv)
+    if not _spread(ranked):
+        return ""
+    rows = ranked[: max(0, int(n))]
     return zh.join_cn([f"{p.region}（{_region_value(p)}）" if values else p.region for p in rows])
 
 
 def bottom_regions(x: MetricValue, n: int = 1, values: bool = True) -> str:
-    """The n last regions, last first: 秭归县（增长3.3%）."""
+    """The n last regions, last first: 秭归县（增长3.3%）; "" when all regions are equal."""
     mv = _metric(x, "bottom_regions")
-    rows = list(reversed(_ranked(mv)))[: max(0, int(n))]
+    ranked = _ranked(mv)
+    if not _spread(ranked):
+        return ""
+    rows = list(reversed(ranked))[: max(0, int(n))]
     return zh.join_cn([f"{p.region}（{_region_value(p)}）" if values else p.region for p in rows])
 
 
@@ -1071,7 +1143,7 @@ GLOBALS: dict[str, Callable[..., Any]] = {
     **FILTERS,
     "rose": rose, "fell": fell, "steady": steady, "improved": improved, "worsened": worsened,
     "all_rose": all_rose, "all_fell": all_fell, "any_rose": any_rose, "any_fell": any_fell,
-    "in_top": in_top, "clauses": clauses,
+    "in_top": in_top, "higher": higher, "lower": lower, "clauses": clauses,
 }
 
 

@@ -65,9 +65,11 @@ def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | N
                    render_chart=draw if chart_dir is not None else None, palette=m.style.chart.palette)
 
 
-def make_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None) -> Document:
-    """The one place a :class:`Document` is made (charts drawn into `chart_dir`)."""
-    return make_builder(cfg, chart_dir, chains).build()
+def make_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,
+                  ds: Dataset | None = None) -> Document:
+    """The one place a :class:`Document` is made (charts drawn into `chart_dir`; with None only
+    specified). `ds` replaces the config's data (tests rebuild examples under other figures)."""
+    return make_builder(cfg, chart_dir, chains, ds).build()
 
 
 def build(config: str | Path, out_dir: str | Path = "output", formats: list[str] | None = None,

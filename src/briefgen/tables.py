@@ -33,7 +33,8 @@ def change_cell(mv: MetricValue, mode: str) -> str:
     """The 增减 cell of a metric, worded by its measure: growth for a level (增长32.8%), percentage
     points for a ratio or growth rate (提高2.16个百分点), 多增/少增 for a net increase; a level that
     changed sign or has no positive base gets its difference (减少3.2亿元), never a growth rate;
-    "—" without the data."""
+    "—" without the data. A change that rounds to nothing between two different values reads
+    基本持平 or gets one more decimal, never 持平 beside two different figures."""
     if mode == "none":
         return ""
     kind = mv.kind
@@ -42,13 +43,16 @@ def change_cell(mv: MetricValue, mode: str) -> str:
     try:
         cur, prev = mv.value, mv.prev
         if mode == "pp":
+            if kind == "ratio":
+                return phrases.change(mv, prefix="")
             return zh.pp(mv.pp, mv.decimals if mv.decimals is not None else 2, down="降低")
         if mode == "net" and kind == "net":
             if (cur < 0) != (prev < 0):
                 return "—"  # 多增/少增 across a change of sign would mislead
             return phrases.net_change(mv, prefix="") or "—"
         if mode == "yoy" and prev > 0 and cur >= 0:
-            return zh.growth(mv.yoy, 1, prefix="") + ("*" if mv.yoy_is_published else "")
+            text = phrases.change(mv, prefix="") if kind == "level" else zh.growth(mv.yoy, 1, prefix="")
+            return text + ("*" if mv.yoy_is_published and text.startswith(("增长", "下降")) else "")
         return zh.change(cur - prev if mode == "yoy" else mv.net, mv.unit, mv.decimals)
     except BriefgenError:
         return "—"

@@ -29,6 +29,8 @@ def validate_cmd(config: Path, overrides: tuple[str, ...], templates: tuple[Path
     report = validate(config, list(overrides), list(templates))
     for item in report.checked:
         click.echo(f"✓ {item}")
+    for n in report.notes:
+        click.echo(f"说明：{n}", err=True)
     for w in report.warnings:
         click.secho(f"警告：{w}", fg="yellow", err=True)
     for e in report.errors:
