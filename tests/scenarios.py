@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import docx
+import pdfplumber
+
 from briefgen import zh
 from briefgen.config import Config, load_config
 from briefgen.data import Dataset, Obs, load_dataset
@@ -480,22 +483,49 @@ def check_table(rows: list[list[str]]) -> list[str]:
     return out
 
 
+FIGURE_IN_HEADING = re.compile(r"(?<![突破超过\d.])(\d+(?:\.\d+)?(?:家|个|户|件|项|亿元|万元|人|位|%))")
+
+
 def contradictions(t: Text) -> list[str]:
     """Every contradiction found in a document's text."""
     out: list[str] = []
     for block in [t.title, *t.paragraphs]:
         out += check_sentence(block)
+    body = "".join(t.paragraphs)
     for heading, first in t.headings:
         out += check_sentence(heading)
         if any(p in heading for p in PRAISE) and any(d in first for d in DECLINE):
             out.append(f"标题赞语而首句下降：{heading} / {first}")
+        for m in FIGURE_IN_HEADING.finditer(heading):
+            if m.group(1) not in body:
+                out.append(f"标题中的数字正文里没有（标题写死了数字？）：{heading}")
     out += check_milestones(t.all)
     for rows in t.tables:
         out += check_table(rows)
     return out
 
 
-def flat_text(text: str) -> Text:
-    """Plain text read back from a DOCX or PDF as one body (tables checked separately)."""
-    lines = [ln for ln in text.split("\n") if ln.strip()]
-    return Text(title="", paragraphs=lines)
+def docx_text(path: Path) -> Text:
+    """A DOCX read back with python-docx: paragraphs as written, tables as rows."""
+    d = docx.Document(str(path))
+    paras = [p.text for p in d.paragraphs if p.text.strip()]
+    tables = [[[c.text for c in r.cells] for r in t.rows] for t in d.tables]
+    return Text(title="", paragraphs=paras, tables=tables)
+
+
+def pdf_text(path: Path) -> Text:
+    """A PDF read back with pdfplumber, tables left out of the running text (their negative
+    growth rates are figures, not words) and the text joined into sentences across lines."""
+    parts = []
+    with pdfplumber.open(str(path)) as pdf:
+        for page in pdf.pages:
+            boxes = [t.bbox for t in page.find_tables()]
+
+            def outside(obj: dict, boxes: list = boxes) -> bool:
+                return not any(x0 - 1 <= obj.get("x0", 0) and obj.get("x1", 0) <= x1 + 1 and top - 1 <= obj.get("top", 0)
+                               and obj.get("bottom", 0) <= bottom + 1 for x0, top, x1, bottom in boxes)
+
+            text = page.filter(outside).extract_text() or ""
+            parts.append(re.sub(r"^—\s*\d+\s*—$", "", text, flags=re.M))
+    flat = re.sub(r"\s+", "", "".join(parts))
+    return Text(title="", paragraphs=[s + "。" for s in flat.split("。") if s])

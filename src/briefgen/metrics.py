@@ -130,6 +130,10 @@ class MetricValue:
         o = self._obs()
         return o.published.get(field) if o else None
 
+    def published(self, field: str) -> float | None:
+        """A figure the data publish with the value (yoy, net, pp, rank…), or None."""
+        return self._published(field)
+
     @property
     def available(self) -> bool:
         return self._book.raw(self.defn, self.region, self.period) is not None

@@ -155,6 +155,13 @@ def _dec(mv: MetricValue, default: int) -> int:
     return mv.decimals if mv.decimals is not None else default
 
 
+def _amount_dec(mv: MetricValue, *values: float | None) -> int:
+    """Decimals of an amount: the metric's own, else as many as the data carry (at most 4)."""
+    if mv.decimals is not None:
+        return mv.decimals
+    return min(4, max((zh.decimals_of(v) for v in values if v is not None), default=0))
+
+
 def _zero(x: float, decimals: int) -> bool:
     return zh.round_to(x, decimals) == 0
 
@@ -280,7 +287,7 @@ def delta(mv: MetricValue, decimals: int | None = None) -> Delta | None:
             return None
         if kind == "growth":
             return Delta(v, decimals if decimals is not None else _dec(mv, 1), "growth")
-        return Delta(v, decimals if decimals is not None else _dec(mv, 0), "amount")
+        return Delta(v, decimals if decimals is not None else _amount_dec(mv, v), "amount")
     cur, prev = _cur(mv), _prev(mv)
     if cur is None or prev is None:
         return None
@@ -293,8 +300,9 @@ def delta(mv: MetricValue, decimals: int | None = None) -> Delta | None:
         if g is not None:
             return _refine(Delta(g, 1 if decimals is None else decimals, "growth"), cur, prev, mv)
     n = _get(mv, "net")
-    return None if n is None else _refine(Delta(n, _dec(mv, 2) if decimals is None else decimals, "amount"),
-                                          cur, prev, mv)
+    if n is None:
+        return None
+    return _refine(Delta(n, _amount_dec(mv, cur, prev) if decimals is None else decimals, "amount"), cur, prev, mv)
 
 
 def direction(x: Any) -> str | None:
@@ -351,8 +359,9 @@ def change(x: Any, unit: str = "", decimals: int | None = None, *, prefix: str |
     text = pre + _growth_words(d.value, d.decimals, times)
     if with_net and mv.kind == "level":
         n = _get(mv, "net")
-        if n is not None and _sign(n, _dec(mv, 2)) == s:
-            text = pre + _amount_words(n, mv.unit, mv.decimals, net_words=True) + "，" + _growth_words(
+        nd = _amount_dec(mv, _cur(mv), _prev(mv), mv.published("net"))
+        if n is not None and _sign(n, nd) == s:
+            text = pre + _amount_words(n, mv.unit, nd, net_words=True) + "，" + _growth_words(
                 d.value, d.decimals, times)
     return text
 
@@ -379,14 +388,14 @@ def net(x: Any, unit: str = "", decimals: int | None = None, *, prefix: str | No
         v = _cur(mv)
         if v is None:
             return ""
-        dec = _dec(mv, 0) if decimals is None else decimals
+        dec = _amount_dec(mv, v) if decimals is None else decimals
         if _zero(v, dec):
             return _flat(None, mv)
         return (_pre(prefix, mv) if prefix is None else prefix) + _amount_words(v, u, dec, net_words=True)
     n = _get(mv, "net") if _prev(mv) is not None else None
     if n is None:
         return _omit(mv, "净增量")
-    dec = _dec(mv, 2) if decimals is None else decimals
+    dec = _amount_dec(mv, _cur(mv), _prev(mv), mv.published("net")) if decimals is None else decimals
     if _zero(n, dec):
         return _flat(None if prefix in (None, "") else prefix, mv)
     return (_pre(prefix, mv) if prefix is None else prefix) + _amount_words(n, u, dec, net_words=True)
@@ -414,7 +423,7 @@ def net_change(x: MetricValue, decimals: int | None = None, *, prefix: str | Non
         return ""
     if prev is None:
         return _omit(mv, "净增量与上期的比较", missing)
-    dec = _dec(mv, 0) if decimals is None else decimals
+    dec = _amount_dec(mv, cur, prev) if decimals is None else decimals
     u = mv.unit
     pre = _pre(prefix, mv)
     sc, sp = _sign(cur, dec), _sign(prev, dec)
@@ -425,7 +434,7 @@ def net_change(x: MetricValue, decimals: int | None = None, *, prefix: str | Non
         text = f"{pre}{'多增' if diff > 0 else '少增'}{_abs(diff, dec)}{u}"
         g = _get(mv, "yoy") if rate and mv.kind == "net" and sc > 0 and sp > 0 else None
         return text + (f"、{_growth_words(g, 1, False)}" if g is not None and _sign(g, 1) else "")
-    if sc < 0 and sp < 0:
+    if sc < 0 and sp <= 0:
         return f"{pre}{'少减' if diff > 0 else '多减'}{_abs(diff, dec)}{u}"
     # The sign changed: 多增/少增 would mislead; say what last period was.
     last = comparison(mv)[1].removeprefix("与")
@@ -467,9 +476,14 @@ def _value_text(mv: MetricValue, decimals: int | None = None) -> str:
     if mv.kind == "growth":
         dec = _dec(mv, 1) if decimals is None else decimals
         return _growth_state(v, dec) if _sign(v, dec) else comparison(mv)[1] + "持平"
+    if mv.kind == "net":
+        d = _amount_dec(mv, v) if dec is None else dec
+        return _amount_words(v, mv.unit, d, net_words=True) if not _zero(v, d) else "持平"
+    # A value below zero (a loss, a deficit) reads 负1.5亿元 in prose, never -1.5亿元.
+    sign = "负" if zh.num(v, dec) .startswith("-") else ""
     if mv.unit in ("%", "‰", "％"):
-        return zh.num(v, dec if dec is not None else 2) + mv.unit
-    return zh.qty(v, mv.unit, dec)
+        return sign + zh.num(abs(v), dec if dec is not None else 2) + mv.unit
+    return sign + zh.qty(abs(v), mv.unit, dec)
 
 
 # ---------------------------------------------------------------------------
