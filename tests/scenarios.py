@@ -70,9 +70,9 @@ class Example:
         return book.previous_of(self.period)
 
 
-def load_example(path: Path, overrides: list[str] | None = None) -> Example:
+def load_example(path: Path, overrides: list[str] | None = None, templates: list[Path] | None = None) -> Example:
     """Config, data and the measure of each indicator the config's metrics name."""
-    cfg = load_config(path, overrides)
+    cfg = load_config(path, overrides, templates)
     ds = load_dataset(cfg)
     ex = Example(path, cfg, ds)
     book = MetricBook(ds, cfg.model.metrics, region=cfg.model.region, period=cfg.model.period)

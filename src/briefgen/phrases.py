@@ -831,8 +831,10 @@ def above_count(x: MetricValue, than: Any = None) -> int | None:
     dec = _dec(mv, 2)
     better = (lambda v: zh.round_to(v, dec) > zh.round_to(ref, dec)) if mv.defn.higher_is_better else \
         (lambda v: zh.round_to(v, dec) < zh.round_to(ref, dec))
-    return sum(1 for _r, p in _region_rows(mv) if (v := _cur(p)) is not None and p.region != mv.region
-               and better(v))
+    values = [v for _r, p in _region_rows(mv) if (v := _cur(p)) is not None and p.region != mv.region]
+    if not values:
+        return None
+    return sum(1 for v in values if better(v))
 
 
 def above(x: MetricValue, name: str = "全市水平", than: Any = None, noun: str | None = None) -> str:
@@ -931,6 +933,8 @@ def _extreme(mv: MetricValue, periods_: Sequence[Any] | None, highest: bool) -> 
         return ""
     year = periods.parse(str(mv.period)).year
     dec = _dec(mv, 1 if mv.kind in ("growth", "ratio") else 2)
+    if len({zh.round_to(v, dec) for _c, v in s}) < 2:
+        return ""  # a flat series has no highest or lowest point
     best = (max if highest else min)(s, key=lambda cv: zh.round_to(cv[1], dec))
     shown = _growth_state(best[1], dec) if mv.kind == "growth" else _value_text(mv.at(period=best[0]))
     return f"{_short_label(best[0], year)}{'最高' if highest else '最低'}（{shown}）"

@@ -516,3 +516,10 @@ def test_trend_words_agree(values):
     if shape == "保持平稳":
         assert all(s == 0 for s in steps)
     assert shape  # three or more values always get a shape
+
+
+def test_zh_growth_never_says_bi_shang_nian_chi_ping():
+    assert zh.growth(0, prefix="比上年") == "与上年持平"
+    assert zh.growth(0.04, prefix="较上年") == "与上年持平"
+    assert zh.growth(0) == "同比持平" and zh.growth(0, prefix="") == "持平"
+    assert zh.growth(3.1, prefix="比上年") == "比上年增长3.1%"
