@@ -35,6 +35,11 @@ EXAMPLES = [
     ROOT / "seeds" / "zhengwu-2022-15" / "briefing.yaml",
     ROOT / "seeds" / "batch-demo" / "county.yaml",
 ]
+# The batch template is built for every county and month: two more of its jobs.
+VARIANTS = [(p, []) for p in EXAMPLES] + [
+    (ROOT / "seeds" / "batch-demo" / "county.yaml", ["region=五峰土家族自治县", "period=2024-04"]),
+    (ROOT / "seeds" / "batch-demo" / "county.yaml", ["region=猇亭区", "period=2024-01"]),
+]
 
 COMPARISON_FIELDS = ("yoy", "net", "pp")
 
@@ -57,7 +62,10 @@ class Example:
 
     @property
     def name(self) -> str:
-        return self.path.parent.name if self.path.name == "briefing.yaml" else self.path.stem
+        base = self.path.parent.name if self.path.name == "briefing.yaml" else self.path.stem
+        if self.cfg.model.name != base and self.path.name != "briefing.yaml":
+            return f"{base}({self.cfg.model.region},{self.period})"
+        return base
 
     @property
     def period(self) -> str:

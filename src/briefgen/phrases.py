@@ -444,7 +444,8 @@ def net_change(x: MetricValue, decimals: int | None = None, *, prefix: str | Non
 
 def reach(x: MetricValue, decimals: int | None = None) -> str:
     """The value with a verb that agrees with its change: 达到2.62% · 降至2.30% · 达到857家 ·
-    为600家 (a fall or no comparison: the neutral 为); a growth rate as 增长11.6% · 下降3.4%."""
+    为600家 (a fall or no change: the neutral 为; no previous value: 达到); a growth rate as
+    增长11.6% · 下降3.4%."""
     mv = _metric(x, "reach")
     v = _cur(mv)
     if v is None:
@@ -453,8 +454,8 @@ def reach(x: MetricValue, decimals: int | None = None) -> str:
     if mv.kind == "growth":
         return text  # 增长11.6% already says where it went
     d = direction(mv) if mv.kind in ("level", "ratio") else None
-    if d == "up":
-        return "达到" + text
+    if d in ("up", None):
+        return "达到" + text  # without a comparison 达到 only says "amounts to", as the articles write
     if d == "down" and mv.kind == "ratio":
         return "降至" + text
     return "为" + text

@@ -63,7 +63,7 @@ def test_headings_and_claims_follow_the_data(tmp_path):
     assert "一、高新技术企业600家" in down and "二、培育情况" in down and "同步提升" not in down
     assert "三、仅在下降时" in down and "总数为600家，比上年下降6.3%。" in down
     first = _text(_config(tmp_path, FIRST))
-    assert "一、高新技术企业超过850家" in first and "总数为857家。" in first and "科技型中小企业入库1172家，主要指标" in first
+    assert "一、高新技术企业超过850家" in first and "总数达到857家。" in first and "科技型中小企业入库1172家，主要指标" in first
 
 
 def test_a_condition_is_written_once_and_may_live_in_a_template(tmp_path):
