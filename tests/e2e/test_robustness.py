@@ -142,3 +142,13 @@ def test_old_wording_is_caught_under_the_same_scenarios(examples, tmp_path):
         found[name] = contradictions(document_text(doc))
     assert all(found.values()), found
     assert load_config(p).model.sections[0].heading.endswith("850家")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.name if p.name == "briefing.yaml" else p.stem)
+def test_shipped_templates_have_no_wording_warnings(path):
+    """Every shipped template and example passes the linter (the only warnings left are about data)."""
+    from briefgen.validate import validate
+
+    report = validate(path)
+    assert report.ok, report.errors
+    assert [w for w in report.warnings if "公布值" not in w] == []
