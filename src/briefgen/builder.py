@@ -108,7 +108,13 @@ class Builder:
         assert set(names) == CONTEXT_NAMES  # validate checks templates against CONTEXT_NAMES
         ctx.update(names)
         for name, expr in self.m.conditions.items():
-            ctx[name] = Condition(self, name, expr, f"{self.cfg.path}：conditions.{name}")
+            where = f"{self.cfg.path}：conditions.{name}"
+            if isinstance(expr, str):
+                try:  # a typo shows now, not only in the build that first asks for the condition
+                    self.env.compile_expression(expr)
+                except Exception as e:  # noqa: BLE001 - one clear message for any syntax problem
+                    raise template_error(e, where) from None
+            ctx[name] = Condition(self, name, expr, where)
         return ctx
 
     def _ref(self, kind: str, count: int, k: Any) -> str:
