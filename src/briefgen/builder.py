@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen import zh
+from briefgen import phrases, zh
 from briefgen.charts import validate_spec
 from briefgen.config import ChartCfg, Config, ContentCfg, SectionCfg, TableCfg
-from briefgen.errors import BriefgenError
+from briefgen.errors import BriefgenError, MissingDataError
 from briefgen.figures import chart_spec
-from briefgen.metrics import MetricBook
+from briefgen.metrics import MetricBook, MetricValue
 from briefgen.model import (
     Block,
     Distribution,
@@ -25,7 +25,8 @@ from briefgen.model import (
     Paragraph,
     Table,
 )
-from briefgen.narrative import make_env, render, to_paragraphs
+from briefgen.narrative import growth, make_env, render, resolving, to_paragraphs
+from briefgen.sandbox import StepLimit, template_error
 from briefgen.tables import table_body
 
 CN_LEVEL_FORMATS: list[Callable[[int], str]] = [
@@ -64,11 +65,26 @@ class Builder:
         self.palette = palette
         self.figures = 0
         self.tables = 0
+        # What the build had to leave out: sections skipped for missing data (warnings) and
+        # comparisons a phrase dropped for want of a previous period (validate lists them).
+        self.notices: list[str] = []
+        self.omitted: list[str] = []
+        self.settings = phrases.PhraseSettings(
+            grades=phrases.grades_from(self.m.phrases.grades, f"{cfg.path}：phrases.grades"),
+            region_noun=self.m.phrases.region_noun,
+        )
         # Annual briefings say 比上年增长, monthly ones 同比增长; templates may still pass prefix=.
-        base_growth = zh.growth
         default_prefix = zh.growth_prefix(book.period)
-        self.env.filters["growth"] = lambda v, decimals=1, prefix=default_prefix, **kw: base_growth(
-            v, decimals, prefix, **kw)
+
+        def growth_here(x: Any, decimals: int | None = 1, prefix: str | None = None, **words: Any) -> str:
+            if not isinstance(x, MetricValue) and prefix is None:
+                prefix = default_prefix
+            return growth(x, decimals, prefix, **words)
+
+        self.env.filters["growth"] = self.env.globals["growth"] = resolving(growth_here)
+        self.env.resolve_metric = lambda key: book.value(str(key))  # type: ignore[attr-defined]
+        self.env.globals["fig"] = lambda k=1: self._ref("图", self.figures, k)
+        self.env.globals["table"] = lambda k=1: self._ref("表", self.tables, k)
         self.context = self._context()
 
     # -- template context ----------------------------------------------------
@@ -92,7 +108,36 @@ class Builder:
         )
         assert set(names) == CONTEXT_NAMES  # validate checks templates against CONTEXT_NAMES
         ctx.update(names)
+        for name, expr in self.m.conditions.items():
+            where = f"{self.cfg.path}：conditions.{name}"
+            if isinstance(expr, str):
+                try:  # a typo shows now, not only in the build that first asks for the condition
+                    self.env.compile_expression(expr)
+                except Exception as e:  # noqa: BLE001 - one clear message for any syntax problem
+                    raise template_error(e, where) from None
+            ctx[name] = Condition(self, name, expr, where)
         return ctx
+
+    def _ref(self, kind: str, count: int, k: Any) -> str:
+        """图3 / 表1 by number: k=1 the next one placed, 0 the last one placed, -1 the one before."""
+        if isinstance(k, bool) or not isinstance(k, int):
+            raise BriefgenError(f"{'fig' if kind == '图' else 'table'}() 的参数应为整数，收到 {k!r}")
+        n = count + k
+        if n < 1:
+            raise BriefgenError(f"前面没有{kind}{'' if k >= 0 else '可引用'}：{kind}号只能从1开始",
+                                hint="引用后面的图表用 fig() / table()，引用刚出现的用 fig(0) / table(0)")
+        return f"{kind}{n}"
+
+    def evaluate(self, expr: str | bool | None, where: str) -> bool:
+        """A `when:` condition (a Jinja expression over the template context), True when absent."""
+        if expr is None or isinstance(expr, bool):
+            return expr is not False
+        try:
+            fn = self.env.compile_expression(str(expr), undefined_to_none=False)
+            with StepLimit(self.env), phrases.using(self.settings):
+                return bool(fn(**self.context))
+        except Exception as e:  # noqa: BLE001 - every condition failure becomes one clear message
+            raise template_error(e, where) from None
 
     def _ranking(self, key: str, period: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
         """Regions ordered by a metric: [{region, value, rank}], for loops in templates."""
@@ -105,18 +150,24 @@ class Builder:
         ]
         return rows[:top] if top else rows
 
+    def _render(self, where: str, source: str | None = None, file: str | None = None) -> str:
+        with phrases.using(self.settings), phrases.collecting() as left_out:
+            out = render(self.env, source=source, file=file, context=self.context, where=where)
+        self.omitted += [f"{where}：{n}" for n in left_out if f"{where}：{n}" not in self.omitted]
+        return out
+
     def _render_text(self, text: str | None, template: str | None, where: str) -> list[Paragraph]:
         out = ""
         if template:
-            out = render(self.env, file=template, context=self.context, where=where)
+            out = self._render(where, file=template)
         elif text:
-            out = render(self.env, source=text, context=self.context, where=where)
+            out = self._render(where, source=text)
         return to_paragraphs(out) if out.strip() else []
 
     def _inline(self, text: str, where: str) -> str:
         if "{" not in text:
             return text
-        return render(self.env, source=text, context=self.context, where=where).strip()
+        return self._render(where, source=text).strip()
 
     # -- document ------------------------------------------------------------
     def build(self) -> Document:
@@ -127,12 +178,12 @@ class Builder:
             blocks += self._render_text(self.m.intro, None, f"{self.cfg.path}：intro")
         counters = [0, 0, 0, 0]
         for i, sec in enumerate(self.m.sections):
-            blocks += self._section(sec, 1, counters, f"sections[{i}]")
+            blocks += self._section(sec, 1, counters, f"sections[{i}]", self.m.on_missing)
         if meta.kind == "gongwen" and blocks and isinstance(blocks[-1], Paragraph):
             # No page may hold only the 署名 and date: the last body paragraph goes with them.
             blocks[-1].keep_with_next = True
         doc = Document(meta=meta, blocks=blocks)
-        doc.warnings = list(self.book.warnings)
+        doc.warnings = list(self.book.warnings) + [n for n in self.notices if n not in self.book.warnings]
         return doc
 
     def _meta(self) -> DocMeta:
@@ -166,9 +217,60 @@ class Builder:
             ),
         )
 
-    def _section(self, sec: SectionCfg, level: int, counters: list[int], where: str) -> list[Block]:
+    def _section(self, sec: SectionCfg, level: int, counters: list[int], where: str,
+                 on_missing: str) -> list[Block]:
+        """A section, or what its `on_missing` says when its data are missing for the period."""
         if not sec.enabled:
             return []
+        full_where = f"{self.cfg.path}：{where}"
+        if not self.evaluate(sec.when, f"{full_where}.when"):
+            return []
+        policy = sec.on_missing or on_missing
+        if policy == "fallback" and not sec.fallback:
+            raise BriefgenError("on_missing: fallback 需要同时写 fallback（缺数据时输出的文字）",
+                                where=f"{full_where}.on_missing")
+        saved = (list(counters), self.figures, self.tables, len(self.omitted))
+        try:
+            return self._section_blocks(sec, level, counters, where, policy)
+        except MissingDataError as e:
+            if policy == "error":
+                # Named once, at the innermost section; an enclosing section does not catch it again.
+                advice = "本期缺少数据属正常情况时，可在该章节写 on_missing: skip 或 on_missing: fallback 并给出 fallback 文字"
+                raise BriefgenError(e.message, where=e.where or full_where,
+                                    hint=f"{e.hint}；{advice}" if e.hint else advice) from None
+            counters[:] = saved[0]
+            self.figures, self.tables = saved[1], saved[2]
+            del self.omitted[saved[3]:]
+            title = f"（{sec.heading}）" if sec.heading and "{" not in sec.heading else ""
+            if policy == "skip":
+                self.notices.append(f"{full_where}{title}：{e.message}，已按 on_missing: skip 省略本节")
+                return []
+            self.notices.append(f"{full_where}{title}：{e.message}，已按 on_missing: fallback 改为说明文字")
+            return self._fallback(sec, level, counters, where)
+
+    def _fallback(self, sec: SectionCfg, level: int, counters: list[int], where: str) -> list[Block]:
+        full_where = f"{self.cfg.path}：{where}"
+        blocks: list[Block] = []
+        if sec.heading:
+            try:
+                text = self._inline(sec.heading, f"{full_where}.heading")
+            except MissingDataError:
+                text = ""  # a heading built from the missing figures: the note stands alone
+            if text:
+                counters[level - 1] += 1
+                for j in range(level, len(counters)):
+                    counters[j] = 0
+                numbered = self.m.style.numbering != "none"
+                blocks.append(Heading(text, level, heading_number(level, counters[level - 1]) if numbered else ""))
+        try:
+            blocks += self._render_text(sec.fallback, None, f"{full_where}.fallback")
+        except MissingDataError as e:
+            raise BriefgenError(f"fallback 文字本身引用了缺失的数据：{e.message}",
+                                where=f"{full_where}.fallback") from None
+        return blocks
+
+    def _section_blocks(self, sec: SectionCfg, level: int, counters: list[int], where: str,
+                        policy: str) -> list[Block]:
         blocks: list[Block] = []
         full_where = f"{self.cfg.path}：{where}"
         if sec.heading:
@@ -191,15 +293,17 @@ class Builder:
         wheres += [f"{full_where}.tables[{k}]" for k in range(len(sec.tables))]
         for k, item in enumerate(items):
             iw = wheres[k]
+            if not self.evaluate(item.when, f"{iw}.when"):
+                continue
             if item.text or item.template:
                 blocks += self._render_text(item.text, item.template, iw)
-            if item.chart is not None and item.chart.enabled:
+            if item.chart is not None and item.chart.enabled and self.evaluate(item.chart.when, f"{iw}.when"):
                 blocks.append(self._chart(item.chart, iw))
-            if item.table is not None and item.table.enabled:
+            if item.table is not None and item.table.enabled and self.evaluate(item.table.when, f"{iw}.when"):
                 blocks.append(self._table(item.table, iw))
         sub_level = level + 1 if sec.heading else level
         for j, child in enumerate(sec.sections):
-            blocks += self._section(child, min(sub_level, 4), counters, f"{where}.sections[{j}]")
+            blocks += self._section(child, min(sub_level, 4), counters, f"{where}.sections[{j}]", policy)
         return blocks
 
     # -- charts ----------------------------------------------------------------
@@ -208,6 +312,11 @@ class Builder:
             spec = chart_spec(self.book, c, self.palette)
         except BriefgenError as e:
             raise _name_place(e, where, self.book.label) from None
+        values = [v for s in spec.series for v in s.values if v is not None]
+        if not values or (spec.type in ("pie", "donut") and not any(values)):
+            # Nothing to draw this period: missing data, for the section's on_missing to decide.
+            what = "没有任何有效数值（全部缺失）" if not values else "的数值合计为零"
+            raise MissingDataError(f"图表“{self._inline(c.caption, where)}”本期{what}", where=where)
         validate_spec(spec, where)
         self.figures += 1
         out = self.chart_dir / f"fig{self.figures}.png"
@@ -228,6 +337,26 @@ class Builder:
         return Table(header=body.header, rows=body.rows, caption=self._inline(t.caption, where),
                      number=f"表{self.tables}", align=body.align, col_widths=body.col_widths,
                      unit_note=body.unit_note, source="；".join(x for x in [source_note(t.source), *body.notes] if x))
+
+
+class Condition:
+    """A named condition from `conditions:`: evaluated when first asked (in `when:` or `{% if %}`),
+    so one that needs missing data fails only where it is used."""
+
+    def __init__(self, builder: "Builder", name: str, expr: str | bool, where: str):
+        self._builder = builder
+        self.name = name
+        self._expr = expr
+        self._where = where
+        self._value: bool | None = None
+
+    def __bool__(self) -> bool:
+        if self._value is None:
+            self._value = self._builder.evaluate(self._expr, self._where)
+        return self._value
+
+    def __str__(self) -> str:
+        return "是" if self else "否"
 
 
 def source_note(text: str) -> str:

@@ -138,6 +138,16 @@ class MetricCfg(_Model):
     target: float | str | None = Field(None, description="目标值（数字或另一指标键名）")
     higher_is_better: bool = Field(True, description="数值越大越好（影响排名方向）")
     note: str = Field("", description="口径说明")
+    measure: Literal["level", "growth", "ratio", "net"] | None = Field(None,
+        description="数值的性质，决定变化的措辞：level 总量（增长/下降…%）｜ratio 比重或比率（提高/降低…个百分点）｜"
+                    "growth 本身是增速（增长/下降，增速加快/回落）｜net 净增量（净增/净减，多增/少增）；"
+                    "不写则按单位和名称判断（单位为 % 且名称含“增速”为 growth，其他 % 为 ratio，名称含“净增”为 net）")
+
+
+WHEN_HELP = ("条件（Jinja2 表达式，可用指标、变量和 conditions 中定义的条件名），为假时不输出，"
+             "如 rose(hte)、hte.has_prev、growing")
+ON_MISSING = Literal["skip", "fallback", "error"]
+ON_MISSING_HELP = ("本期数据缺失时：error 报错停止（默认）｜skip 省略本节｜fallback 改为输出 fallback 中的文字")
 
 
 class ChartSeriesCfg(_Model):
@@ -181,6 +191,7 @@ class ChartCfg(_Model):
     target: float | None = Field(None, description="目标线数值")
     height_cm: float = Field(8.0, description="图高（厘米）")
     enabled: bool = Field(True, description="设为 false 则不输出")
+    when: str | bool | None = Field(None, description=WHEN_HELP)
 
 
 ColumnField = Literal["value", "prev", "yoy", "net", "pp", "rank", "yoy_rank"]
@@ -222,6 +233,7 @@ class TableCfg(_Model):
     widths: list[float] | None = Field(None, description="各列相对宽度，如 [3, 2, 2]；不写则按内容自动")
     source: str = Field("", description="数据来源")
     enabled: bool = Field(True, description="设为 false 则不输出")
+    when: str | bool | None = Field(None, description=WHEN_HELP)
 
 
 class ContentCfg(_Model):
@@ -229,6 +241,7 @@ class ContentCfg(_Model):
 
     model_config = ConfigDict(title="一项正文内容")
 
+    when: str | bool | None = Field(None, description=WHEN_HELP)
     text: str | None = Field(None, description="正文模板")
     template: str | None = Field(None, description="正文模板文件")
     chart: ChartCfg | None = Field(None, description="图表")
@@ -241,7 +254,10 @@ class SectionCfg(_Model):
     model_config = ConfigDict(title="一个章节")
 
     id: str | None = Field(None, description="章节标识（继承模板时按 id 合并）")
-    heading: str = Field("", description="标题（编号自动加）")
+    when: str | bool | None = Field(None, description=WHEN_HELP)
+    on_missing: ON_MISSING | None = Field(None, description=ON_MISSING_HELP + "；不写则沿用上级章节或全局设置")
+    fallback: str | None = Field(None, description="on_missing: fallback 时代替本节正文的文字（模板）")
+    heading: str = Field("", description="标题（编号自动加，可含模板表达式）")
     text: str | None = Field(None, description="正文模板（Jinja2）")
     template: str | None = Field(None, description="正文模板文件（.j2）")
     charts: list[ChartCfg] = Field(default_factory=list, description="图表列表")
@@ -249,6 +265,26 @@ class SectionCfg(_Model):
     content: list[ContentCfg] = Field(default_factory=list, description="按顺序排列的正文、图表、表格")
     sections: list["SectionCfg"] = Field(default_factory=list, description="子章节")
     enabled: bool = Field(True, description="设为 false 则整节不输出")
+
+
+class GradeCfg(_Model):
+    """One step of a graded-adjective table: the word for values from `min` up to the step above."""
+
+    model_config = ConfigDict(title="一级分级措辞")
+
+    min: float | None = Field(None, description="下限（含）：增速用 %，比重变化用百分点；最后一级不写，表示其余")
+    word: str = Field(min_length=1, description="措辞，如 较快增长")
+
+
+class PhrasesCfg(_Model):
+    """Thresholds and words of the phrase vocabulary a department may set."""
+
+    model_config = ConfigDict(title="措辞设置")
+
+    grades: dict[Literal["growth", "pp"], list[GradeCfg]] = Field(default_factory=dict,
+        description="分级形容词（grade 过滤器）：growth 按增速（%），pp 按比重变化（百分点）；"
+                    "从高到低排列，取第一条不低于 min 的；不写则用内置分级")
+    region_noun: str = Field("县市区", description="地区的统称，如 县市区、乡镇、市州")
 
 
 class BriefingCfg(_Model):
@@ -278,6 +314,10 @@ class BriefingCfg(_Model):
     sections: list[SectionCfg] = Field(default_factory=list, description="章节列表，层级自动编号 一、（一）1.（1）")
     variables: dict[str, Any] = Field(default_factory=dict,  # free values for templates
         description="模板中可用的自定义变量")
+    conditions: dict[str, str | bool] = Field(default_factory=dict,
+        description="具名条件（Jinja2 表达式），只写一次，在 when: 和模板中按名称使用，如 growing: rose(hte)")
+    on_missing: ON_MISSING = Field("error", description=ON_MISSING_HELP + "（各章节的默认值）")
+    phrases: PhrasesCfg = Field(default_factory=PhrasesCfg, description="措辞设置：分级形容词的阈值等")
     style: StyleSheet = Field(default_factory=StyleSheet, description="版式样式表覆盖（字号、行距、颜色等）")
     fonts: dict[str, str] = Field(default_factory=dict,  # role → font file or family
         description="字体角色 → 字体文件或字体名")

@@ -63,5 +63,15 @@ def _rebuild(cls: type[BriefgenError], args: tuple, state: dict) -> BriefgenErro
     return err
 
 
+class MissingDataError(BriefgenError):
+    """A figure the data do not hold for the period (or its comparison period).
+
+    A normal case in unattended runs: phrases leave the comparison out, and a
+    section decides by its ``on_missing`` whether to stop, skip or say so.
+    """
+
+    __slots__ = ()
+
+
 class BriefgenWarning(UserWarning):
     """A problem worth telling the user about that does not stop the build."""

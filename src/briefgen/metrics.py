@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from briefgen import periods, zh
 from briefgen.config import MetricCfg
 from briefgen.data import Dataset, Obs
-from briefgen.errors import BriefgenError
+from briefgen.errors import BriefgenError, MissingDataError
 from briefgen.formula import Formula, Operand, Ref, compile_formula, metric_key
 from briefgen.regions import RegionTree
 
@@ -76,6 +76,18 @@ def competition_rank(values: dict[str, float | None], higher_is_better: bool = T
     return out
 
 
+def guess_measure(name: str, unit: str) -> str:
+    """The measure a metric's name and unit suggest: a percentage named 增速 is a growth rate,
+    any other percentage a ratio, a name with 净增 a net increase, anything else a level."""
+    if unit in ("%", "‰", "％"):
+        return "growth" if any(w in name for w in GROWTH_NAMES) else "ratio"
+    if "净增" in name or "净减" in name:
+        return "net"
+    return "level"
+
+
+GROWTH_NAMES = ("增速", "增长率", "增幅", "同比增长", "增长速度")
+
 # --- metric values as templates see them -----------------------------------
 
 @dataclass
@@ -95,6 +107,7 @@ class MetricDef:
     note: str = ""
     period: str | None = None  # pinned period (canonical code)
     total: str | None = None  # sum | none | a formula over the parent's totals
+    measure: str | None = None  # level | growth | ratio | net; None: guessed (see `kind`)
 
     @property
     def display_unit(self) -> str:
@@ -103,6 +116,15 @@ class MetricDef:
     @property
     def is_ratio(self) -> bool:
         return self.display_unit in ("%", "‰")
+
+    @property
+    def kind(self) -> str:
+        """What the value is, which decides how a change is worded: ``level`` (an amount or count:
+        增长/下降 %), ``ratio`` (a share or rate in %: 提高/降低 个百分点), ``growth`` (the value is
+        itself a growth rate: 增长/下降), ``net`` (the value is a net increase: 净增/净减, 多增/少增)."""
+        if self.measure:
+            return self.measure
+        return guess_measure(f"{self.name} {self.indicator}", self.display_unit)
 
 
 class MetricValue:
@@ -126,6 +148,10 @@ class MetricValue:
     def _published(self, field: str) -> float | None:
         o = self._obs()
         return o.published.get(field) if o else None
+
+    def published(self, field: str) -> float | None:
+        """A figure the data publish with the value (yoy, net, pp, rank…), or None."""
+        return self._published(field)
 
     @property
     def available(self) -> bool:
@@ -153,7 +179,7 @@ class MetricValue:
         pub = self._published(field)
         if pub is None:
             if computed is None:
-                raise BriefgenError(
+                raise MissingDataError(
                     f"无法计算“{self.name}”的{label}{f'（{self.region}）' if self.region else ''}："
                     f"缺少{_period_label(self.prev_period)}（上期）数据"
                     f"或上期为零（为负），且数据中未给出公布值",
@@ -217,8 +243,9 @@ class MetricValue:
         if pub is not None:
             return int(pub)
         ranks = self._book.ranks(self.defn, self.period)
-        if self.region not in ranks:
-            raise BriefgenError(f"无法计算“{self.name}”的排名：缺少各地区数据", where=self._book.label)
+        if self.region not in ranks or len(ranks) < 2:
+            # One region ranked alone is not "第一": without the others there is no rank.
+            raise MissingDataError(f"无法计算“{self.name}”的排名：缺少各地区数据", where=self._book.label)
         return ranks[self.region]
 
     @property
@@ -290,6 +317,27 @@ class MetricValue:
         return self._book.value(self.key, region or self.region, str(period) if period else self.period)
 
     @property
+    def kind(self) -> str:
+        """level, ratio, growth or net (:attr:`MetricDef.kind`)."""
+        return self.defn.kind
+
+    @property
+    def previous(self) -> "MetricValue":
+        """The same metric at the comparison period."""
+        return self._book.value(self.key, self.region, self.prev_period)
+
+    def peers(self) -> list["MetricValue"]:
+        """The metric at every region it is ranked among (the config's peers, else the data's regions)."""
+        regs = self._book.peers or self._book.ds.regions(None if self.defn.formula else self.defn.indicator,
+                                                          self.period)
+        return [self._book.value(self.key, r, self.period) for r in regs]
+
+    @property
+    def home(self) -> bool:
+        """The value is of the briefing's own region (no need to name it in a sentence)."""
+        return self.region == self._book.region
+
+    @property
     def num(self) -> str:
         return zh.num(self.value, self.decimals)
 
@@ -321,7 +369,7 @@ class MetricBook:
                 key=key, name=c.name or c.indicator or key, indicator=c.indicator or c.name or key,
                 unit=c.unit, decimals=c.decimals, formula=c.formula, scale_to=c.scale_to,
                 region=c.region, target=c.target, higher_is_better=c.higher_is_better, note=c.note,
-                period=self.code(c.period) if c.period else None, total=c.total,
+                period=self.code(c.period) if c.period else None, total=c.total, measure=c.measure,
             )
         for key, d in self.defs.items():
             if not d.formula and d.indicator not in ds.indicators:
@@ -380,7 +428,7 @@ class MetricBook:
         """The data observation behind a metric (formula metrics may carry published figures too)."""
         return self.ds.get(d.indicator, region, period)
 
-    def missing(self, d: MetricDef, region: str, period: str, what: str = "") -> BriefgenError:
+    def missing(self, d: MetricDef, region: str, period: str, what: str = "") -> MissingDataError:
         """The error for a value that is not there, saying what the data do hold nearby."""
         why = self.why_missing.get((d.key, region, period))
         if why:
@@ -388,11 +436,11 @@ class MetricBook:
             if not d.formula and self.tree.is_parent(region):
                 # A total that failed: say what the counties do have.
                 hint = self.ds.nearest(d.indicator, self.tree.leaves(region)[0], period)
-            return BriefgenError(f"缺少“{d.name}”{region}{_period_label(period)}{what}的数值：{why}",
+            return MissingDataError(f"缺少“{d.name}”{region}{_period_label(period)}{what}的数值：{why}",
                                  where=f"{self.label}：metrics.{d.key}.formula" if d.formula else self.label,
                                  hint=hint)
         hint = None if d.formula else self.ds.nearest(d.indicator, region, period)
-        return BriefgenError(f"缺少“{d.name}”{region}{_period_label(period)}{what}的数据", where=self.label,
+        return MissingDataError(f"缺少“{d.name}”{region}{_period_label(period)}{what}的数据", where=self.label,
                              hint=hint)
 
     # -- values ------------------------------------------------------------------------

@@ -85,9 +85,10 @@ def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | N
 
 
 def make_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,
-                  formats: Sequence[str] = FORMATS) -> Document:
-    """The one place a :class:`Document` is made (charts for `formats` drawn into `chart_dir`)."""
-    return make_builder(cfg, chart_dir, chains, formats=formats).build()
+                  formats: Sequence[str] = FORMATS, ds: Dataset | None = None) -> Document:
+    """The one place a :class:`Document` is made (charts for `formats` drawn into `chart_dir`; with None
+    only specified). `ds` replaces the config's data (tests rebuild examples under other figures)."""
+    return make_builder(cfg, chart_dir, chains, ds, formats=formats).build()
 
 
 def build(config: str | Path, out_dir: str | Path = "output", formats: list[str] | None = None,

@@ -40,8 +40,8 @@ sections:
   # 模板自带的章节可按 id 引用：{section_ids}
   - heading: 主要指标完成情况
     text: |
-      全年主要产出指标达到{{{{ output }}}}，{{{{ output.yoy | growth }}}}；实施重点项目{{{{ projects }}}}，
-      群众满意度{{{{ satisfaction.value | pct(1) }}}}，比上年{{{{ satisfaction.pp | pp(1) }}}}。
+      全年主要产出指标{{{{ output | reach }}}}{{{{ output | change | lead }}}}；实施重点项目{{{{ projects }}}}，
+      群众满意度{{{{ satisfaction | state }}}}（增减、高低的措辞由过滤器按数据选择，见 README《措辞词表》）。
     charts:
       - type: bar
         caption: 主要产出指标

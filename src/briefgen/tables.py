@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from briefgen import terms, zh
+from briefgen import phrases, terms, zh
 from briefgen.config import TableCfg, TableColumnCfg
 from briefgen.errors import BriefgenError
 from briefgen.metrics import MetricBook, MetricValue, competition_rank
@@ -35,18 +35,35 @@ class TableBody:
     unit_note: str = ""  # 单位：亿元、%
 
 
+# The note under a table whose growth cells carry a published figure (marked *).
+PUBLISHED_NOTE = "带*的增速为统计部门公布数，公布数与两年数值直接计算结果因口径不同而不一致。"
+
+
 def change_cell(mv: MetricValue, mode: str) -> str:
-    """The 增减 cell of a metric: growth, percentage points or net change (auto by unit)."""
+    """The 增减 cell of a metric, worded by its measure: growth for a level (增长32.8%), percentage
+    points for a ratio or growth rate (提高2.16个百分点), 多增/少增 for a net increase; a level that
+    changed sign or has no positive base gets its difference (减少3.2亿元), never a growth rate;
+    "—" without the data. A change that rounds to nothing between two different values reads
+    基本持平 or gets one more decimal, never 持平 beside two different figures."""
     if mode == "none":
         return ""
+    kind = mv.kind
     if mode == "auto":
-        mode = "pp" if mv.defn.is_ratio else "yoy"
+        mode = {"ratio": "pp", "growth": "pp", "net": "net"}.get(kind, "yoy")
     try:
-        if mode == "yoy":
-            return zh.growth(mv.yoy, 1, prefix="") + ("*" if mv.yoy_is_published else "")
+        cur, prev = mv.value, mv.prev
         if mode == "pp":
-            return zh.pp(mv.pp, mv.decimals if mv.decimals is not None else 2)
-        return zh.net(mv.net, mv.unit, mv.decimals)
+            if kind == "ratio":
+                return phrases.change(mv, prefix="")
+            return zh.pp(mv.pp, mv.decimals if mv.decimals is not None else 2, down="降低")
+        if mode == "net" and kind == "net":
+            if (cur < 0) != (prev < 0):
+                return "—"  # 多增/少增 across a change of sign would mislead
+            return phrases.net_change(mv, prefix="") or "—"
+        if mode == "yoy" and prev > 0 and cur >= 0:
+            text = phrases.change(mv, prefix="") if kind == "level" else zh.growth(mv.yoy, 1, prefix="")
+            return text + ("*" if mv.yoy_is_published and text.startswith(("增长", "下降")) else "")
+        return zh.change(cur - prev if mode == "yoy" else mv.net, mv.unit, mv.decimals)
     except BriefgenError:
         return "—"
 
@@ -72,7 +89,7 @@ def table_body(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH_EM
                 row.append(change_cell(mv, t.change))
             rows.append(row)
         if any(r[-1].endswith("*") for r in rows):
-            notes.append("带*的增速为统计部门公布数（可比价等口径），与表中两年数值直接计算的结果不同。")
+            notes.append(PUBLISHED_NOTE)
         align = ["left", "center", "right", "right", "right"][: len(header)]
         header, rows, widths, _fits = fit_columns(header, rows, width_em, t.widths, wrap_first=True)
     return TableBody(header, rows, align, widths, notes)

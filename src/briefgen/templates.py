@@ -25,8 +25,14 @@ TEMPLATE_FILE = "template.yaml"
 # Keys a template.yaml may set; everything else is a typo worth reporting.
 TEMPLATE_KEYS = {
     "name", "title", "description", "extends", "form", "meta", "style", "fonts", "metrics",
-    "sections", "reference_docx", "variables", "intro", "regions", "region_groups",
+    "sections", "reference_docx", "variables", "intro", "regions", "region_groups", "conditions", "phrases",
+    "on_missing",
 }
+
+
+# Keys a config inherits from its template chain (mappings merge key by key).
+MERGED_KEYS = ("form", "meta", "style", "fonts", "metrics", "variables", "intro", "conditions", "phrases",
+               "on_missing")
 
 
 def builtin_root() -> Path | None:
@@ -196,7 +202,7 @@ def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Pat
     reference = None
     for t in reversed(tpl.chain()):  # parent first, child overrides
         d = t.data
-        for key in ("form", "meta", "style", "fonts", "metrics", "variables", "intro"):
+        for key in MERGED_KEYS:
             if key in d:
                 if key == "fonts":
                     # Font paths in a template are relative to its folder.
@@ -212,7 +218,7 @@ def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Pat
             if not reference.is_file():
                 raise BriefgenError("找不到模板指定的 Word 信笺文件", where=str(reference))
     out = dict(raw)
-    for key in ("form", "meta", "style", "fonts", "metrics", "variables", "intro"):
+    for key in MERGED_KEYS:
         if key in merged:
             out[key] = deep_merge(merged[key], raw[key]) if key in raw and isinstance(merged[key], dict) \
                 else raw.get(key, merged[key])

@@ -25,6 +25,8 @@ from briefgen.data import load_dataset
 from briefgen.errors import BriefgenError
 from briefgen.fonts import resolve_fonts
 from briefgen.formula import compile_formula
+from briefgen.lint import lint_ast
+from briefgen.metrics import MetricValue
 from briefgen.model import Figure
 from briefgen.narrative import make_env
 from briefgen.pipeline import make_builder, template_dirs
@@ -38,7 +40,9 @@ class Report:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # what passed, for the summary
-    notes: list[str] = field(default_factory=list)  # what the data sheets left out, and why
+    # What the data sheets left out and why, and comparisons left out for want of a previous
+    # period: normal, but worth knowing.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -253,10 +257,33 @@ def _declared(ast: Any, env: Any, depth: int = 0) -> set[str]:
     return out
 
 
-def _check_templates(cfg: Any, root: Any, env: Any, known: set[str], report: Report) -> None:
-    """Syntax and undefined names of every inline template and template file, with lines."""
+def _lint_related(ast: Any, env: Any, kinds: dict[str, str], seen: set[str], report: Report, depth: int = 0) -> None:
+    """Lint the templates `ast` extends, imports or includes (base/overview.j2, base/macros.j2…), once each."""
+    if depth > 10:
+        return
+    for n in ast.find_all((nodes.Extends, nodes.Import, nodes.FromImport, nodes.Include)):
+        if not isinstance(n.template, nodes.Const) or not isinstance(n.template.value, str):
+            continue
+        try:
+            src, filename, _u = env.loader.get_source(env, n.template.value)
+            sub = env.parse(src)
+        except Exception:  # noqa: BLE001 - a missing or broken file is reported where it is used
+            continue
+        if filename in seen:
+            continue
+        seen.add(filename)
+        report.warnings += [f.render(filename) for f in lint_ast(sub, kinds)]
+        _lint_related(sub, env, kinds, seen, report, depth + 1)
+
+
+def _check_templates(cfg: Any, root: Any, env: Any, known: set[str], report: Report,
+                     kinds: dict[str, str] | None = None) -> None:
+    """Syntax and undefined names of every inline template and template file, with lines; and the
+    wording linter (:mod:`briefgen.lint`) on each, as warnings."""
 
     count, before = 0, len(report.errors)
+    kinds = kinds or {}
+    linted: set[str] = set()
     for loc, text, file in _template_texts(cfg.model):
         count += 1
         key = yamlpos.format_loc(loc)
@@ -269,8 +296,7 @@ def _check_templates(cfg: Any, root: Any, env: Any, known: set[str], report: Rep
                 continue
             label, offset = filename, 0
         else:
-            if "{" not in (text or ""):
-                continue
+            # Plain text is linted too: a heading such as 高新技术产业增势强劲 is a fixed verdict.
             src = text or ""
             # A `|` block starts on the line after the key; a plain scalar on the key's line.
             line, _col, style = yamlpos.value_mark(root, loc) if root is not None else (None, None, None)
@@ -292,6 +318,10 @@ def _check_templates(cfg: Any, root: Any, env: Any, known: set[str], report: Rep
             report.errors.append(BriefgenError(
                 f"模板引用了未定义的名称“{name}”", where=f"{label}:{ln + offset}{tail}",
                 hint=_closest(name, sorted(k for k in known if not k.startswith("_")))).render())
+        if file is None or label not in linted:
+            linted.add(label)
+            report.warnings += [f.render(label, offset, tail) for f in lint_ast(ast, kinds)]
+        _lint_related(ast, env, kinds, linted, report)
     if len(report.errors) == before:
         report.checked.append(f"模板（{count}处）")
 
@@ -349,13 +379,15 @@ def validate(config: str | Path, overrides: list[str] | None = None,
             builder = make_builder(cfg, None, chains, ds)
         except BriefgenError as e:
             report.errors.append(_err(e))
+    kinds: dict[str, str] = {}
     if builder is not None:
         env, known = builder.env, set(builder.context)
+        kinds = {k: v.kind for k, v in builder.context.items() if isinstance(v, MetricValue)}
     else:
         # Templates are still checked; the names are those the builder would provide.
         env = make_env(template_dirs(cfg))
-        known = set(m.metrics) | set(m.variables) | CONTEXT_NAMES
-    _check_templates(cfg, root, env, known | set(env.globals), report)
+        known = set(m.metrics) | set(m.variables) | set(m.conditions) | CONTEXT_NAMES
+    _check_templates(cfg, root, env, known | set(env.globals), report, kinds)
     if report.errors or builder is None:
         return report
 
@@ -370,6 +402,7 @@ def validate(config: str | Path, overrides: list[str] | None = None,
     figures = sum(1 for b in doc.blocks if isinstance(b, Figure))
     report.checked.append(f"图表（{figures}张）")
     report.warnings += [w for w in doc.warnings if w not in report.warnings]
+    report.notes += builder.omitted
     if chains:
         missing = _missing_glyphs(doc, chains)
         if missing:

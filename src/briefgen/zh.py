@@ -277,10 +277,14 @@ def growth(
     down: str = "下降",
     flat: str = "持平",
 ) -> str:
-    """32.8 → "同比增长32.8%"; -3.1 → "同比下降3.1%"; rounds to 0 → "同比持平"."""
+    """32.8 → "同比增长32.8%"; -3.1 → "同比下降3.1%"; rounds to 0 → "同比持平", and with a
+    comparison prefix 与…持平 (比上年 → "与上年持平"), never "比上年持平"."""
     if pct is None:
         raise ZhFormatError("缺少上期数据，无法计算增速")
-    return prefix + _signed(pct, decimals, up, down, flat, "%")
+    text = _signed(pct, decimals, up, down, flat, "%")
+    if text == flat and prefix.startswith(("比", "较")):
+        return "与" + prefix[1:] + flat
+    return prefix + text
 
 
 def change(

@@ -21,3 +21,17 @@ def test_readme_builds_the_seed():
     build = _commands()[0]
     assert "pip install ." in build and "briefgen build seeds/yichang-2021/briefing.yaml" in build
     assert (ROOT / "seeds" / "yichang-2021" / "briefing.yaml").exists()
+
+
+def test_readme_phrase_tables_are_what_the_code_says():
+    """The 措辞词表 in the README is generated (tools/phrase_table.py --write) and must stay true."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("phrase_table", ROOT / "tools" / "phrase_table.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split(mod.START, 1)[1].split(mod.END, 1)[0]
+    assert block.strip() == mod.tables().strip(), "README 措辞词表已过期：运行 python tools/phrase_table.py --write"
+    assert "（报错" not in block

@@ -91,11 +91,18 @@ def test_sections_by_name(tmp_path):
 
 
 def test_narrative_block_inheritance(tmp_path):
-    """kejiju/overview.j2 extends base/overview.j2 and overrides only its blocks."""
+    """kejiju/overview.j2 extends base/overview.j2 and overrides only its blocks; the verdict
+    follows the key metrics (none set: a neutral lead, never a fixed 稳中有进)."""
     cfg = _write_dept(tmp_path, {}, sections=["overview"])
-    result = build(cfg, tmp_path / "out", ["docx"])
-    text = result.document.text()
-    assert "2021年，全市科技系统围绕建设区域科技创新中心，科技创新工作总体平稳、稳中有进。" in text
+    text = build(cfg, tmp_path / "out", ["docx"]).document.text()
+    assert "2021年，全市科技系统围绕建设区域科技创新中心扎实推进各项工作，科技创新主要指标运行情况如下。" in text
+    assert "稳中有进" not in text
+    text = build(cfg, tmp_path / "out", ["docx"], ["variables.key_metrics=[hte]"]).document.text()
+    assert "科技创新工作总体平稳、稳中有进。" in text and "高企达到857家，比上年增长33.9%。" in text
+    (tmp_path / "d.csv").write_text("指标,时期,数值,单位\n高企,2021,600,家\n高企,2020,640,家\n", encoding="utf-8")
+    text = build(cfg, tmp_path / "out", ["docx"], ["variables.key_metrics=[hte]"]).document.text()
+    assert "科技创新主要指标有所回落。" in text and "高企为600家，比上年下降6.3%。" in text
+    assert "稳中有进" not in text
 
 
 def test_deep_merge():

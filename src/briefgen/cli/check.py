@@ -30,7 +30,7 @@ def validate_cmd(config: Path, overrides: tuple[str, ...], templates: tuple[Path
     for item in report.checked:
         click.echo(f"✓ {item}")
     for note in report.notes:
-        click.echo(f"  说明：{note}")
+        click.echo(f"说明：{note}")
     for w in report.warnings:
         click.secho(f"警告：{w}", fg="yellow", err=True)
     for e in report.errors:
