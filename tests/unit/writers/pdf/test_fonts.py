@@ -32,15 +32,28 @@ def fresh_machine(tmp_path, monkeypatch):
     fonts.clear_caches()
 
 
+BUNDLED = {
+    "title": "BriefgenSong-Black.ttf", "body": "ZhuqueFangsong-Regular.ttf",
+    "heading1": "BriefgenHei-Medium.ttf", "heading2": "BriefgenKai-Regular.ttf",
+    "song": "ZhuqueFangsong-Regular.ttf",
+}
+
+
 def default_path() -> Path:
+    """The bundled 黑体 face, the default for charts (and the outlines of the test fonts)."""
     path = chains.default_font_path()
-    assert path is not None and path.name == "wqy-microhei.ttc"
+    assert path is not None and path.name == "BriefgenHei-Medium.ttf"
     return path
+
+
+def bundled(role: str) -> Path:
+    """The bundled face that serves `role` when no official font is installed."""
+    return chains.bundled_dir() / BUNDLED[fonts.ALIASES.get(role, role)]
 
 
 def build_cff_font(path: Path, chars: str, *, family: str = "Briefgen Test Serif",
                    weight: int = 400, style: str = "Regular") -> Path:
-    """A small CFF-flavoured OpenType font whose outlines are copied from wqy-microhei."""
+    """A small CFF-flavoured OpenType font whose outlines are copied from the bundled 黑体."""
     with TTFont(str(default_path()), fontNumber=0, lazy=True) as src:
         cmap, glyph_set, hmtx = src.getBestCmap(), src.getGlyphSet(), src["hmtx"]
         upem = src["head"].unitsPerEm
