@@ -186,10 +186,13 @@ def test_docx_table_header_repeats_and_figure_keeps_caption(seed_build):
     assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     assert t.cell(0, 0).paragraphs[0].style.name == "表头"
     assert t.cell(1, 2).paragraphs[0].alignment == 2  # numbers right-aligned
+    figures = 0
     for i, p in enumerate(d.paragraphs):
-        if p._p.xpath(".//w:drawing"):
+        if p._p.xpath(".//wp:inline"):  # a chart (the 报尾 box is anchored, not inline)
+            figures += 1
             assert p.paragraph_format.keep_with_next
             assert re.match(r"图\d+", d.paragraphs[i + 1].text)
+    assert figures == 4
 
 
 def test_balanced_titles():

@@ -1,8 +1,10 @@
-"""The official look on a bare machine, read back from the PDFs of all four examples.
+"""The official look on a bare machine, read back from the files of all four examples.
 
-Built with ``BRIEFGEN_NO_SYSTEM_FONTS=1`` (only the fonts shipped with briefgen):
+Built with ``BRIEFGEN_NO_SYSTEM_FONTS=1`` (only the fonts shipped with briefgen). PDF:
 one typeface per role, no unembedded font objects, metadata, spacing of justified
 lines (widest gap between two characters), how full each page is, and source notes.
+DOCX: the 报尾/版记 pinned to the foot of the last page, table rows off the line grid,
+figures and tables kept with their captions, and a Word letterhead with our footers.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from __future__ import annotations
 import os
 import re
 
+import docx
 import pdfplumber
 import pytest
+import yaml
+from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from briefgen.layout import MM
@@ -33,7 +38,7 @@ def examples(tmp_path_factory):
     try:
         built = {}
         for name in EXAMPLES:
-            result = build(ROOT / "seeds" / name / "briefing.yaml", out / name, ["pdf"])
+            result = build(ROOT / "seeds" / name / "briefing.yaml", out / name)
             built[name] = (result.document, out / name / f"{name}.pdf")
         return built
     finally:
@@ -180,3 +185,94 @@ def test_source_notes_keep_company(examples):
                 wrapped += 1
                 assert len([c for c in parts[-1] if c not in marks]) >= 3, (note, parts)
     assert wrapped  # the examples do wrap notes
+
+
+# --- DOCX ------------------------------------------------------------------------------
+
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_docx_end_block_at_the_foot_of_the_last_page(examples, name):
+    """The 报尾/版记 lines sit in a text box anchored to the bottom of the text area by the
+    document's last paragraph, between a rule above and a rule below."""
+    d, pdf_path = examples[name]
+    doc = docx.Document(str(pdf_path.with_suffix(".docx")))
+    body = doc.element.body
+    anchors = body.findall(".//" + WP + "anchor")
+    assert len(anchors) == 1
+    anchor = anchors[0]
+    last_p = [el for el in body if el.tag == qn("w:p")][-1]
+    assert anchor in list(last_p.iter(WP + "anchor"))  # on the page of the last paragraph
+    pos_v = anchor.find(WP + "positionV")
+    assert pos_v.get("relativeFrom") == "margin" and pos_v.find(WP + "align").text == "bottom"
+    assert anchor.find(WP + "wrapTopAndBottom") is not None
+    box = anchor.find(".//" + qn("w:txbxContent"))
+    lines = [p for p in box.iter(qn("w:p"))]
+    texts = ["".join(t.text for t in p.iter(qn("w:t"))) for p in lines]
+    want = [t.replace("\t", "") for t, _ in d.meta.end_lines()]
+    assert texts == want
+    assert lines[0].find(".//" + qn("w:pBdr") + "/" + qn("w:top")) is not None
+    assert lines[-1].find(".//" + qn("w:pBdr") + "/" + qn("w:bottom")) is not None
+    # Nothing of it is left in the running text.
+    assert not any(p.text in want for p in doc.paragraphs if p.text)
+    # The box is as wide as the text block and tall enough for every line.
+    ext = anchor.find(WP + "extent")
+    sec = doc.sections[-1]
+    assert int(ext.get("cx")) == sec.page_width - sec.left_margin - sec.right_margin
+    assert int(ext.get("cy")) >= len(want) * 28.95 * 12700
+
+
+def test_docx_tables_off_the_grid_and_kept_whole(examples):
+    """Cell text is not snapped to the 28.95 pt grid; every row keeps with the next, the
+    last one with the source note, so a table moves to the next page whole."""
+    d, pdf_path = examples["yichang-2021"]
+    doc = docx.Document(str(pdf_path.with_suffix(".docx")))
+    for name in ("表头", "表格文字"):
+        snap = doc.styles[name].element.pPr.find(qn("w:snapToGrid"))
+        assert snap is not None and snap.get(qn("w:val")) == "0"
+    assert doc.sections[0]._sectPr.find(qn("w:docGrid")).get(qn("w:type")) == "lines"
+    table = doc.tables[0]
+    for row in table.rows:
+        assert all(c.paragraphs[0].paragraph_format.keep_with_next for c in row.cells)
+    caption = table._tbl.getprevious()
+    while caption is not None and not "".join(caption.itertext()).startswith("表1"):
+        caption = caption.getprevious()
+    assert caption is not None and caption.find(".//" + qn("w:keepNext")) is not None
+    assert not any(br.get(qn("w:type")) == "page" for br in doc.element.body.iter(qn("w:br")))
+
+
+def _footer_text(part) -> str:
+    return "".join(t.text for t in part._element.iter(qn("w:t")))
+
+
+def test_docx_letterhead_keeps_its_first_page_with_our_footers_and_indent(examples, tmp_path):
+    """政务信息 on the office's Word letterhead: its red header lines are kept as drawn,
+    the page numbers are ours ("— 1 —", odd right, even left) and body text is indented."""
+    _, pdf_path = examples["zhengwu-2022-15"]
+    doc = docx.Document(str(pdf_path.with_suffix(".docx")))
+    paras = doc.paragraphs
+    assert [p.text for p in paras[:2]] == ["宜昌市人民政府办公室", "政 务 信 息"]
+    for p in paras[:2]:
+        assert p.paragraph_format.first_line_indent == 0 and p.alignment == 1  # centred, unindented
+    normal = doc.styles["Normal"].element.pPr.find(qn("w:ind"))
+    assert normal.get(qn("w:firstLineChars")) == "200"
+    body = [p for p in paras if p.text.startswith("2021年，全市新增市场主体")]
+    assert body and body[0].style.name == "Normal" and body[0].paragraph_format.first_line_indent is None
+    sec = doc.sections[0]
+    assert doc.settings.odd_and_even_pages_header_footer
+    for part, align in ((sec.footer, 2), (sec.even_page_footer, 0)):
+        assert _footer_text(part).replace(" ", "") == "—1—"
+        assert part.paragraphs[0].alignment == align
+        assert "PAGE" in part._element.xml
+    assert "第" not in _footer_text(sec.footer)
+
+    # A template may keep the letterhead's own footer.
+    cfg = yaml.safe_load((ROOT / "seeds" / "zhengwu-2022-15" / "briefing.yaml").read_text(encoding="utf-8"))
+    cfg["style"] = {"page": {"letterhead_footer": True}}
+    cfg["data"] = [{"file": str(ROOT / "seeds" / "zhengwu-2022-15" / "data" / "items.yaml")}]
+    path = tmp_path / "keep.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    build(path, tmp_path / "out", ["docx"])
+    kept = docx.Document(str(tmp_path / "out" / "zhengwu-2022-15.docx"))
+    assert "宜昌市人民政府办公室编" in _footer_text(kept.sections[0].footer)

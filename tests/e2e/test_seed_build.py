@@ -6,6 +6,7 @@ import re
 import docx
 import pdfplumber
 import pytest
+from docx.oxml.ns import qn
 
 from support import squash
 
@@ -46,6 +47,9 @@ def _docx_text(path):
     for t in d.tables:
         for row in t.rows:
             parts.extend(c.text for c in row.cells)
+    # The 报尾 sits in a text box pinned to the foot of the last page.
+    for box in d.element.body.iter(qn("w:txbxContent")):
+        parts.extend("".join(t.text for t in p.iter(qn("w:t"))) for p in box.iter(qn("w:p")))
     return d, "\n".join(parts)
 
 

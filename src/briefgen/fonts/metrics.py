@@ -20,11 +20,8 @@ from pathlib import Path
 from briefgen.files import atomic_write, cache_dir
 from briefgen.fonts import discovery
 from briefgen.fonts.discovery import LOCK, digest, read_json, stat_key
+from briefgen.linebreak import CLOSING_MARKS, OPENING_MARKS
 
-#: Full-width punctuation with its blank on the left (opening brackets and quotes).
-OPENING = "（《「『【〔〈“‘〖［｛〘"
-#: Full-width punctuation with its blank on the right (closing brackets, 点号 in the SC position).
-CLOSING = "）》」』】〕〉”’〗］｝〙，。、：；！？"
 #: At most half an em is ever taken from a mark (GB/T 15834 半角).
 MAX_BLANK = 0.5
 # Ink keeps this much of the blank (em), so a squeezed mark never touches its neighbour.
@@ -56,7 +53,7 @@ def _read(path: Path, index: int) -> dict:
                         names[cp] = glyph
                         out["variants"][str(cp)] = [font.getGlyphID(glyph), round(hmtx[glyph][0] * 1000 / upem)]
         glyph_set = font.getGlyphSet()
-        for ch in OPENING + CLOSING:
+        for ch in sorted(OPENING_MARKS | CLOSING_MARKS):
             glyph = names.get(ord(ch)) or cmap.get(ord(ch))
             if glyph is None or glyph not in glyph_set:
                 continue
@@ -103,7 +100,7 @@ def blanks(path: Path, index: int = 0) -> dict[str, tuple[float, float]]:
     for ch, (adv, x0, x1) in _face(path, index)["punct"].items():
         if adv < 0.9:
             continue  # a narrow (proportional) mark has no blank to give
-        if ch in OPENING:
+        if ch in OPENING_MARKS:
             out[ch] = (max(0.0, min(MAX_BLANK, x0 - _KEEP)), 0.0)
         else:
             out[ch] = (0.0, max(0.0, min(MAX_BLANK, adv - x1 - _KEEP)))

@@ -291,3 +291,26 @@ def test_system_fonts_smoke():
         assert {f.path.name for f in chain.faces} >= set(BUNDLED.values())
         assert len({(f.path, f.index) for f in chain.faces}) == len(chain.faces)
         assert chain.face_for("中").has_char("中")
+
+
+def test_punctuation_geometry_of_the_bundled_faces():
+    """朱雀仿宋 keeps full-width quotes behind U+FE01; every face's marks have a blank half."""
+    from briefgen.fonts import metrics
+
+    zhuque, hei = bundled("body"), bundled("heading1")
+    variants = metrics.fullwidth_variants(zhuque)
+    assert set(variants) == {0x2018, 0x2019, 0x201C, 0x201D}
+    assert all(adv == 1000 for _, adv in variants.values())
+    assert metrics.fullwidth_variants(hei) == {}  # its quotes are full width already
+    for path in (zhuque, hei, bundled("title"), bundled("heading2")):
+        blanks = metrics.blanks(path)
+        half = pytest.approx(0.5, abs=0.03)
+        assert blanks["，"] == (0.0, half) and blanks["。"] == (0.0, half)
+        assert blanks["（"] == (half, 0.0) and blanks["）"] == (0.0, half)
+        assert blanks["“"] == (half, 0.0) and blanks["”"] == (0.0, half)  # Zhuque: its full-width forms
+        assert all(0 <= left <= 0.5 and 0 <= right <= 0.5 for left, right in blanks.values())
+    # 《 in 朱雀仿宋 starts inking at 0.49 em: only what is really blank may be squeezed.
+    assert 0.4 < metrics.blanks(zhuque)["《"][0] < 0.5
+    # Cached on disk: a new process reads it back without fontTools.
+    fonts.clear_caches()
+    assert metrics.fullwidth_variants(zhuque) == variants

@@ -188,9 +188,11 @@ class PdfWriter:
         parts.append(table)
         if t.source:
             parts.append(self._para(t.source, "table_note", first_indent=0))
-        # Floats like a figure; a table taller than a page is set in place and splits
-        # (header row repeated), starting here only if its caption, head and first rows fit.
-        return [FloatBlock(parts, self.geo.line_pitch, lead=[CondPageBreak(self.geo.line_pitch * 4.5)])]
+        # Floats like a figure; a table taller than a page (or a long one at the end of its
+        # section) is set in place and splits, header row repeated, starting here only if
+        # its caption, head and first rows fit.
+        return [FloatBlock(parts, self.geo.line_pitch, lead=[CondPageBreak(self.geo.line_pitch * 4.5)],
+                           rows=len(t.rows))]
 
     def _figure_image(self, f: Figure) -> Flowable:
         """The chart itself, at its printed size (the only place a figure's drawing is made)."""

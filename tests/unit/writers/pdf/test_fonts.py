@@ -224,3 +224,27 @@ def test_unwritable_cache_still_converts(tmp_path, monkeypatch):
         c.drawString(40, 700, CHARS[:5])
 
     assert pdf_text(draw) == CHARS[:5]
+
+
+def test_zhuque_quotes_are_drawn_full_width():
+    """“ ” in the body face take a full em and copy back as themselves."""
+    import pdfplumber
+    from reportlab.pdfgen import canvas
+
+    body = fonts.resolve_fonts()["body"]
+    assert body.primary.family == "Zhuque Fangsong"
+    pdf_fonts_doc = pdf_fonts.PdfFonts({"body": body})
+    spans = pdf_fonts_doc.spans("“科技强省”", "body", 16, "#000000")
+    pdf_fonts_doc.register()
+    style = spans[0].style
+    assert pdf_fonts_doc.measure("“", style) == pytest.approx(16)
+    assert pdf_fonts_doc.blanks("“", style) == pytest.approx((8, 0))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont(pdf_fonts_doc.name(style), 16)
+    c.drawString(50, 700, "“科技强省”")
+    c.save()
+    with pdfplumber.open(io.BytesIO(buf.getvalue())) as pdf:
+        chars = pdf.pages[0].chars
+    assert "".join(ch["text"] for ch in chars) == "“科技强省”"
+    assert [round(ch["x1"] - ch["x0"], 2) for ch in chars] == [16.0] * 6
