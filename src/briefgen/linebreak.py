@@ -530,6 +530,7 @@ def _layout_segment(chars: list[tuple[str, Hashable]], first_indent: float, s: _
             continue
         a = next_solid[i]
         indent = first_indent if i == start0 else 0.0
+        cands: list[tuple[int, int, bool]] = []
         for e in range(a + 1, n + 1):
             if e < n and (pen[e] is None or clusters[e].kind == "space"):
                 continue
@@ -538,7 +539,15 @@ def _layout_segment(chars: list[tuple[str, Hashable]], first_indent: float, s: _
             nat, comp, _ = measure_line(a, end, indent)
             if nat - comp > width + TOLERANCE and e > a + 1:
                 break  # nothing longer fits either
-            cost = best[i] + line_cost(a, end, indent, last, i == start0)
+            cands.append((e, end, last))
+            if last:
+                break
+        # Longest lines first: once a legal break leaves more than the cap, shorter ones
+        # only leave more (they matter only where no legal break fits, already seen).
+        for e, end, last in reversed(cands):
+            line = line_cost(a, end, indent, last, i == start0)
+            cost = best[i] + line
+            p = 0.0
             if e < n:
                 p = pen[e] or 0.0
                 if p >= _PENALTY_FORCED and legal_p[e] - legal_p[a + 1] > 0:
@@ -548,7 +557,7 @@ def _layout_segment(chars: list[tuple[str, Hashable]], first_indent: float, s: _
             if cost < best[target]:
                 best[target] = cost
                 back[target] = i
-            if last:
+            if p == 0.0 and not last and line >= _COST_OVER_CAP:
                 break
 
     # Walk back from the end.

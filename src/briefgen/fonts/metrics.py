@@ -43,7 +43,9 @@ def _read(path: Path, index: int) -> dict:
         cmap = font.getBestCmap() or {}
         hmtx = font["hmtx"]
         names: dict[int, str] = {}
-        for table in font["cmap"].tables:
+        # Only TrueType faces are drawn as they are; a CFF face is converted by the PDF
+        # writer, which maps plain code points only.
+        for table in font["cmap"].tables if "glyf" in font else []:
             if table.format != 14:
                 continue
             for cp, glyph in table.uvsDict.get(_FULL_WIDTH_SELECTOR, []):
@@ -73,7 +75,7 @@ def _face(path: Path, index: int) -> dict:
         return hit
     with LOCK:
         stat = stat_key(path)
-        cache_file = cache_dir() / "punct" / f"{digest(path, index, stat, 1)}.json"
+        cache_file = cache_dir() / "punct" / f"{digest(path, index, stat, 2)}.json"
         data = read_json(cache_file) if stat else None
         if not isinstance(data, dict):
             try:

@@ -314,3 +314,32 @@ def test_punctuation_geometry_of_the_bundled_faces():
     # Cached on disk: a new process reads it back without fontTools.
     fonts.clear_caches()
     assert metrics.fullwidth_variants(zhuque) == variants
+
+
+def test_bundled_fonts_ship_with_their_licences():
+    """Every bundled face has its licence beside it, is packaged, listed in the README, and no
+    pip font package remains a dependency."""
+    import fnmatch
+    import json
+    import re
+
+    from briefgen.fonts.catalogue import BUNDLED_FILES, BUNDLED_ORDER
+    from support import ROOT
+
+    files = chains.bundled_dir()
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")  # tomllib needs Python 3.11
+    assert "paperang" not in pyproject
+    patterns = json.loads(re.search(r'^"briefgen\.fonts" = (\[.*\])$', pyproject, re.M).group(1))
+    shipped = sorted(p.name for p in files.iterdir())
+    assert all(any(fnmatch.fnmatch(f"files/{name}", pat) for pat in patterns) for name in shipped), shipped
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    total = 0
+    for font, (licence, _) in BUNDLED_FILES.items():
+        assert (files / font).is_file() and (files / licence).is_file()
+        assert "SIL OPEN FONT LICENSE" in (files / licence).read_text(encoding="utf-8").upper()
+        assert font in readme and licence in readme
+        total += (files / font).stat().st_size
+    assert total < 25_000_000  # the wheel compresses them to about 13 MB, well under 40 MB
+    assert {name for order in BUNDLED_ORDER.values() for name in order} == set(BUNDLED_FILES)
+    assert (files / "PROVENANCE.md").is_file()
+    assert "paperang" not in readme

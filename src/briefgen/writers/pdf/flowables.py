@@ -7,6 +7,8 @@ divides it across pages, ``draw`` paints it on ``self.canv``.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
@@ -181,6 +183,20 @@ class GridTable(RLTable):
     unembedded font object in the PDF. Cells take the canvas's current font, one
     of the document's own embedded faces.
     """
+
+    #: Makes the line drawn above every part carried over to a later page ("续表1").
+    continued: Callable[[], Flowable] | None = None
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        """Split between rows as reportlab does; the carried-over part gets its "续表" line."""
+        parts = super().split(aw, ah)
+        if len(parts) == 2 and self.continued is not None:
+            head, tail = parts
+            tail.continued = self.continued
+            line = self.continued()
+            line.keepWithNext = True  # never alone at the foot of a page
+            return [head, line, tail]
+        return parts
 
     def draw(self) -> None:
         """Point every cell style at the canvas's font, then draw as usual."""

@@ -8,6 +8,7 @@ and figures and tables float (:mod:`.floats`).
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,9 @@ class PdfWriter:
         total = sum(widths)
         col_w = [self.geo.text_width * w / total for w in widths]
         table = GridTable(data, colWidths=col_w, repeatRows=1)
+        # "续表1" above each part carried over; made now so its characters are registered.
+        cont = self._para(t.continued_line, "caption", first_indent=0)
+        table.continued = lambda: copy.copy(cont)
         ts = self.style.table
         extra = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(ts.header_fill))] if ts.header_fill else []
         table.setStyle(TableStyle(extra + [

@@ -97,6 +97,7 @@ def test_a_table_longer_than_a_page_is_set_in_place_and_splits(tmp_path):
     pages = write(tmp_path, [para(1, 3), table, para(2, 2)])
     assert "表1" in pages[0]["marks"]  # starts right after the text, not on a new page
     assert sum("地区" in p["text"] for p in pages) >= 2  # header repeated on the next page
+    assert pages[1]["text"].startswith("续表1地区产值")  # and labelled as continued
     flat = "".join(p["text"] for p in pages)
     assert flat.index("地区69") < flat.index("段落2")
 
