@@ -17,7 +17,7 @@ def seed_build(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def seed_build_fresh(tmp_path_factory):
-    """The seed built as on a fresh machine: only the pip-installed font."""
+    """The seed built as on a fresh machine: only the fonts bundled with briefgen."""
     from briefgen.pipeline import build
 
     out = tmp_path_factory.mktemp("seed_fresh")

@@ -235,7 +235,8 @@ class Builder:
         except MissingDataError as e:
             if policy == "error":
                 # Named once, at the innermost section; an enclosing section does not catch it again.
-                advice = "本期缺少数据属正常情况时，可在该章节写 on_missing: skip 或 on_missing: fallback 并给出 fallback 文字"
+                advice = ("本期缺少数据属正常情况时，可在该章节写 on_missing: skip 或 "
+                          "on_missing: fallback 并给出 fallback 文字")
                 raise BriefgenError(e.message, where=e.where or full_where,
                                     hint=f"{e.hint}；{advice}" if e.hint else advice) from None
             counters[:] = saved[0]

@@ -114,6 +114,8 @@ class PageStyle(_Style):
     # 225 mm / 22 ≈ 28.99 pt; Word templates use 28.95 so line 22 stays on the page.
     line_pitch: float = Field(28.95, description="行距（pt）")
     footer_gap: float = Field(7, description="页码距版心下边缘（mm）")
+    letterhead_footer: bool = Field(
+        False, description="使用 Word 信笺时保留信笺自带的页脚；默认换成“— 1 —”式页码（单页居右、双页居左）")
 
 
 class ChartStyle(_Style):

@@ -73,6 +73,11 @@ class Table:
         """表1  caption."""
         return f"{self.number}  {self.caption}".strip()
 
+    @property
+    def continued_line(self) -> str:
+        """续表1: above the part of a table carried over to another page."""
+        return f"续{self.number}" if self.number else "续表"
+
 
 @dataclass
 class Figure:

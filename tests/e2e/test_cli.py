@@ -97,11 +97,19 @@ def test_debug_shows_traceback(tmp_path):
     assert r.returncode == 1 and "Traceback" not in r.stderr and "找不到配置文件" in r.stderr
 
 
-def test_fonts_command_lists_roles():
+def test_fonts_command_lists_roles(monkeypatch):
+    """On a bare machine every role names the bundled file that serves it, why, and the licences."""
+    monkeypatch.setenv("BRIEFGEN_NO_SYSTEM_FONTS", "1")
+    monkeypatch.setenv("COLUMNS", "250")
     r = CliRunner().invoke(main, ["fonts"])
     assert r.exit_code == 0, r.output
     for role in ("title", "body", "heading1", "heading2"):
         assert role in r.output
+    out = r.output.replace("\n", "")
+    for name in ("BriefgenSong-Black.ttf", "ZhuqueFangsong-Regular.ttf", "BriefgenHei-Medium.ttf",
+                 "BriefgenKai-Regular.ttf", "ZhuqueFangsong-OFL.txt", "BriefgenKai-OFL.txt"):
+        assert name in out
+    assert "随 briefgen 附带的开源字体" in out and "方正小标宋简体" in out and "缺字时依次改用" in out
 
 
 def test_growth_wording_follows_period_type(tmp_path):

@@ -6,6 +6,7 @@ import re
 import docx
 import pdfplumber
 import pytest
+from docx.oxml.ns import qn
 
 from support import docx_chart_parts, squash
 
@@ -46,6 +47,9 @@ def _docx_text(path):
     for t in d.tables:
         for row in t.rows:
             parts.extend(c.text for c in row.cells)
+    # The 报尾 sits in a text box pinned to the foot of the last page.
+    for box in d.element.body.iter(qn("w:txbxContent")):
+        parts.extend("".join(t.text for t in p.iter(qn("w:t"))) for p in box.iter(qn("w:p")))
     return d, "\n".join(parts)
 
 
@@ -139,7 +143,7 @@ def test_pdf_fonts_embedded(seed_build):
 
 
 def test_fresh_machine_pdf_complete(seed_build_fresh):
-    """With no system fonts, the pip-installed font still gives the complete text."""
+    """With no system fonts, the bundled fonts still give the complete text."""
     _, out = seed_build_fresh
     _, pages, images = _pdf_text(out / "yichang-2021.pdf")
     flat = _body(pages)
@@ -152,7 +156,9 @@ def test_fresh_machine_pdf_complete(seed_build_fresh):
     for page in PdfReader(str(out / "yichang-2021.pdf")).pages:
         for f in (page["/Resources"].get("/Font") or {}).values():
             names.add(str(f.get_object()["/BaseFont"]))
-    assert names and all("microhei" in n.lower() or "wqy" in n.lower() for n in names if "+" in n), names
+    faces = {n.split("+", 1)[1] for n in names}
+    assert all("+" in n for n in names), names  # only embedded subsets
+    assert faces == {"ZhuqueFangsong-Regular", "BriefgenHei-Medium", "BriefgenSong-Black", "BriefgenKai-Regular"}
 
 
 def test_table_marks_published_growth(seed_build):

@@ -38,7 +38,7 @@ def texts(lines: list[Line]) -> list[str]:
 
 def end_of(line: Line, tracking: float = TRACK) -> float:
     last = line.items[-1]
-    return last.x + last.width + tracking * len(last.text)
+    return last.x + last.advance
 
 
 def assert_conserved(text: str, lines: list[Line]) -> None:
@@ -202,9 +202,9 @@ def test_newline_forces_unjustified_break():
 
 
 def test_spaces_dropped_at_line_edges():
-    text = "  " + "国" * 27 + "    abc"
+    text = "  " + "国" * 27 + "    abc de"
     lines = lay(text)
-    assert texts(lines) == ["国" * 27, "abc"]
+    assert texts(lines) == ["国" * 27, "abc de"]
     assert lines[0].items[0].x == 0.0
 
 
@@ -353,3 +353,105 @@ def test_forced_cut_keeps_kinsoku_regression():
     texts = ["".join(i.text for i in ln.items) for ln in lines]
     assert "".join(texts) == "·0000’0"
     assert all(t[0] not in NO_LINE_START for t in texts[1:])
+
+
+# --- punctuation compression, bounded spacing, orphans -------------------------------
+
+CELL = 16 + TRACK
+
+
+def item_of(lines: list[Line], text: str):
+    return next(p for line in lines for p in line.items if p.text == text)
+
+
+@pytest.mark.parametrize("pair, kept", [("，（", 8.0), ("）。", 0.0), ("（《", 0.0), ("。」", 0.0)])
+def test_adjacent_punctuation_is_squeezed(pair, kept):
+    """Two marks side by side keep half an em between them (closing then opening) or none."""
+    a, b = pair
+    lines = lay("国" + pair + "国", justify=False)
+    first, second = item_of(lines, a), item_of(lines, b)
+    blank_a = 8.0 if a in "，）。" else 0.0  # the fake font's marks: half their 16 pt width
+    blank_b = 8.0 if b in "（《" else 0.0
+    # Where b's ink begins, measured from the end of a's ink.
+    ink_a_end = first.x + (16 - blank_a)
+    ink_b_start = second.x + blank_b
+    assert ink_b_start - ink_a_end == pytest.approx(kept + TRACK)
+
+
+def test_a_short_line_takes_room_from_its_punctuation_first():
+    """29 cells ending in 。 fit a 28-cell line by squeezing its three marks (挤进) instead of
+    pushing "国。" down and spreading a whole cell over the gaps (推出)."""
+    head = "国" * 10 + "，" + "国" * 10 + "，" + "国" * 6 + "。"
+    lines = lay(head + "国" * 10)
+    assert texts(lines)[0] == head
+    assert_justified(lines[0])
+    marks = [p for p in lines[0].items if p.text in "，。"]
+    squeezed = sum(CELL - p.advance for p in marks)
+    assert squeezed == pytest.approx(29 * CELL - WIDTH)
+    assert all(0 < CELL - p.advance <= 8 for p in marks)  # at most the blank half of each
+    steps = [b.x - (a.x + a.advance) for a, b in zip(lines[0].items, lines[0].items[1:])]
+    assert max(steps) == pytest.approx(0, abs=1e-6)  # no letter-spacing at all
+    # Without any mark to squeeze, the same line pushes its last character down.
+    plain = lay("国" * 28 + "。" + "国" * 10)
+    assert texts(plain)[0] == "国" * 27
+
+
+def test_gaps_are_capped_and_the_rest_left_at_the_end():
+    """Nothing else fits: the gaps stop at the cap and the line ends short of the margin."""
+    text = "国" * 20 + "abcdefghijklmnopqr" + "国" * 5
+    free = lay(text)
+    wide = max(b.x - (a.x + a.advance) for a, b in zip(free[0].items, free[0].items[1:]))
+    assert wide > 6  # without a cap the 20 characters are letter-spaced
+    capped = lay(text, max_stretch=3.84)
+    assert texts(capped) == texts(free)
+    first = capped[0]
+    steps = [b.x - (a.x + a.advance) for a, b in zip(first.items, first.items[1:])]
+    assert max(steps) == pytest.approx(3.84)
+    assert end_of(first) < WIDTH - 10
+
+
+def test_a_number_leaves_its_unit_only_as_a_last_resort():
+    # A 100 pt line: "国国" + "12345678年" cannot share a line; either "国国" alone is
+    # letter-spaced past the cap or the number is parted from 年.
+    lines = lay("国国12345678年国", width=100.0, tracking=0.0, max_stretch=3.84)
+    assert texts(lines) == ["国国12345678", "年国"]
+    # With room to spare the pair always stays together.
+    lines = lay("国" * 20 + "12345678年" + "国" * 10, max_stretch=3.84)
+    assert any("12345678年" in t for t in texts(lines))
+
+
+@pytest.mark.parametrize("justify, tail", [(True, "元。"), (False, "推算）")])
+def test_last_line_is_not_a_lone_word(justify, tail):
+    """A paragraph does not end with a single character (孤字), nor a note with one short word."""
+    text = "国" * 28 + tail if justify else "国" * 12 + tail
+    width = WIDTH if justify else 200.0
+    greedy_last = tail
+    lines = lay(text, width=width, justify=justify, tracking=TRACK if justify else 0.0)
+    last = texts(lines)[-1]
+    assert last != greedy_last and last.endswith(tail)
+    solid = [c for c in last if c not in "，。）"]
+    assert len(solid) >= (2 if justify else 3)
+    assert_conserved(text, lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet=ALPHABET, max_size=300),
+    width=st.sampled_from([60.0, 130.0, 250.0, WIDTH]),
+    indent=st.sampled_from([0.0, 32.0]),
+)
+def test_random_text_with_capped_gaps(text, width, indent):
+    """With a cap, no gap between two clusters exceeds it; nothing is lost or overflows."""
+    tracking = (width - 16 * int(width // 16)) / max(1, int(width // 16))
+    cap = 3.84
+    lines = break_paragraph([Span(text, 0)], width, measure, tracking=tracking, first_indent=indent,
+                            max_stretch=cap)
+    assert_conserved(text, lines)
+    check_kinsoku(lines)
+    for line in lines:
+        xs = [p.x for p in line.items]
+        assert xs == sorted(xs)
+        if len(line.items) > 1:
+            assert end_of(line, tracking) <= width + TOL
+        for a, b in zip(line.items, line.items[1:]):
+            assert b.x - (a.x + a.advance) <= cap + TOL

@@ -124,7 +124,8 @@ def test_letterhead_kept_in_docx(tmp_path):
     texts = [p.text for p in d.paragraphs]
     assert texts[0] == "宜昌市人民政府办公室" and texts[1] == "政 务 信 息"  # the letterhead's own 红头
     assert "第15期" in texts
-    assert "宜昌市人民政府办公室编" in d.sections[0].footer.paragraphs[0].text  # its footer kept
+    # Its running footer gives way to GB/T 9704 page numbers (unless style.page.letterhead_footer).
+    assert d.sections[0].footer.paragraphs[0].text == "— 1 —"
     headings = [p for p in d.paragraphs if p.text.startswith("市科技局：")]
     assert headings and headings[0].style.name == "一级标题"  # unnumbered short-news titles
 

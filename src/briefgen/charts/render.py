@@ -31,7 +31,7 @@ from briefgen.charts.recorder import record
 from briefgen.charts.spec import ChartSpec, normalized, validate_spec, where_label
 from briefgen.charts.theme import FS_TICK, TEXT
 from briefgen.errors import BriefgenError, BriefgenWarning
-from briefgen.fonts.chains import default_font_path as _pip_font_path
+from briefgen.fonts.chains import default_font_path as _bundled_font_path
 
 __all__ = ["render_chart", "default_font_path", "register_font"]
 
@@ -41,16 +41,16 @@ _charmaps: dict[tuple[str, int], frozenset[int]] = {}
 
 
 def default_font_path() -> Path:
-    """The WenQuanYi Micro Hei shipped by paperang_p2_fonts_cjk (works without system fonts)."""
-    path = _pip_font_path()
+    """The bundled 黑体 face, Briefgen Hei (works without system fonts)."""
+    path = _bundled_font_path()
     if path is None:
-        raise BriefgenError("找不到默认中文字体（pip 包 paperang-p2-fonts-cjk 中的 wqy-microhei.ttc）",
-                            hint="pip install paperang-p2-fonts-cjk，或在模板中指定字体文件")
+        raise BriefgenError("找不到 briefgen 自带的黑体字体文件（fonts/files/BriefgenHei-Medium.ttf）",
+                            hint="请重新安装 briefgen，或在模板中指定字体文件")
     return path
 
 
 def register_font(font_path: Path | str | None = None, font_index: int = 0) -> str:
-    """Register a CJK font (file and face index; default: the pip font) with matplotlib,
+    """Register a CJK font (file and face index; default: the bundled 黑体) with matplotlib,
     once per process, and return its family name."""
     path = Path(font_path) if font_path is not None else default_font_path()
     key = (os.path.realpath(path), int(font_index))
@@ -71,7 +71,7 @@ def register_font(font_path: Path | str | None = None, font_index: int = 0) -> s
         charmap = frozenset(face.get_charmap())
         if ord("中") not in charmap:
             raise BriefgenError("字体不含中文字形，图中的中文会显示为方框", where=str(path),
-                                hint="请选用中文字体，如文泉驿微米黑、思源黑体")
+                                hint="请选用中文字体，如黑体、思源黑体")
         font_manager.fontManager.addfont(key[0])
         _families[key] = face.family_name
         _charmaps[key] = charmap
@@ -105,7 +105,7 @@ def _warn_missing_glyphs(spec: ChartSpec, key: tuple[str, int], where: str) -> N
 
 def render_chart(spec: ChartSpec, out: Path | None, font_path: Path | str | None = None,
                  font_index: int = 0, *, vector: Path | None = None) -> Path | None:
-    """Draw ``spec`` with the given font (default: the pip font) into the PNG ``out``
+    """Draw ``spec`` with the given font (default: the bundled 黑体) into the PNG ``out``
     at its printed size and dpi, and/or, laid out once for both, as vector graphics
     into ``vector`` (a :class:`~briefgen.charts.vector.VectorChart` as JSON); return ``out``.
 

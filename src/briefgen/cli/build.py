@@ -53,10 +53,20 @@ def fonts_cmd(config: Path | None, debug: bool) -> None:
     cfg = load_config(config) if config else None
     chains = resolve_fonts(cfg.model.fonts or None, base_dir=cfg.base, where=str(cfg.path)) if cfg \
         else resolve_fonts(None)
-    t = Table(title="字体解析结果")
-    for col in ("角色", "字体", "文件", "原因", "回退字体"):
-        t.add_column(col)
-    for r in describe(chains):
-        t.add_row(str(r.get("role", "")), str(r.get("family", "")), str(r.get("path", "")),
-                  str(r.get("reason", "")), "、".join(str(x) for x in r.get("fallbacks", [])))
-    Console().print(t)
+    console = Console()
+    t = Table(title="字体解析结果（PDF 嵌入的字体；DOCX 只写字体名）", show_lines=True)
+    for col in ("角色", "PDF 字体", "文件", "原因", "DOCX 字体名"):
+        t.add_column(col, overflow="fold")
+    rows = describe(chains)
+    for r in rows:
+        style = "" if r["style"] in ("", "Regular") else f" {r['style']}"
+        t.add_row(f"{r['role']}\n{r['role_label']}", f"{r['family']}{style}", str(r["path"]), str(r["reason"]),
+                  str(r["docx_name"]))
+    console.print(t)
+    for r in rows:
+        if r["fallbacks"]:
+            console.print(f"{r['role_label']} 缺字时依次改用：" + "、".join(str(x) for x in r["fallbacks"]),
+                          overflow="fold")
+    licences = sorted({r["licence"] for r in rows if r["licence"]})
+    if licences:
+        console.print("随 briefgen 附带的字体及其许可证（SIL OFL 1.1）：" + "、".join(licences), overflow="fold")

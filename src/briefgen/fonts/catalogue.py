@@ -17,8 +17,9 @@ ROLE_LABELS: dict[str, str] = {
 }
 
 REASON_OVERRIDE = "模板指定"
-REASON_SUBSTITUTE = "开源替代字体"
-REASON_DEFAULT = "随 pip 安装的默认字体"
+REASON_SUBSTITUTE = "系统已安装的开源替代字体"
+REASON_BUNDLED = "未找到官方字体，使用随 briefgen 附带的开源字体"
+REASON_BUNDLED_FALLBACK = "随 briefgen 附带的开源字体，补前面字体缺少的字符"
 
 # Latin letters and digits in 公文 are conventionally set in Times New Roman (most
 # provincial 公文格式 rules say so and Word's Chinese templates pair 仿宋 with it); it
@@ -30,6 +31,31 @@ OFFICIAL_EAST_ASIA = {
     "heading1": "黑体",
     "heading2": "楷体_GB2312",
     "song": "宋体",
+}
+
+# The open faces shipped in fonts/files/ (licences and provenance in PROVENANCE.md there):
+# file → (licence file, what it is).  One per role; "song" (page numbers) has no face of
+# its own and uses the body face, whose digits and dashes suit a page number.
+BUNDLED_FILES: dict[str, tuple[str, str]] = {
+    "ZhuqueFangsong-Regular.ttf": ("ZhuqueFangsong-OFL.txt", "朱雀仿宋（原样，SIL OFL 1.1）"),
+    "BriefgenHei-Medium.ttf": ("BriefgenHei-OFL.txt", "思源黑体 / Noto Sans CJK SC Medium 的子集（SIL OFL 1.1）"),
+    "BriefgenSong-Black.ttf": ("BriefgenSong-OFL.txt", "思源宋体 / Noto Serif CJK SC Black 的子集（SIL OFL 1.1）"),
+    "BriefgenKai-Regular.ttf": ("BriefgenKai-OFL.txt", "霞鹜文楷 / LXGW WenKai 的子集（SIL OFL 1.1）"),
+}
+# Per role: the bundled faces in order.  The first sets the role; the others only fill in
+# characters it lacks (Zhuque has no ℃ ① ２ ＋ Ⅰ ★ …), nearest in weight and style first:
+# 楷 is the closest regular-weight companion of 仿宋, Hei of the heavy title Song.
+BUNDLED_ORDER: dict[str, tuple[str, ...]] = {
+    "title": ("BriefgenSong-Black.ttf", "BriefgenHei-Medium.ttf", "BriefgenKai-Regular.ttf",
+              "ZhuqueFangsong-Regular.ttf"),
+    "body": ("ZhuqueFangsong-Regular.ttf", "BriefgenKai-Regular.ttf", "BriefgenHei-Medium.ttf",
+             "BriefgenSong-Black.ttf"),
+    "heading1": ("BriefgenHei-Medium.ttf", "BriefgenSong-Black.ttf", "BriefgenKai-Regular.ttf",
+                 "ZhuqueFangsong-Regular.ttf"),
+    "heading2": ("BriefgenKai-Regular.ttf", "ZhuqueFangsong-Regular.ttf", "BriefgenHei-Medium.ttf",
+                 "BriefgenSong-Black.ttf"),
+    "song": ("ZhuqueFangsong-Regular.ttf", "BriefgenKai-Regular.ttf", "BriefgenHei-Medium.ttf",
+             "BriefgenSong-Black.ttf"),
 }
 
 FONT_EXTS = frozenset({".ttf", ".ttc", ".otf", ".otc"})
@@ -77,7 +103,7 @@ CANDIDATES: dict[str, list[Group]] = {
         ("open", "", (
             "Noto Sans CJK SC@700,500", "Source Han Sans SC@700,500",
             "Source Han Sans CN@700,500", "思源黑体@700,500", "Noto Sans SC@700,500",
-            "WenQuanYi Zen Hei", "WenQuanYi Micro Hei",
+            "WenQuanYi Micro Hei",
         )),
     ],
     "heading2": [

@@ -3,10 +3,19 @@
 Each role resolves to a chain of faces:
 
 1. paths or family names given by the caller (the department template);
-2. the official fonts installed on the system (Windows, macOS, fontconfig);
-3. open substitutes installed on the system (Noto/Source Han, AR PL, WenQuanYi...);
-4. the font shipped with briefgen, always last, so a bare ``pip install``
-   still renders every character.
+2. the official fonts installed on the system (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312,
+   FangSong, SimHei, KaiTi …) and proprietary look-alikes shipped with an OS or Office
+   (华文仿宋, 华文中宋 …);
+3. the open face shipped with briefgen for the role (``files/``: 朱雀仿宋, Briefgen Hei,
+   Song and Kai), so a bare ``pip install`` gives every role its own typeface;
+4. installed faces of the neighbouring roles (a title falls back to 宋体, …);
+5. the other bundled faces, then open substitutes installed on the system (Noto/Source
+   Han, AR PL, WenQuanYi …): they only fill in characters the faces before them lack.
+
+Bundled faces rank above installed open substitutes: they are the same designs (Noto CJK)
+or closer to the official ones (a real 仿宋 instead of a Song for the body), they are
+TrueType (no CFF conversion on the first build) and a Linux desktop then gives the
+same PDF as a bare server.
 
 The DOCX never embeds fonts: it names the official families (:func:`official_names`)
 and Word substitutes on machines that lack them. The PDF embeds whatever the chain
@@ -29,10 +38,13 @@ from briefgen.fonts import discovery
 from briefgen.fonts.catalogue import (
     ALIASES,
     ASCII_FONT,
+    BUNDLED_FILES,
+    BUNDLED_ORDER,
     CANDIDATES,
     FONT_EXTS,
     OFFICIAL_EAST_ASIA,
-    REASON_DEFAULT,
+    REASON_BUNDLED,
+    REASON_BUNDLED_FALLBACK,
     REASON_OVERRIDE,
     REASON_SUBSTITUTE,
     ROLE_LABELS,
@@ -53,7 +65,8 @@ class FontFace:
     family: str
     style: str
     is_cff: bool
-    reason: str
+    # Why the face was chosen; not part of its identity (one file, one face).
+    reason: str = field(compare=False)
 
     def has_char(self, ch: str) -> bool:
         """True if the face's cmap maps ``ch`` (first code point if longer)."""
@@ -153,10 +166,13 @@ def _face_from_rec(rec: FaceRecord, reason: str) -> FontFace:
     return FontFace(Path(rec.path), rec.index, rec.family, rec.style, rec.is_cff, reason)
 
 
-def _candidate_faces(role: str, index: FontIndex) -> list[FontFace]:
+def _candidate_faces(role: str, index: FontIndex, kinds: tuple[str, ...], tails: bool) -> list[FontFace]:
+    """Installed faces of the given kinds for `role` (or, with `tails`, for its neighbouring roles)."""
     faces: list[FontFace] = []
-    for group_role in (role,) + TAILS[role]:
+    for group_role in TAILS[role] if tails else (role,):
         for kind, label, specs in CANDIDATES[group_role]:
+            if kind not in kinds:
+                continue
             if kind == "official" and group_role == role:
                 reason = f"系统已安装的官方字体（{label}）"
             elif kind != "open":  # another role's official font is only a look-alike here
@@ -173,41 +189,43 @@ def _candidate_faces(role: str, index: FontIndex) -> list[FontFace]:
     return faces
 
 
-_DEFAULT_FACE: FontFace | None = None
+def bundled_dir() -> Path:
+    """The folder of the fonts shipped inside the package (``briefgen/fonts/files``)."""
+    return Path(str(resources.files("briefgen.fonts") / "files"))
+
+
+def bundled_font_path(name: str = "BriefgenHei-Medium.ttf") -> Path | None:
+    """A bundled font file by name (default: the 黑体 face the charts use); None if missing."""
+    path = bundled_dir() / name
+    return path if path.is_file() else None
 
 
 def default_font_path() -> Path | None:
-    """The font file shipped with briefgen (None if the package data is missing)."""
-    try:
-
-        res = resources.files("paperang_p2_fonts_cjk") / "fonts" / "wqy-microhei.ttc"
-        path = Path(str(res))
-        if path.is_file():
-            return path
-    except Exception:
-        pass
-    try:
-        import paperang_p2_fonts_cjk as pkg  # optional font package
-
-        path = Path(pkg.__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
-        return path if path.is_file() else None
-    except Exception:
-        return None
+    """The bundled 黑体 face (Briefgen Hei): the charts' font when nothing else is set."""
+    return bundled_font_path()
 
 
-def _default_face() -> FontFace | None:
-    """WenQuanYi Micro Hei from the pip package (TrueType, so no conversion needed)."""
-    global _DEFAULT_FACE
+_BUNDLED: dict[str, FaceRecord | None] = {}
+
+
+def _bundled_record(name: str) -> FaceRecord | None:
     with LOCK:
-        if _DEFAULT_FACE is None:
-            path = default_font_path()
-            if path is None:
-                return None
-            rec = _pick(discovery.scan_file(str(path)), ())
-            if rec is None:
-                return None
-            _DEFAULT_FACE = _face_from_rec(rec, REASON_DEFAULT)
-        return _DEFAULT_FACE
+        if name not in _BUNDLED:
+            path = bundled_font_path(name)
+            _BUNDLED[name] = _pick(discovery.scan_file(str(path)), ()) if path is not None else None
+        return _BUNDLED[name]
+
+
+def _bundled_faces(role: str) -> list[FontFace]:
+    """The bundled faces of a role: its own face first, then the fill-ins for missing characters."""
+    out = []
+    for k, name in enumerate(BUNDLED_ORDER[role]):
+        rec = _bundled_record(name)
+        if rec is not None:
+            what = BUNDLED_FILES[name][1]
+            reason = f"{REASON_BUNDLED}：{what}" if k == 0 else f"{REASON_BUNDLED_FALLBACK}：{what}"
+            out.append(_face_from_rec(rec, reason))
+    return out
 
 
 def _looks_like_path(value: str) -> bool:
@@ -297,14 +315,20 @@ def resolve_fonts(
         if face is not None:
             chosen[role].append(face)
 
-    default = _default_face()
     chains: dict[str, FontChain] = {}
+    scan = use_system or bool(index.recs)
     for role in ROLES:
         faces = list(chosen[role])
-        if use_system or index.recs:
-            faces += _candidate_faces(role, index)
-        if default is not None:
-            faces.append(default)
+        bundled = _bundled_faces(role)
+        if scan:
+            faces += _candidate_faces(role, index, ("official", "similar"), tails=False)
+        faces += bundled[:1]
+        if scan:
+            faces += _candidate_faces(role, index, ("official", "similar"), tails=True)
+        faces += bundled[1:]
+        if scan:
+            faces += _candidate_faces(role, index, ("open",), tails=False)
+            faces += _candidate_faces(role, index, ("open",), tails=True)
         unique: list[FontFace] = []
         seen = set()
         for face in faces:
@@ -313,7 +337,7 @@ def resolve_fonts(
                 unique.append(face)
         if not unique:
             raise BriefgenError(f"没有可用于{ROLE_LABELS[role]}的字体", where=where,
-                                hint="请重新安装 briefgen（会一并安装默认字体），或在模板中指定字体文件")
+                                hint="briefgen 自带的字体文件缺失，请重新安装 briefgen，或在模板中指定字体文件")
         chains[role] = FontChain(role, unique)
     for alias, role in ALIASES.items():
         chains[alias] = chains[role]
@@ -347,8 +371,8 @@ def describe(chains: Mapping[str, FontChain]) -> list[dict]:
             continue
         face = chain.primary
         note = ""
-        if face.reason in (REASON_SUBSTITUTE, REASON_DEFAULT) or "同类" in face.reason:
-            note = (f"未找到官方字体，PDF 使用替代字体；DOCX 仍标注“{docx[role]['east_asia']}”，"
+        if face.reason == REASON_SUBSTITUTE or face.reason.startswith(REASON_BUNDLED) or "同类" in face.reason:
+            note = (f"PDF 使用替代字体；DOCX 仍标注“{docx[role]['east_asia']}”，"
                     "在装有该字体的电脑上打开即为标准字形")
         rows.append({
             "role": role,
@@ -361,6 +385,7 @@ def describe(chains: Mapping[str, FontChain]) -> list[dict]:
             "cff": face.is_cff,
             "docx_name": docx[role]["east_asia"],
             "note": note,
+            "licence": licence_path(face),
             # Strings for tables; the dicts below carry the details.
             "fallbacks": [f.label for f in chain.faces[1:]],
             "fallback_faces": [
@@ -372,9 +397,16 @@ def describe(chains: Mapping[str, FontChain]) -> list[dict]:
     return rows
 
 
+def licence_path(face: FontFace) -> str:
+    """The licence file shipped beside a bundled face ("" for any other face)."""
+    entry = BUNDLED_FILES.get(face.path.name)
+    if entry is None or face.path.parent != bundled_dir():
+        return ""
+    return str(face.path.parent / entry[0])
+
+
 def clear_caches() -> None:
     """Forget in-memory scan/coverage/conversion state (disk caches stay)."""
-    global _DEFAULT_FACE
     with LOCK:
         discovery.clear()
-        _DEFAULT_FACE = None
+        _BUNDLED.clear()

@@ -138,18 +138,43 @@ def test_drawn_pie_share_rounds_like_the_text(monkeypatch, tmp_path):
 
 
 def test_default_font_is_packaged():
+    """Charts use the bundled 黑体 face, shipped inside the package."""
     path = default_font_path()
-    assert path.name == "wqy-microhei.ttc" and path.is_file()
-    assert register_font() == "WenQuanYi Micro Hei"
+    assert path.name == "BriefgenHei-Medium.ttf" and path.is_file()
+    assert path.parent.name == "files" and path.parent.parent.name == "fonts"
+    assert register_font() == "Briefgen Hei"
+
+
+def _two_face_collection(path: Path, text: str) -> Path:
+    """A small .ttc of the bundled 黑体 and 楷体, each cut down to `text`."""
+    from fontTools import subset
+    from fontTools.ttLib import TTCollection, TTFont
+
+    faces = []
+    for name in ("BriefgenHei-Medium.ttf", "BriefgenKai-Regular.ttf"):
+        font = TTFont(str(default_font_path().parent / name))
+        sub = subset.Subsetter(subset.Options(name_IDs=["*"], notdef_outline=True))
+        sub.populate(text=text)
+        sub.subset(font)
+        faces.append(font)
+    coll = TTCollection()
+    coll.fonts = faces
+    coll.save(str(path))
+    return path
 
 
 def test_explicit_font_and_face_index(tmp_path):
     spec = SPECS["bar"]()
+    # Every label the chart can draw: its spec's text, ASCII and GB 2312 level 1.
+    level1 = bytes(b for r in range(0xB0, 0xD8) for c in range(0xA1, 0xFF) for b in (r, c))
+    text = repr(spec) + "".join(map(chr, range(32, 127))) + level1.decode("gb2312", "ignore") + "：（）、％"
+    ttc = _two_face_collection(tmp_path / "pair.ttc", text)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        render_chart(spec, tmp_path / "mono.png", font_path=default_font_path(), font_index=1)
+        render_chart(spec, tmp_path / "kai.png", font_path=ttc, font_index=1)
     assert glyph_warnings(caught) == []
-    assert register_font(default_font_path(), 1) == "WenQuanYi Micro Hei Mono"
+    assert register_font(ttc, 1) == "Briefgen Kai"
+    assert register_font(ttc, 0) == "Briefgen Hei"
 
 
 def test_font_errors_are_chinese(tmp_path):

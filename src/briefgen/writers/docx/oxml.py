@@ -1,11 +1,12 @@
 """WordprocessingML details python-docx leaves to us: schema child order, fonts for all
-four scripts, language, paragraph borders and the PAGE field."""
+four scripts, language, paragraph borders, the PAGE field, grid snapping and the text box
+pinned to the foot of the page."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from docx.oxml import OxmlElement
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 
 # OOXML requires children in schema order; Word rejects a file that breaks it
@@ -103,3 +104,45 @@ def page_field(r: Any) -> None:
             t = OxmlElement("w:t")
             t.text = text
             r.append(t)
+
+
+def no_grid_snap(ppr: Any) -> None:
+    """Keep a paragraph off the document's line grid (table cells, pictures, 版记): on a
+    28.95 pt grid Word would round every small line up to a whole grid line."""
+    el = OxmlElement("w:snapToGrid")
+    el.set(qn("w:val"), "0")
+    put(ppr, el)
+
+
+_WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_WPS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def bottom_text_box(shape_id: int, width_emu: int, height_emu: int, name: str) -> tuple[Any, Any]:
+    """A run holding a borderless text box pinned to the bottom of the page's text area
+    (DrawingML anchor, "top and bottom" wrapping, text aligned to the box's bottom).
+
+    Returns ``(run, content)``: add the run to a paragraph (its anchor: the box sits on
+    the page where that paragraph is) and append ``w:p`` elements to ``content``
+    (``w:txbxContent``). Word, WPS and LibreOffice all place it at the foot of the
+    page; a framed paragraph (``w:framePr``) loses its rules in LibreOffice and a
+    floating table (``w:tblpPr``) stays in the text flow there.
+    """
+    xml = f"""<w:r xmlns:w="{_W}" xmlns:wp="{_WP}" xmlns:a="{_A}" xmlns:wps="{_WPS}"><w:drawing>
+<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="251659264" behindDoc="0"
+ locked="0" layoutInCell="1" allowOverlap="0">
+<wp:simplePos x="0" y="0"/>
+<wp:positionH relativeFrom="margin"><wp:align>center</wp:align></wp:positionH>
+<wp:positionV relativeFrom="margin"><wp:align>bottom</wp:align></wp:positionV>
+<wp:extent cx="{width_emu}" cy="{height_emu}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>
+<wp:wrapTopAndBottom/><wp:docPr id="{shape_id}" name="{name}"/><wp:cNvGraphicFramePr/>
+<a:graphic><a:graphicData uri="{_WPS}"><wps:wsp><wps:cNvSpPr txBox="1"/>
+<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{width_emu}" cy="{height_emu}"/></a:xfrm>
+<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>
+<wps:txbx><w:txbxContent/></wps:txbx>
+<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="b" anchorCtr="0">
+<a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"""
+    run = parse_xml(xml.replace("\n", ""))
+    return run, run.find(".//" + qn("w:txbxContent"))

@@ -15,7 +15,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.styles import BabelFish
 
 from briefgen.layout import StyleSheet, hex_rgb
-from briefgen.writers.docx.oxml import put, set_fonts, set_lang
+from briefgen.writers.docx.oxml import no_grid_snap, put, set_fonts, set_lang
 
 ALIGN = {
     "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -98,7 +98,10 @@ class DocxStyles:
         if styles.element.get_by_name(BabelFish.ui2internal(name)) is not None:
             st = styles[name]
             if self.base is not None:
-                # A department letterhead's own styles win, as with Pandoc's reference-doc.
+                # A department letterhead's own styles win, as with Pandoc's reference-doc,
+                # except that body text gets our first-line indent unless it sets its own.
+                if key == "body":
+                    self._letterhead_body_indent(doc, st, e.indent, e.size)
                 return st
         else:
             st = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
@@ -135,6 +138,8 @@ class DocxStyles:
             ind.set(qn("w:right"), str(int(e.right_indent * e.size * 20)))
         if e.keep_next:
             pf.keep_with_next = True
+        if key in ("table_head", "table_cell"):
+            no_grid_snap(ppr)  # rows as tall as their text, not two grid lines
         if key == "body":
             # No automatic CJK/Latin gaps: digits stay on the character grid, as in the PDF.
             for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
@@ -147,6 +152,28 @@ class DocxStyles:
             ol.set(qn("w:val"), str(outline))
             put(ppr, ol)
         return st
+
+    @staticmethod
+    def _letterhead_body_indent(doc: Any, st: Any, indent: float, size: float) -> None:
+        """Give a letterhead's body style (Normal) our first-line indent if it has none.
+
+        The letterhead's own paragraphs (its 红头) are pinned to no indent first, so they
+        look exactly as the department drew them.
+        """
+        ppr = st.element.get_or_add_pPr()
+        if ppr.find(qn("w:ind")) is not None or not indent:
+            return
+        for p in doc.element.body.iterchildren(qn("w:p")):
+            p_ppr = p.get_or_add_pPr()
+            style = p_ppr.find(qn("w:pStyle"))
+            if p_ppr.find(qn("w:ind")) is None and (style is None or style.get(qn("w:val")) == st.style_id):
+                zero = OxmlElement("w:ind")
+                zero.set(qn("w:firstLineChars"), "0")
+                zero.set(qn("w:firstLine"), "0")
+                put(p_ppr, zero)
+        ind = put(ppr, OxmlElement("w:ind"))
+        ind.set(qn("w:firstLineChars"), str(int(indent * 100)))
+        ind.set(qn("w:firstLine"), str(int(indent * size * 20)))
 
     def setup(self, doc: Any) -> None:
         """Styles, docDefaults, theme fonts, page size, margins and line grid of `doc`."""

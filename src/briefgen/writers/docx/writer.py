@@ -7,6 +7,7 @@ scripts because python-docx's `font.name` sets only the Latin ones.
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from pathlib import Path
@@ -26,8 +27,22 @@ from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Tabl
 from briefgen.safety import clean_text
 from briefgen.writers import WriterOptions, unknown_block
 from briefgen.writers.docx.charts import CHART_ROLE, add_chart
-from briefgen.writers.docx.oxml import add_border, page_field, put, set_fonts
+from briefgen.writers.docx.oxml import add_border, bottom_text_box, no_grid_snap, page_field, put, set_fonts
 from briefgen.writers.docx.styles import ALIGN, STYLE_NAMES, DocxStyles
+
+
+def _has_story(part: Any) -> bool:
+    """Whether a header or footer shows anything (text, a field or a drawing)."""
+    if part.is_linked_to_previous:
+        return False
+    xml = part._element.xml
+    return any(p.text.strip() for p in part.paragraphs) or any(k in xml for k in ("fldChar", "fldSimple", "drawing"))
+
+
+def _clear_story(part: Any) -> None:
+    """Empty a header or footer."""
+    for child in list(part._element):
+        part._element.remove(child)
 
 
 def _open_reference(path: Path) -> Any:
@@ -79,13 +94,28 @@ class DocxWriter:
         self._run(para, " —", "song", size)
 
     def _footers(self, doc: Any) -> None:
+        """"— 1 —" page numbers, odd pages right and even pages left (GB/T 9704 §7.5).
+
+        A Word letterhead keeps its own first page (a different first-page header and
+        footer, if it has one) and its headers; its running footer is replaced by ours
+        unless the template keeps it (``style.page.letterhead_footer``).
+        """
+        sec = doc.sections[-1]
         if self.base is not None:
-            sec = doc.sections[-1]
-            if any(p.text.strip() for p in sec.footer.paragraphs) or "fldChar" in sec.footer._element.xml \
-                    or "fldSimple" in sec.footer._element.xml:
-                return  # the letterhead brings its own footer / page numbers
+            if self.style.page.letterhead_footer and _has_story(sec.footer):
+                return  # the template keeps the letterhead's own footer / page numbers
+            sec.footer.is_linked_to_previous = False
+            _clear_story(sec.footer)
+            header = sec.header
+            if _has_story(header) and not _has_story(sec.even_page_header):
+                if "r:id" in header._element.xml or "r:embed" in header._element.xml:
+                    # A header with pictures cannot be copied to the even pages: one footer,
+                    # page numbers on the right.
+                    self._page_number_footer(sec.footer, "right")
+                    return
+                for child in header._element:
+                    sec.even_page_header._element.append(copy.deepcopy(child))
         doc.settings.odd_and_even_pages_header_footer = True
-        sec = doc.sections[0]
         self._page_number_footer(sec.footer, "right")
         self._page_number_footer(sec.even_page_footer, "left")
 
@@ -239,7 +269,7 @@ class DocxWriter:
         # Cells fetched a row at a time: table.cell() rebuilds the whole grid on every call.
         head_cells = table.rows[0].cells
         for j, text in enumerate(t.header):
-            self._cell(head_cells[j], text, "table_head", "center")
+            self._cell(head_cells[j], text, "table_head", "center", keep_next=bool(t.rows) or bool(t.source))
             if ts.header_fill:
                 shd = OxmlElement("w:shd")
                 shd.set(qn("w:val"), "clear")
@@ -250,15 +280,18 @@ class DocxWriter:
             cant = OxmlElement("w:cantSplit")
             put(table.rows[i]._tr.get_or_add_trPr(), cant)
             cells = table.rows[i].cells
+            # Every row keeps with the next (the last with the source note): Word then moves
+            # a table that does not fit to the next page whole, with its caption; one longer
+            # than a page still breaks between rows, header repeated.
+            keep = i < len(t.rows) or bool(t.source)
             for j, text in enumerate(row):
                 align = t.align[j] if j < len(t.align) else "left"
-                self._cell(cells[j], text, "table_cell", align)
+                self._cell(cells[j], text, "table_cell", align, keep_next=keep)
         if t.source:
             self._para(doc, "table_note", t.source)
         self._para(doc, "body")
 
-    def _cell(self, cell: Any, text: str, key: str, align: str) -> None:
-
+    def _cell(self, cell: Any, text: str, key: str, align: str, keep_next: bool = False) -> None:
         para = cell.paragraphs[0]
         self._set_style(para, STYLE_NAMES[key][0])
         para.alignment = ALIGN[align]
@@ -267,6 +300,8 @@ class DocxWriter:
         pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
         para.paragraph_format.space_before = Pt(3)
         para.paragraph_format.space_after = Pt(3)
+        if keep_next:
+            pf.keep_with_next = True
         cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
         self._run(para, text)
 
@@ -296,8 +331,10 @@ class DocxWriter:
         if ind is not None:
             ind.set(qn("w:firstLineChars"), "0")
             ind.set(qn("w:firstLine"), "0")
+        no_grid_snap(ppr)
         width = min(self.geo.text_width, f.width_cm * 10 * MM)
         self._figure_drawing(doc, para, f, width)
+        # Picture, caption and note stay together; Word moves them to the next page as one.
         cap = self._para(doc, "caption", f.caption_line)
         if f.source:
             cap.paragraph_format.keep_with_next = True
@@ -327,25 +364,27 @@ class DocxWriter:
             self._end_block(doc, d)
 
     def _end_block(self, doc: Any, d: Document) -> None:
-        """报尾 / 版记 between rules, kept together after the body.
+        """报尾 / 版记 between rules, pinned to the foot of the last page (GB/T 9704 §7.4).
 
-        Not a bottom-anchored frame: LibreOffice drops the rules of a bordered
-        frame and places it at random; plain ruled paragraphs look the same in
-        Word, WPS and LibreOffice, and the PDF pins the block to the page bottom.
+        The ruled lines sit in a borderless text box anchored to the bottom of the text
+        area by an empty paragraph at the very end: Word, WPS and LibreOffice place it at
+        the foot of the page holding that paragraph, and move it (with its anchor) to a
+        new page when the text leaves no room for it.
         """
         lines = d.meta.end_lines()
         if not lines:
             return
         size = self.style.element("distribution").size
-        self._para(doc, "body").paragraph_format.keep_with_next = True
+        pitch = self.geo.line_pitch
+        paras = []
         for i, (text, align) in enumerate(lines):
             para = self._para(doc, "distribution")
             pf = para.paragraph_format
             pf.first_line_indent = Pt(0)
             pf.left_indent = Pt(size)
             pf.right_indent = Pt(size)
-            pf.line_spacing = Pt(self.geo.line_pitch)
-            pf.keep_with_next = i < len(lines) - 1
+            pf.line_spacing = Pt(pitch)
+            no_grid_snap(para._p.get_or_add_pPr())
             if align == "right":
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             elif align == "split":
@@ -357,6 +396,21 @@ class DocxWriter:
                 self._rule(para, "#000000", 8, "bottom")
             elif d.meta.kind == "gongwen":
                 self._rule(para, "#000000", 4, "bottom")
+            paras.append(para)
+        # Lines on the exact pitch, plus room for the rules and their spacing.
+        height = Pt(len(lines) * pitch + 3 * (len(lines) + 1) + 4)
+        ids = [int(v) for v in doc.element.body.xpath(".//wp:docPr/@id") if str(v).isdigit()]
+        run, content = bottom_text_box(max(ids, default=0) + 1, int(self._text_width(doc)), int(height),
+                                       STYLE_NAMES["distribution"][0])
+        anchor = doc.add_paragraph()
+        apf = anchor.paragraph_format
+        apf.first_line_indent = Pt(0)
+        apf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        apf.line_spacing = Pt(1)  # the anchor itself takes (almost) no room
+        no_grid_snap(anchor._p.get_or_add_pPr())
+        anchor._p.append(run)
+        for para in paras:
+            content.append(para._p)  # moved out of the body into the box
 
     @staticmethod
     def _has_body(doc: Any) -> bool:
@@ -392,6 +446,7 @@ class DocxWriter:
         # Core properties are limited to 255 characters.
         core.title = clean_text(d.meta.title)[:255]
         core.author = clean_text(d.meta.organ)[:255]
+        core.subject = clean_text(d.meta.masthead or d.meta.title)[:255]
         core.language = "zh-CN"
         doc.save(str(out))
         return out

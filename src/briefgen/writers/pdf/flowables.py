@@ -7,12 +7,19 @@ divides it across pages, ``draw`` paints it on ``self.canv``.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from reportlab.lib import colors
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
+from reportlab.platypus import Table as RLTable
 
 from briefgen.layout import ElementStyle
 from briefgen.linebreak import Line, Span, break_paragraph
 from briefgen.writers.pdf.fonts import PdfFonts
+
+#: The widest space justification may leave between two characters, in ems (tracking included).
+MAX_GAP_EM = 0.24
 
 
 def _runs(items: list, tracking: float):
@@ -77,7 +84,9 @@ class ZhPara(Flowable):
         inner = width - self.right_indent - self.left_indent
         lines = break_paragraph(
             self.spans, inner, self.fonts.measure, first_indent=self.first_indent, tracking=self.tracking,
-            justify=self.e.align == "justify",
+            justify=self.e.align == "justify", blanks=self.fonts.blanks,
+            # No gap between characters wider than a quarter em (tracking included).
+            max_stretch=MAX_GAP_EM * self.e.size - self.tracking,
         )
         self.lines, self._width = lines, width
         return lines
@@ -130,18 +139,72 @@ class ZhPara(Flowable):
                 font = self.fonts.name(style)
                 c.setFillColor(colors.HexColor(color))
                 if bold:
-                    # CJK fonts rarely have a bold face: fake it with a thin stroke.
-                    t = c.beginText(shift + x, baseline)
-                    t.setFont(font, fsize)
-                    t.setCharSpace(space)
-                    t.setTextRenderMode(2)
                     c.setStrokeColor(colors.HexColor(color))
                     c.setLineWidth(fsize * 0.03)
-                    t.textOut(text)
-                    c.drawText(t)
-                else:
-                    c.setFont(font, fsize)
-                    c.drawString(shift + x, baseline, text, charSpace=space)
+                for dx, part in _subset_parts(c, font, fsize, text, space):
+                    if bold:
+                        # CJK fonts rarely have a bold face: fake it with a thin stroke.
+                        t = c.beginText(shift + x + dx, baseline)
+                        t.setFont(font, fsize)
+                        t.setCharSpace(space)
+                        t.setTextRenderMode(2)
+                        t.textOut(part)
+                        c.drawText(t)
+                    else:
+                        c.setFont(font, fsize)
+                        c.drawString(shift + x + dx, baseline, part, charSpace=space)
+
+
+def _subset_parts(canv, font: str, size: float, text: str, space: float) -> list[tuple[float, str]]:
+    """`text` cut where reportlab switches to another 256-glyph subset of the font, with each
+    part's offset: one text object per part, so that every reader positions the characters
+    alike (pdfminer/pdfplumber drop the character spacing after the last glyph of a string)."""
+    rl_font = pdfmetrics.getFont(font)
+    if not getattr(rl_font, "_dynamicFont", False) or len(text) < 2:
+        return [(0.0, text)]
+    out: list[tuple[float, str]] = []
+    pos = 0
+    dx = 0.0
+    for _, chunk in rl_font.splitString(text, canv._doc):
+        part = text[pos:pos + len(chunk)]
+        out.append((dx, part))
+        dx += rl_font.stringWidth(part, size) + space * len(part)
+        pos += len(chunk)
+    if pos < len(text):  # never expected: splitString maps one character to one byte
+        out.append((dx, text[pos:]))
+    return out
+
+
+class GridTable(RLTable):
+    """A reportlab table of flowable cells that never names reportlab's default font.
+
+    Its cells hold :class:`ZhPara` flowables, so the cell font is never used; but
+    reportlab selects it anyway (Helvetica unless told), which would leave an
+    unembedded font object in the PDF. Cells take the canvas's current font, one
+    of the document's own embedded faces.
+    """
+
+    #: Makes the line drawn above every part carried over to a later page ("续表1").
+    continued: Callable[[], Flowable] | None = None
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        """Split between rows as reportlab does; the carried-over part gets its "续表" line."""
+        parts = super().split(aw, ah)
+        if len(parts) == 2 and self.continued is not None:
+            head, tail = parts
+            tail.continued = self.continued
+            line = self.continued()
+            line.keepWithNext = True  # never alone at the foot of a page
+            return [head, line, tail]
+        return parts
+
+    def draw(self) -> None:
+        """Point every cell style at the canvas's font, then draw as usual."""
+        font = self.canv._fontname
+        for row in self._cellStyles:
+            for cell_style in row:
+                cell_style.fontname = font
+        super().draw()
 
 
 class Rule(Flowable):

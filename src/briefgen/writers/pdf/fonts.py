@@ -21,7 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from briefgen.errors import BriefgenError
 from briefgen.files import atomic_write, cache_dir
-from briefgen.fonts import FontFace, discovery
+from briefgen.fonts import FontFace, discovery, metrics
 from briefgen.fonts.chains import is_neutral
 from briefgen.fonts.discovery import LOCK, code_ranges, code_set, digest, read_json, stat_key
 from briefgen.linebreak import Span
@@ -50,8 +50,26 @@ def reportlab_font(face: FontFace, chars: str | None = None) -> str:
             stem = re.sub(r"[^0-9A-Za-z]+", "", face.path.stem)[:24] or "font"
             name = f"BG-{stem}-{face.index}-{digest(*key)[:6]}"
             _register_reportlab(name, str(face.path), face)
+            _use_fullwidth_quotes(name, face)
             _RL_TTF[key] = name
         return name
+
+
+def _use_fullwidth_quotes(name: str, face: FontFace) -> None:
+    """Draw “ ” ‘ ’ with the face's own full-width glyphs where it keeps them behind a
+    variation sequence (朱雀仿宋): reportlab applies no cmap format 14, so the plain code
+    points are pointed at those glyphs (ToUnicode still says “ ”)."""
+    variants = metrics.fullwidth_variants(face.path, face.index)
+    if not variants:
+        return
+    rl_face = pdfmetrics.getFont(name).face
+    for cp, (gid, adv) in variants.items():
+        old = rl_face.charToGlyph.get(cp)
+        if old is not None and cp in rl_face.glyphToChar.get(old, []):
+            rl_face.glyphToChar[old].remove(cp)
+        rl_face.charToGlyph[cp] = gid
+        rl_face.glyphToChar.setdefault(gid, []).append(cp)
+        rl_face.charWidths[cp] = adv
 
 
 def _register_reportlab(name: str, source, face: FontFace) -> None:
@@ -408,6 +426,11 @@ class PdfFonts:
         """Width of `text` in pt, set in the span style."""
 
         return float(pdfmetrics.stringWidth(text, self.names[style[0]], style[1]))
+
+    def blanks(self, ch: str, style: Any) -> tuple[float, float]:
+        """The blank (pt) left and right inside a full-width mark that compression may take."""
+        left, right = metrics.blanks(style[0].path, style[0].index).get(ch, (0.0, 0.0))
+        return left * style[1], right * style[1]
 
 
 discovery.on_clear(lambda: _CffCache._instances.clear())

@@ -2,17 +2,18 @@
 
 Paragraphs are broken by our own Chinese line breaker (`linebreak`) and drawn
 cluster by cluster, so justification spreads the slack between characters and
-kinsoku rules hold; platypus still does page flow, tables and keep-with-next.
+kinsoku rules hold; platypus still does page flow, tables and keep-with-next,
+and figures and tables float (:mod:`.floats`).
 """
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
     Frame,
@@ -24,16 +25,14 @@ from reportlab.platypus import (
 from reportlab.platypus import (
     PageBreak as RLPageBreak,
 )
-from reportlab.platypus import (
-    Table as RLTable,
-)
 
 from briefgen.charts.vector import VectorChart
 from briefgen.layout import MM, Elements, Geometry, balance_title, signature_indents
 from briefgen.linebreak import Span
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
 from briefgen.writers import WriterOptions, unknown_block
-from briefgen.writers.pdf.flowables import BottomBlock, Rule, ZhPara
+from briefgen.writers.pdf.floats import Barrier, FloatBlock, FloatingDocTemplate, SectionBreak
+from briefgen.writers.pdf.flowables import BottomBlock, GridTable, Rule, ZhPara
 from briefgen.writers.pdf.fonts import PdfFonts
 from briefgen.writers.pdf.images import PngImage, binary_streams
 from briefgen.writers.pdf.vector import VectorFigure
@@ -144,7 +143,7 @@ class PdfWriter:
         return self._two_cols(lp, rp)
 
     def _two_cols(self, lp: Flowable, rp: Flowable) -> Flowable:
-        t = RLTable([[lp, rp]], colWidths=[self.geo.text_width / 2] * 2)
+        t = GridTable([[lp, rp]], colWidths=[self.geo.text_width / 2] * 2)
         t.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
         return t
@@ -169,8 +168,6 @@ class PdfWriter:
 
     def _table(self, t: Table) -> list[Flowable]:
         cap = self._para(t.caption_line, "caption", first_indent=0)
-        # The table may split across pages (header row repeated); only its caption,
-        # head and first rows must stay together, so no KeepTogether around it all.
         cap.keepWithNext = False
         data = [[self._cell(h, "table_head", "center") for h in t.header]]
         for row in t.rows:
@@ -179,7 +176,10 @@ class PdfWriter:
         widths = t.col_widths or [1.0] * len(t.header)
         total = sum(widths)
         col_w = [self.geo.text_width * w / total for w in widths]
-        table = RLTable(data, colWidths=col_w, repeatRows=1)
+        table = GridTable(data, colWidths=col_w, repeatRows=1)
+        # "续表1" above each part carried over; made now so its characters are registered.
+        cont = self._para(t.continued_line, "caption", first_indent=0)
+        table.continued = lambda: copy.copy(cont)
         ts = self.style.table
         extra = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(ts.header_fill))] if ts.header_fill else []
         table.setStyle(TableStyle(extra + [
@@ -188,14 +188,17 @@ class PdfWriter:
             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]))
-        out: list[Flowable] = [CondPageBreak(self.geo.line_pitch * 4.5), cap]
+        parts: list[Flowable] = [cap]
         if t.unit_note:
-            out.append(self._para(t.unit_note, "table_note", first_indent=0))
-        out.append(table)
+            parts.append(self._para(t.unit_note, "table_note", first_indent=0))
+        parts.append(table)
         if t.source:
-            out.append(self._para(t.source, "table_note", first_indent=0))
-        out.append(Spacer(1, self.geo.line_pitch * 0.5))
-        return out
+            parts.append(self._para(t.source, "table_note", first_indent=0))
+        # Floats like a figure; a table taller than a page (or a long one at the end of its
+        # section) is set in place and splits, header row repeated, starting here only if
+        # its caption, head and first rows fit.
+        return [FloatBlock(parts, self.geo.line_pitch, lead=[CondPageBreak(self.geo.line_pitch * 4.5)],
+                           rows=len(t.rows))]
 
     def _figure_image(self, f: Figure, width: float) -> Flowable:
         """The chart itself, `width` wide: vector graphics with its text in the document's
@@ -206,12 +209,10 @@ class PdfWriter:
 
     def _figure(self, f: Figure) -> list[Flowable]:
         w = min(self.geo.text_width, f.width_cm * 10 * MM)
-        img = self._figure_image(f, w)
-        parts: list[Flowable] = [img, self._para(f.caption_line, "caption", first_indent=0)]
+        parts: list[Flowable] = [self._figure_image(f, w), self._para(f.caption_line, "caption", first_indent=0)]
         if f.source:
             parts.append(self._para(f.source, "figure_note", first_indent=0))
-        parts.append(Spacer(1, self.geo.line_pitch * 0.3))
-        return [KeepTogether(parts)]
+        return [FloatBlock(parts, self.geo.line_pitch)]
 
     def _closing(self, d: Document, lead: Flowable | None = None) -> list[Flowable]:
         m = d.meta
@@ -244,7 +245,7 @@ class PdfWriter:
                 left = self._para(left_text, "distribution", first_indent=0)
                 right = self._para(right_text, "distribution", first_indent=0)
                 right.e = right.e.model_copy(update={"align": "right"})
-                t = RLTable([[left, right]], colWidths=[self.geo.text_width / 2 - size] * 2)
+                t = GridTable([[left, right]], colWidths=[self.geo.text_width / 2 - size] * 2)
                 t.setStyle(TableStyle([(k, (0, 0), (-1, -1), 0) for k in
                                        ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")]))
                 t.hAlign = "CENTER"
@@ -268,7 +269,7 @@ class PdfWriter:
         # A heading (and any headings right under it) needs two lines of text below it.
         para = self._para(h.full_text, f"heading{min(h.level, 4)}")
         para.keepWithNext = False
-        return [CondPageBreak(self.geo.line_pitch * (following + 2)), para]
+        return [SectionBreak(self.geo.line_pitch * (following + 2)), para]
 
     def _body(self, d: Document) -> list[Flowable]:
         story: list[Flowable] = []
@@ -306,10 +307,11 @@ class PdfWriter:
         if isinstance(last, Paragraph) and last.keep_with_next:
             # Kept with what follows (the 署名 block, see the builder).
             lead = story.pop()
+        story.append(Barrier())  # floats still waiting go before the closing
         story += self._closing(d, lead)
         frame = Frame(g.left, g.bottom, g.text_width, g.text_height, leftPadding=0, rightPadding=0,
                       topPadding=0, bottomPadding=0, id="body")
-        doc = BaseDocTemplate(
+        doc = FloatingDocTemplate(
             str(out), pagesize=(g.width, g.height), leftMargin=g.left, rightMargin=g.right,
             topMargin=g.top, bottomMargin=g.bottom, title=d.meta.title, author=d.meta.organ,
             subject=d.meta.masthead or d.meta.title, creator="briefgen", lang="zh-CN",

@@ -32,15 +32,28 @@ def fresh_machine(tmp_path, monkeypatch):
     fonts.clear_caches()
 
 
+BUNDLED = {
+    "title": "BriefgenSong-Black.ttf", "body": "ZhuqueFangsong-Regular.ttf",
+    "heading1": "BriefgenHei-Medium.ttf", "heading2": "BriefgenKai-Regular.ttf",
+    "song": "ZhuqueFangsong-Regular.ttf",
+}
+
+
 def default_path() -> Path:
+    """The bundled 黑体 face, the default for charts (and the outlines of the test fonts)."""
     path = chains.default_font_path()
-    assert path is not None and path.name == "wqy-microhei.ttc"
+    assert path is not None and path.name == "BriefgenHei-Medium.ttf"
     return path
+
+
+def bundled(role: str) -> Path:
+    """The bundled face that serves `role` when no official font is installed."""
+    return chains.bundled_dir() / BUNDLED[fonts.ALIASES.get(role, role)]
 
 
 def build_cff_font(path: Path, chars: str, *, family: str = "Briefgen Test Serif",
                    weight: int = 400, style: str = "Regular") -> Path:
-    """A small CFF-flavoured OpenType font whose outlines are copied from wqy-microhei."""
+    """A small CFF-flavoured OpenType font whose outlines are copied from the bundled 黑体."""
     with TTFont(str(default_path()), fontNumber=0, lazy=True) as src:
         cmap, glyph_set, hmtx = src.getBestCmap(), src.getGlyphSet(), src["hmtx"]
         upem = src["head"].unitsPerEm
@@ -211,3 +224,27 @@ def test_unwritable_cache_still_converts(tmp_path, monkeypatch):
         c.drawString(40, 700, CHARS[:5])
 
     assert pdf_text(draw) == CHARS[:5]
+
+
+def test_zhuque_quotes_are_drawn_full_width():
+    """“ ” in the body face take a full em and copy back as themselves."""
+    import pdfplumber
+    from reportlab.pdfgen import canvas
+
+    body = fonts.resolve_fonts()["body"]
+    assert body.primary.family == "Zhuque Fangsong"
+    pdf_fonts_doc = pdf_fonts.PdfFonts({"body": body})
+    spans = pdf_fonts_doc.spans("“科技强省”", "body", 16, "#000000")
+    pdf_fonts_doc.register()
+    style = spans[0].style
+    assert pdf_fonts_doc.measure("“", style) == pytest.approx(16)
+    assert pdf_fonts_doc.blanks("“", style) == pytest.approx((8, 0))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont(pdf_fonts_doc.name(style), 16)
+    c.drawString(50, 700, "“科技强省”")
+    c.save()
+    with pdfplumber.open(io.BytesIO(buf.getvalue())) as pdf:
+        chars = pdf.pages[0].chars
+    assert "".join(ch["text"] for ch in chars) == "“科技强省”"
+    assert [round(ch["x1"] - ch["x0"], 2) for ch in chars] == [16.0] * 6

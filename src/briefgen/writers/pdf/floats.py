@@ -1,0 +1,166 @@
+"""Figures and tables that float: one that does not fit where it is referred to lets
+the following paragraphs fill the page and goes to the top of the next page.
+
+Rules (the way books and 统计分析 are set, LaTeX's ``[tp]`` placement):
+
+* a float only ever moves later, so it never comes before the sentence that refers
+  to it, and floats keep their order (图2 never before 图1);
+* it stays within its section: a heading (:class:`SectionBreak`), a page break or
+  the end of the text (:class:`Barrier`) first places every waiting float;
+* a float waiting for a page goes to the top of the next page;
+* a float taller than a whole page (a long table) is not floated: it is set where
+  it is and splits across pages with its header row repeated;
+* a table of many rows that does not fit where no more text of its section could
+  fill the page splits there too (header repeated), rather than leave more than a
+  third of the page empty; a small table or a figure always moves whole.
+
+Platypus has no floats; :class:`FloatingDocTemplate` adds them by reordering the
+story as it is laid out (``filterFlowables`` sees the rest of the story first).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable
+from reportlab.platypus import PageBreak as RLPageBreak
+
+#: A table needs at least this many body rows to be split rather than moved whole.
+SPLIT_ROWS = 8
+#: Least space (pt) around a float, shared above and below; the rest of its last line adds to it.
+MIN_PAD = 4.0
+
+
+class FloatBlock(Flowable):
+    """A figure or table with its caption and notes, kept together and floated.
+
+    Its height is rounded up to whole grid lines (the spare space split above and
+    below), so the text after it stays on the line grid and a page of text ends on
+    its last line.
+    """
+
+    def __init__(self, parts: list[Flowable], pitch: float, *, lead: list[Flowable] | None = None,
+                 rows: int = 0):
+        super().__init__()
+        self.parts = parts
+        self.pitch = pitch
+        # Flowables that precede the parts when the block is split instead of floated.
+        self.lead = lead or []
+        self.rows = rows  # body rows of a table (0 for a figure): many rows may split
+        self.forced = False  # set when it must be placed now (top of a page, end of a section)
+        self.split_here = False  # set when it should start here and continue on the next page
+        self._sizes: list[tuple[float, float]] = []
+        self._content = 0.0
+
+    def _measure(self, aw: float) -> float:
+        self._sizes = [p.wrap(aw, 1e9) for p in self.parts]
+        self._content = sum(h for _, h in self._sizes)
+        return self._content
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        """The parts' height, rounded up to whole lines with a few points to spare."""
+        content = self._measure(aw)
+        self.width = aw
+        self.height = math.ceil((content + MIN_PAD) / self.pitch - 1e-6) * self.pitch
+        return aw, self.height
+
+    def split(self, aw: float, ah: float) -> list[Flowable]:
+        """Never split, unless taller than any page: then the parts flow on their own."""
+        frame = getattr(self, "_frame", None)
+        full = (frame._y2 - frame._y1p) if frame is not None else ah
+        if self._measure(aw) <= full and not self.split_here:
+            return []
+        return [*self.lead, *self.parts]
+
+    def draw(self) -> None:
+        """Draw the parts from the top, centred in the rounded height."""
+        y = self.height - (self.height - self._content) / 2
+        for p, (w, h) in zip(self.parts, self._sizes):
+            y -= h
+            p.drawOn(self.canv, max(0.0, (self.width - w) / 2), y)
+
+
+class SectionBreak(CondPageBreak):
+    """The conditional page break before a heading: also the end of the floats' section."""
+
+
+class Barrier(Flowable):
+    """An invisible mark: waiting floats are placed before it (end of the text)."""
+
+    def wrap(self, aw: float, ah: float) -> tuple[float, float]:
+        """Takes no room."""
+        return 0.0, 0.0
+
+    def draw(self) -> None:
+        """Draws nothing."""
+
+
+class FloatingDocTemplate(BaseDocTemplate):
+    """A document template whose :class:`FloatBlock` flowables float (module docstring)."""
+
+    def __init__(self, filename: str, **kw: Any):
+        super().__init__(filename, **kw)
+        self._waiting: list[FloatBlock] = []
+
+    def _fits(self, f: FloatBlock) -> bool:
+        frame = self.frame
+        avail = frame._y - frame._y1p
+        _, h = f.wrap(frame._getAvailableWidth(), avail)
+        return h <= avail + 1e-6
+
+    def _too_tall(self, f: FloatBlock) -> bool:
+        frame = self.frame
+        return f._measure(frame._getAvailableWidth()) > frame._y2 - frame._y1p
+
+    def filterFlowables(self, flowables: list) -> None:
+        """Reorder the story before its next flowable is laid out (see the module docstring)."""
+        if not flowables:
+            return
+        f = flowables[0]
+        frame = getattr(self, "frame", None)
+        if frame is None:
+            return
+        if self._waiting and frame._atTop and not isinstance(f, (RLPageBreak, SectionBreak, Barrier)):
+            # A new page: the first waiting float opens it; the others try to follow.
+            waiting, self._waiting = self._waiting, []
+            waiting[0].forced = True
+            self._insert(flowables, waiting)
+            return
+        if isinstance(f, (RLPageBreak, SectionBreak, Barrier)) and self._waiting:
+            waiting, self._waiting = self._waiting, []
+            for w in waiting:
+                w.forced = True
+            self._insert(flowables, waiting)
+            return
+        if isinstance(f, FloatBlock) and not f.forced:
+            if self._too_tall(f):
+                return  # set here and split across pages
+            if self._waiting or not self._fits(f):
+                if not self._waiting and self._split_instead(f, flowables):
+                    f.split_here = True
+                    return
+                self._waiting.append(f)
+                flowables[0] = None  # platypus skips a None entry
+
+    @staticmethod
+    def _insert(flowables: list, floats: list[FloatBlock]) -> None:
+        """Put floats in front of the story. The flowable they displace may have been put
+        off from the previous page already; platypus takes a second failure to fit as
+        "too large for any page", but after the floats it may simply need the next one."""
+        if flowables and hasattr(flowables[0], "_postponed"):
+            del flowables[0]._postponed
+        flowables[0:0] = floats
+
+    def _split_instead(self, f: FloatBlock, flowables: list) -> bool:
+        """Whether a table that does not fit should start here: many rows, more than a
+        third of the page free, and no text of its section left to fill that space."""
+        frame = self.frame
+        if f.rows < SPLIT_ROWS or frame._y - frame._y1p < (frame._y2 - frame._y1p) / 3:
+            return False
+        for g in flowables[1:]:
+            if isinstance(g, (RLPageBreak, SectionBreak, Barrier)):
+                return True
+            if not isinstance(g, FloatBlock):
+                return False  # text follows: it fills the page while the table waits
+        return True

@@ -1,0 +1,280 @@
+"""The official look on a bare machine, read back from the files of all four examples.
+
+Built with ``BRIEFGEN_NO_SYSTEM_FONTS=1`` (only the fonts shipped with briefgen). PDF:
+one typeface per role, no unembedded font objects, metadata, spacing of justified
+lines (widest gap between two characters), how full each page is, and source notes.
+DOCX: the 报尾/版记 pinned to the foot of the last page, table rows off the line grid,
+figures and tables kept with their captions, and a Word letterhead with our footers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import docx
+import pdfplumber
+import pytest
+import yaml
+from docx.oxml.ns import qn
+from pypdf import PdfReader
+
+from briefgen.layout import MM
+from briefgen.linebreak import CLOSING_MARKS, OPENING_MARKS
+from briefgen.model import Figure, Heading, Paragraph, Table
+from briefgen.pipeline import build
+from support import ROOT, squash
+
+EXAMPLES = ["yichang-2021", "yichang-2021-report", "tongji-2022-06", "zhengwu-2022-15"]
+TOP, BOTTOM = 37 * MM, (297 - 35) * MM  # the 版心, from the page top
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory):
+    """Every example built once as on a fresh server: {name: (document, pdf path)}."""
+    out = tmp_path_factory.mktemp("look")
+    old = os.environ.get("BRIEFGEN_NO_SYSTEM_FONTS")
+    os.environ["BRIEFGEN_NO_SYSTEM_FONTS"] = "1"
+    try:
+        built = {}
+        for name in EXAMPLES:
+            result = build(ROOT / "seeds" / name / "briefing.yaml", out / name)
+            built[name] = (result.document, out / name / f"{name}.pdf")
+        return built
+    finally:
+        if old is None:
+            os.environ.pop("BRIEFGEN_NO_SYSTEM_FONTS", None)
+        else:
+            os.environ["BRIEFGEN_NO_SYSTEM_FONTS"] = old
+
+
+def _lines(page) -> list[list[dict]]:
+    """Characters grouped by baseline, left to right, top to bottom."""
+    rows: dict[float, list[dict]] = {}
+    for c in page.chars:
+        if c["text"].strip():
+            rows.setdefault(round(c["matrix"][5], 1), []).append(c)
+    return [sorted(v, key=lambda c: c["x0"]) for _, v in sorted(rows.items(), reverse=True)]
+
+
+def _text(line: list[dict]) -> str:
+    return "".join(c["text"] for c in line)
+
+
+def _face(c: dict) -> str:
+    return c["fontname"].split("+", 1)[-1]
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_one_typeface_per_role(examples, name):
+    """Song title, 仿宋 body, 黑体 level-1 and 楷体 level-2 headings from the bundled fonts."""
+    d, pdf_path = examples[name]
+    want = {1: "BriefgenHei-Medium", 2: "BriefgenKai-Regular"}
+    with pdfplumber.open(pdf_path) as pdf:
+        lines = [ln for page in pdf.pages for ln in _lines(page)]
+    faces_of: dict[str, set[str]] = {}
+    for ln in lines:
+        faces_of.setdefault(_text(ln), set()).update(_face(c) for c in ln if c["text"] not in "0123456789.%")
+    title = squash(d.meta.title)
+    assert any(t in title and f == {"BriefgenSong-Black"} for t, f in faces_of.items() if len(t) >= 4), title
+    headings = [b for b in d.blocks if isinstance(b, Heading) and b.level in want]
+    assert headings
+    for h in headings:
+        hits = [f for t, f in faces_of.items() if t.startswith(squash(h.full_text)[:8])]
+        assert hits and hits[0] == {want[h.level]}, (h.full_text, hits)
+    body = [squash(b.text) for b in d.blocks if isinstance(b, Paragraph) and not any(r.role for r in b.runs)]
+    heads = [squash(h.full_text) for h in d.blocks if isinstance(h, Heading)]
+    body_faces = [f for t, f in faces_of.items()
+                  if len(t) > 12 and any(t in p for p in body) and not any(t in h for h in heads)]
+    assert body_faces and all(f <= {"ZhuqueFangsong-Regular"} for f in body_faces), body_faces
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_fonts_embedded_and_metadata(examples, name):
+    """pdffonts would list only embedded subsets; title, author, subject and zh-CN are set."""
+    d, pdf_path = examples[name]
+    reader = PdfReader(str(pdf_path))
+    fonts = {}
+    for page in reader.pages:
+        for ref in (page["/Resources"].get("/Font") or {}).values():
+            font = ref.get_object()
+            fonts[str(font["/BaseFont"])] = font
+    assert len(fonts) >= 3
+    for base, font in fonts.items():
+        assert re.fullmatch(r"/[A-Z]{6}\+\S+", base), base  # a subset, never a standard font
+        assert "/FontFile2" in font["/FontDescriptor"].get_object(), base
+    meta = reader.metadata
+    assert meta.title == d.meta.title and meta.author == d.meta.organ
+    assert meta.subject == (d.meta.masthead or d.meta.title)
+    assert reader.trailer["/Root"]["/Lang"] == "zh-CN"
+
+
+def _justified_texts(d) -> list[str]:
+    return [squash(b.text if isinstance(b, Paragraph) else b.full_text)
+            for b in d.blocks if isinstance(b, (Paragraph, Heading))]
+
+
+def widest_gap(d, pdf_path) -> tuple[float, str]:
+    """The widest space between two characters on any line of running text, in ems."""
+    texts = _justified_texts(d)
+    worst = (0.0, "")
+    with pdfplumber.open(pdf_path) as pdf:
+        for pno, page in enumerate(pdf.pages, 1):
+            for ln in _lines(page):
+                text = _text(ln)
+                if len(text) < 4 or not any(text in t for t in texts):
+                    continue
+                for a, b in zip(ln, ln[1:]):
+                    gap = (b["x0"] - a["x1"]) / a["size"]
+                    if gap > worst[0]:
+                        worst = (gap, f"page {pno}: {a['text']}|{b['text']} in {text}")
+    return worst
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_widest_gap_under_quarter_em(examples, name):
+    """Justification never letter-spaces a line: punctuation is squeezed first, gaps are capped."""
+    gap, where = widest_gap(*examples[name])
+    assert gap < 0.25, where
+
+
+def page_fill(pdf_path) -> list[tuple[float, str]]:
+    """Per page: the share of the 版心 height used, and the first line of body-size text."""
+    out = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            ys = [c["bottom"] for c in page.chars if c["bottom"] <= BOTTOM + 2]
+            ys += [im["bottom"] for im in page.images]
+            ys += [r["bottom"] for r in page.rects + page.lines if r["bottom"] <= BOTTOM + 2]
+            fill = (max(ys) - TOP) / (BOTTOM - TOP) if ys else 0.0
+            body = [ln for ln in _lines(page) if ln[0]["size"] == 16 and TOP - 2 <= ln[0]["top"] <= BOTTOM]
+            out.append((fill, _text(body[0]) if body else ""))
+    return out
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_no_page_ends_a_third_empty(examples, name):
+    """Figures and tables float: a page ends more than a third empty only where a section,
+    a page break or the text ends (the next body-size line on the next page is a heading)."""
+    d, pdf_path = examples[name]
+    headings = [squash(b.full_text) for b in d.blocks if isinstance(b, Heading)]
+    pages = page_fill(pdf_path)
+    for k, (fill, _) in enumerate(pages[:-1]):
+        if fill >= 2 / 3:
+            continue
+        following = next((first for _, first in pages[k + 1:] if first), "")
+        ends_text = all(not first or not any(first in t for t in _justified_texts(d)) for _, first in pages[k + 1:])
+        assert ends_text or any(h.startswith(following[:6]) for h in headings), (k + 1, fill, following)
+
+
+def test_source_notes_keep_company(examples):
+    """A wrapped source note never leaves a single short word alone on its last line."""
+    marks = OPENING_MARKS | CLOSING_MARKS | set("，。、；：")
+    wrapped = 0
+    for d, pdf_path in examples.values():
+        notes = [squash(b.source) for b in d.blocks if isinstance(b, (Figure, Table)) and b.source]
+        with pdfplumber.open(pdf_path) as pdf:
+            small = [_text(ln) for page in pdf.pages for ln in _lines(page) if ln[0]["size"] == 12]
+        for note in notes:
+            # The consecutive small-text lines that spell the note.
+            runs = [small[i:j] for i in range(len(small)) for j in range(i + 1, min(len(small), i + 6) + 1)
+                    if "".join(small[i:j]) == note]
+            assert runs, note
+            parts = runs[0]
+            if len(parts) >= 2:
+                wrapped += 1
+                assert len([c for c in parts[-1] if c not in marks]) >= 3, (note, parts)
+    assert wrapped  # the examples do wrap notes
+
+
+# --- DOCX ------------------------------------------------------------------------------
+
+WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_docx_end_block_at_the_foot_of_the_last_page(examples, name):
+    """The 报尾/版记 lines sit in a text box anchored to the bottom of the text area by the
+    document's last paragraph, between a rule above and a rule below."""
+    d, pdf_path = examples[name]
+    doc = docx.Document(str(pdf_path.with_suffix(".docx")))
+    body = doc.element.body
+    anchors = body.findall(".//" + WP + "anchor")
+    assert len(anchors) == 1
+    anchor = anchors[0]
+    last_p = [el for el in body if el.tag == qn("w:p")][-1]
+    assert anchor in list(last_p.iter(WP + "anchor"))  # on the page of the last paragraph
+    pos_v = anchor.find(WP + "positionV")
+    assert pos_v.get("relativeFrom") == "margin" and pos_v.find(WP + "align").text == "bottom"
+    assert anchor.find(WP + "wrapTopAndBottom") is not None
+    box = anchor.find(".//" + qn("w:txbxContent"))
+    lines = [p for p in box.iter(qn("w:p"))]
+    texts = ["".join(t.text for t in p.iter(qn("w:t"))) for p in lines]
+    want = [t.replace("\t", "") for t, _ in d.meta.end_lines()]
+    assert texts == want
+    assert lines[0].find(".//" + qn("w:pBdr") + "/" + qn("w:top")) is not None
+    assert lines[-1].find(".//" + qn("w:pBdr") + "/" + qn("w:bottom")) is not None
+    # Nothing of it is left in the running text.
+    assert not any(p.text in want for p in doc.paragraphs if p.text)
+    # The box is as wide as the text block and tall enough for every line.
+    ext = anchor.find(WP + "extent")
+    sec = doc.sections[-1]
+    assert int(ext.get("cx")) == sec.page_width - sec.left_margin - sec.right_margin
+    assert int(ext.get("cy")) >= len(want) * 28.95 * 12700
+
+
+def test_docx_tables_off_the_grid_and_kept_whole(examples):
+    """Cell text is not snapped to the 28.95 pt grid; every row keeps with the next, the
+    last one with the source note, so a table moves to the next page whole."""
+    d, pdf_path = examples["yichang-2021"]
+    doc = docx.Document(str(pdf_path.with_suffix(".docx")))
+    for name in ("表头", "表格文字"):
+        snap = doc.styles[name].element.pPr.find(qn("w:snapToGrid"))
+        assert snap is not None and snap.get(qn("w:val")) == "0"
+    assert doc.sections[0]._sectPr.find(qn("w:docGrid")).get(qn("w:type")) == "lines"
+    table = doc.tables[0]
+    for row in table.rows:
+        assert all(c.paragraphs[0].paragraph_format.keep_with_next for c in row.cells)
+    caption = table._tbl.getprevious()
+    while caption is not None and not "".join(caption.itertext()).startswith("表1"):
+        caption = caption.getprevious()
+    assert caption is not None and caption.find(".//" + qn("w:keepNext")) is not None
+    assert not any(br.get(qn("w:type")) == "page" for br in doc.element.body.iter(qn("w:br")))
+
+
+def _footer_text(part) -> str:
+    return "".join(t.text for t in part._element.iter(qn("w:t")))
+
+
+def test_docx_letterhead_keeps_its_first_page_with_our_footers_and_indent(examples, tmp_path):
+    """政务信息 on the office's Word letterhead: its red header lines are kept as drawn,
+    the page numbers are ours ("— 1 —", odd right, even left) and body text is indented."""
+    _, pdf_path = examples["zhengwu-2022-15"]
+    doc = docx.Document(str(pdf_path.with_suffix(".docx")))
+    paras = doc.paragraphs
+    assert [p.text for p in paras[:2]] == ["宜昌市人民政府办公室", "政 务 信 息"]
+    for p in paras[:2]:
+        assert p.paragraph_format.first_line_indent == 0 and p.alignment == 1  # centred, unindented
+    normal = doc.styles["Normal"].element.pPr.find(qn("w:ind"))
+    assert normal.get(qn("w:firstLineChars")) == "200"
+    body = [p for p in paras if p.text.startswith("2021年，全市新增市场主体")]
+    assert body and body[0].style.name == "Normal" and body[0].paragraph_format.first_line_indent is None
+    sec = doc.sections[0]
+    assert doc.settings.odd_and_even_pages_header_footer
+    for part, align in ((sec.footer, 2), (sec.even_page_footer, 0)):
+        assert _footer_text(part).replace(" ", "") == "—1—"
+        assert part.paragraphs[0].alignment == align
+        assert "PAGE" in part._element.xml
+    assert "第" not in _footer_text(sec.footer)
+
+    # A template may keep the letterhead's own footer.
+    cfg = yaml.safe_load((ROOT / "seeds" / "zhengwu-2022-15" / "briefing.yaml").read_text(encoding="utf-8"))
+    cfg["style"] = {"page": {"letterhead_footer": True}}
+    cfg["data"] = [{"file": str(ROOT / "seeds" / "zhengwu-2022-15" / "data" / "items.yaml")}]
+    path = tmp_path / "keep.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    shutil.copytree(ROOT / "seeds" / "zhengwu-2022-15" / "templates", tmp_path / "templates")  # its macros
+    build(path, tmp_path / "out", ["docx"])
+    kept = docx.Document(str(tmp_path / "out" / "zhengwu-2022-15.docx"))
+    assert "宜昌市人民政府办公室编" in _footer_text(kept.sections[0].footer)
