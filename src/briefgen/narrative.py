@@ -16,13 +16,18 @@ from briefgen import zh
 from briefgen.errors import BriefgenError
 from briefgen.model import Paragraph, Run
 from briefgen.sandbox import Sandbox, StepLimit, new_environment, template_error
+from briefgen.templates import ConfinedLoader, Confinement
 
 MAX_OUTPUT_CHARS = 200_000  # per template: a runaway loop must not fill the disk
 
 
-def make_env(search_path: list[Path] | None = None) -> Sandbox:
-    """A sandboxed environment loading template files from `search_path`, with zh filters."""
-    loader = jinja2.FileSystemLoader([str(p) for p in (search_path or []) if p.is_dir()])
+def make_env(search_path: list[Path] | None = None, confinement: Confinement | None = None) -> Sandbox:
+    """A sandboxed environment loading template files from `search_path`, with zh filters.
+
+    Files load only from inside `confinement` (by default the search folders themselves),
+    symlinks resolved.
+    """
+    loader = ConfinedLoader([p for p in (search_path or []) if p.is_dir()], confinement)
     env = new_environment(loader, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(zh.FILTERS)
     env.globals.update({k: v for k, v in zh.FILTERS.items() if k not in env.globals})

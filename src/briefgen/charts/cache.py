@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 import os
-import shutil
+import zlib
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -59,12 +59,39 @@ def cached_chart(spec: Any, out: Path, font_path: Path | None, font_index: int =
         return _render(spec, out, font_path, font_index)
     cached = cache_dir() / "charts" / f"{_chart_key(spec, font_path, font_index)}.png"
     if cached.is_file():
-        shutil.copyfile(cached, out)
-        return out
+        try:
+            data = cached.read_bytes()
+        except OSError:
+            data = b""
+        if _intact_png(data):
+            Path(out).write_bytes(data)
+            return out
+        # Truncated or damaged (a full disk, a killed copy): drop it and draw again.
+        try:
+            cached.unlink()
+        except OSError:
+            pass
     _render(spec, out, font_path, font_index)
     # Atomic: parallel workers may store the same chart; a read-only cache only costs speed.
     atomic_write(cached, out.read_bytes(), best_effort=True)
     return out
+
+
+def _intact_png(data: bytes) -> bool:
+    """True for a whole PNG: the signature, every chunk's CRC, and the final IEND chunk."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return False
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        kind = data[pos + 4:pos + 8]
+        end = pos + 8 + length
+        if end + 4 > len(data) or zlib.crc32(data[pos + 4:end]) != int.from_bytes(data[end:end + 4], "big"):
+            return False
+        if kind == b"IEND":
+            return True
+        pos = end + 4
+    return False
 
 
 def _render(spec: Any, out: Path, font_path: Path | None, font_index: int) -> Path:
