@@ -7,7 +7,7 @@ The build goes on; the warning names indicator, region, period and file row.
 
 from __future__ import annotations
 
-import statistics
+import bisect
 from collections import defaultdict
 
 from briefgen import zh
@@ -36,13 +36,9 @@ def magnitude_warnings(ds: Dataset, *, aggregate_region: str | None = None,
     out: list[str] = []
     seen: set[tuple[str, str, str]] = set()
 
-    def check(ind: str, reg: str, per: str, v: float, others: list[float], what: str) -> None:
-        if not others or (ind, reg, per) in seen:
+    def check(ind: str, reg: str, per: str, v: float, med: float, what: str) -> None:
+        if (ind, reg, per) in seen:
             return
-        # Mixed signs (a net change) say nothing about scale.
-        if any((o > 0) != (v > 0) for o in others):
-            return
-        med = statistics.median(abs(o) for o in others)
         ratio = abs(v) / med if med else 0.0
         if ratio >= factor or (ratio and ratio <= 1 / factor):
             seen.add((ind, reg, per))
@@ -60,16 +56,39 @@ def magnitude_warnings(ds: Dataset, *, aggregate_region: str | None = None,
         if len(items) < 2:
             continue
         items.sort()
-        for i, (per, v) in enumerate(items):
+        for i, (per, v, med) in enumerate(_others(items)):
             # With only two periods the later one is the newly entered, suspect value.
             if len(items) == 2 and i == 0:
                 continue
-            others = [x for j, (_p, x) in enumerate(items) if j != i]
-            check(ind, reg, per, v, others, "其他时期")
+            if med is not None:
+                check(ind, reg, per, v, med, "其他时期")
     for (ind, per), items in by_period.items():
         if len(items) < 3:
             continue  # two regions: no way to tell which one is off
-        for i, (reg, v) in enumerate(items):
-            others = [x for j, (_r, x) in enumerate(items) if j != i]
-            check(ind, reg, per, v, others, "其他地区")
+        for reg, v, med in _others(items):
+            if med is not None:
+                check(ind, reg, per, v, med, "其他地区")
+    return out
+
+
+def _others(items: list[tuple[str, float]]) -> list[tuple[str, float, float | None]]:
+    """For each (name, value): the median of the absolute values of all the *other* values,
+    or None when the others have a sign different from it (a net change says nothing about scale).
+
+    One sort serves every value (O(n log n)); re-sorting the others for each value took
+    92 % of the build time of a million-row table.
+    """
+    mags = sorted(abs(v) for _n, v in items)
+    pos = sum(1 for _n, v in items if v > 0)
+    neg = len(items) - pos
+    m = len(mags) - 1  # how many others each value has
+    out: list[tuple[str, float, float | None]] = []
+    for name, v in items:
+        if (v > 0 and neg) or (v < 0 and pos):
+            out.append((name, v, None))
+            continue
+        k = bisect.bisect_left(mags, abs(v))  # one copy of |v| leaves the list at index k
+        lo, hi = (m - 1) // 2, m // 2  # the middle of the others (the same index when m is odd)
+        med = (mags[lo if lo < k else lo + 1] + mags[hi if hi < k else hi + 1]) / 2
+        out.append((name, v, med))
     return out

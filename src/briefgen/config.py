@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Iterable, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
@@ -355,6 +355,8 @@ class Config:
         self.reference_docx: Path | None = getattr(applied, "reference_docx", None)
         self.template = getattr(applied, "template", None)
         self.regions = RegionTree(model.regions, model.region_groups, where=f"{path}：regions")
+        # Where files pulled in by templates may lie (templates.Confinement; None: the search folders).
+        self.confinement = getattr(applied, "confinement", None)
 
     def resolve(self, rel: str) -> Path:
         """A path written in the config, relative to the config's folder."""
@@ -383,11 +385,12 @@ def apply_overrides(raw: dict, overrides: list[str]) -> dict:
 
 
 def load_config(path: str | Path, overrides: list[str] | None = None,
-                template_roots: list[Path] | None = None) -> Config:
+                template_roots: list[Path] | None = None, allow_paths: Iterable[Path] = ()) -> Config:
     """Read a config, apply `--set` overrides and its department template, and validate it.
 
     Every problem is reported at once with file, line, column and key
-    (:class:`~briefgen.yamlpos.ConfigProblems`).
+    (:class:`~briefgen.yamlpos.ConfigProblems`). Files the templates pull in must lie
+    inside the template roots or `allow_paths` (:class:`~briefgen.templates.Confinement`).
     """
     path = Path(path)
     doc = load_yaml_doc(path)
@@ -397,7 +400,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None,
     if not isinstance(raw, dict):
         raise BriefgenError("配置文件的顶层应为映射（键: 值）", where=str(path))
     raw = apply_overrides(raw, overrides or [])
-    applied = apply_template(raw, path, template_roots)
+    applied = apply_template(raw, path, template_roots, allow_paths)
     raw = applied.raw
     if isinstance(raw.get("style"), dict) or raw.get("style") is None:
         # The sheet is checked whole; only the keys a template or the config names are theirs.

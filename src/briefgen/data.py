@@ -14,7 +14,6 @@ import io
 import json
 import math
 import re
-import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from briefgen.config import Config, SourceCfg
 from briefgen.errors import BriefgenError
 from briefgen.files import load_yaml, read_text
 from briefgen.regions import clean_name
-from briefgen.safety import clean_text, reject_url
+from briefgen.safety import clean_text, read_sql, reject_url
 from briefgen.sheets import KEY_ALIASES, PUBLISHED_ALIASES, Grid, Reading, Record, read_grid
 from briefgen.yamlpos import json_problem_zh
 
@@ -273,7 +272,15 @@ def read_csv(path: Path, encoding: str | None = None) -> Grid:
                                 hint="删去 encoding: 让 briefgen 自动识别 UTF-8/GBK，或改成文件实际的编码") from None
     else:
         text = read_text(path, "数据文件")
-    rows = [list(r) for r in csv.reader(io.StringIO(text))]
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as e:
+        # Above csv.field_size_limit (131,072 characters): almost always a quote that never closes.
+        if "field larger than field limit" in str(e):
+            raise BriefgenError(f"第{reader.line_num}行附近有一个单元格超过{csv.field_size_limit()}个字符",
+                                where=str(path), hint="通常是引号（\"）没有成对，请检查该行及其前面几行") from None
+        raise BriefgenError(f"CSV 格式错误：{e}", where=f"{path}:第{reader.line_num}行") from None
     if not rows:
         raise BriefgenError("数据文件为空", where=str(path))
     return Grid(rows=[[c if c != "" else None for c in r] for r in rows], label=str(path))
@@ -417,18 +424,8 @@ def _read_sql(cfg: Config, src: SourceCfg, ds: Dataset, label: str, total: str |
         raise BriefgenError("SQL 数据源需要 database:（SQLite 文件路径）", where=label)
     if not db.exists():
         raise BriefgenError("找不到数据库文件", where=str(db))
-    try:
-        # Read-only: a briefing never writes to the department's database.
-        # as_uri() percent-encodes the path, so a "?" or "#" in it cannot add URI options.
-        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            cur = con.execute(src.sql or "")
-            header = [d[0] for d in cur.description or []]
-            rows = [list(r) for r in cur.fetchall()]
-        finally:
-            con.close()
-    except sqlite3.Error as e:
-        raise BriefgenError(f"SQL 查询失败：{e}", where=f"{db}") from None
+    # Read-only, SELECT only, with row and time limits: a briefing never writes anywhere.
+    header, rows = read_sql(db, src.sql or "")
     grid = Grid(rows=[header, *rows], label=f"{db}（SQL）", titles=False, first_line=0)
     _read_grid(ds, grid, src, total, label)
 

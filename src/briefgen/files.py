@@ -9,6 +9,8 @@ interrupted run never leaves half a file and never clobbers a good one.
 from __future__ import annotations
 
 import datetime as _dt
+import errno as _errno
+import hashlib
 import os
 import re
 import sys
@@ -34,6 +36,49 @@ def cache_dir() -> Path:
     return Path(base or Path.home() / ".cache") / "briefgen"
 
 
+# --- OS errors --------------------------------------------------------------
+
+# What the user can do about the usual causes, in their words.
+_CAUSES = {
+    _errno.ENOSPC: ("磁盘空间已满", "请清理磁盘或换一个输出目录"),
+    _errno.EDQUOT: ("超出磁盘配额", "请清理文件或换一个输出目录"),
+    _errno.EROFS: ("所在的文件系统是只读的", "请换一个可写的目录"),
+    _errno.EACCES: ("没有权限", "请检查该文件或文件夹的权限，或换一个目录"),
+    _errno.EPERM: ("操作不被允许（权限不足）", "请检查该文件或文件夹的权限，或换一个目录"),
+    _errno.ENOENT: ("文件或文件夹不存在", None),
+    _errno.ENOTDIR: ("路径中有一段不是文件夹", None),
+    _errno.EISDIR: ("这是一个文件夹", None),
+    _errno.ENAMETOOLONG: ("文件名或路径过长", "请缩短输出文件名或目录"),
+    _errno.EIO: ("读写出错（可能是磁盘或网络盘故障）", None),
+    _errno.EMFILE: ("同时打开的文件过多", None),
+    _errno.EBUSY: ("文件正被占用", "请关闭打开该文件的程序后重试"),
+    _errno.ETXTBSY: ("文件正被占用", "请关闭打开该文件的程序后重试"),
+}
+# Faults that make every later write to the same disk fail too.
+DISK_FAULTS = frozenset({_errno.ENOSPC, _errno.EDQUOT, _errno.EROFS})
+
+
+class FileFault(BriefgenError):
+    """An OS error reading or writing a file, told in Chinese; ``errno`` says which."""
+
+    @property
+    def errno(self) -> int | None:
+        return self.__dict__.get("errno")
+
+
+def os_error(e: OSError, path: Any = None, action: str = "读写文件") -> FileFault:
+    """An OSError as one Chinese sentence: what failed (`action`), where, and why.
+
+    `path` names the file when the error does not (a writer's ENOSPC carries no name)
+    or when the error names a temporary file the user never asked for.
+    """
+    cause, hint = _CAUSES.get(e.errno or 0, (e.strerror or type(e).__name__, None))
+    where = str(path) if path is not None else (os.fsdecode(e.filename) if e.filename is not None else None)
+    err = FileFault(f"{action}失败：{cause}", where=where, hint=hint)
+    err.__dict__["errno"] = e.errno  # kept by .at() and pickling (batch workers)
+    return err
+
+
 # --- reading ----------------------------------------------------------------
 
 
@@ -44,7 +89,10 @@ def read_text(path: Path, what: str = "文件") -> str:
         raise BriefgenError(f"找不到{what}", where=str(path))
     if path.is_dir():
         raise BriefgenError(f"应为{what}，实际是文件夹", where=str(path))
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise os_error(e, path, f"读取{what}") from None
     if b"\x00" in raw[:4096]:
         raise BriefgenError(f"{what}不是文本文件（可能是二进制文件）", where=str(path))
     try:
@@ -154,10 +202,16 @@ def _expanded_size(root: yaml.Node, where: str) -> None:
 def _yaml_error(e: Exception, path: Path, text: str) -> BriefgenError:
 
     if isinstance(e, yaml.YAMLError) and _BaseLoader is not yaml.SafeLoader:
+        if "maximum nesting depth" in str(e):
+            # libyaml's own guard; the pure-Python parser would only recurse until RecursionError.
+            mark = getattr(e, "problem_mark", None)
+            return BriefgenError("YAML 嵌套层数过多", where=f"{path}:{mark.line + 1}" if mark else str(path))
         try:
             yaml.load(text, Loader=_PyLoader)  # noqa: S506 - a safe loader
         except (yaml.YAMLError, ValueError) as detailed:
             e = detailed
+        except RecursionError:
+            return BriefgenError("YAML 嵌套层数过多", where=str(path))
 
     if isinstance(e, ValueError) and not isinstance(e, yaml.YAMLError):
         # PyYAML builds dates itself and raises a bare ValueError for 2022-02-30.
@@ -316,6 +370,19 @@ class StagedFiles:
         self.pending = []
 
 
+# --- confinement ------------------------------------------------------------
+
+
+def is_inside(path: str | os.PathLike[str], roots: Any) -> bool:
+    """True when `path`, with every symlink resolved, lies in one of `roots` (also resolved)."""
+    real = os.path.normcase(os.path.realpath(path))
+    for root in roots:
+        r = os.path.normcase(os.path.realpath(root))
+        if real == r or real.startswith(r.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
 # --- output paths -----------------------------------------------------------
 
 # Names Windows reserves for devices, with or without an extension ("CON.docx").
@@ -346,7 +413,10 @@ def safe_component(text: Any, where: str | None = None) -> str:
         s = "_" + s
     b = s.encode("utf-8")
     if len(b) > MAX_COMPONENT_BYTES:
-        s = b[:MAX_COMPONENT_BYTES].decode("utf-8", "ignore").rstrip(". ")
+        # Shortened names keep a hash of the whole name: two names alike in their
+        # first 200 bytes must not become one file and overwrite each other.
+        tag = "~" + hashlib.sha256(b).hexdigest()[:10]
+        s = b[:MAX_COMPONENT_BYTES - len(tag)].decode("utf-8", "ignore").rstrip(". ") + tag
     return s
 
 

@@ -17,6 +17,7 @@ from briefgen.errors import BriefgenError
 from briefgen.metrics import MetricValue
 from briefgen.model import Paragraph, Run
 from briefgen.sandbox import Sandbox, StepLimit, new_environment, template_error
+from briefgen.templates import ConfinedLoader, Confinement
 
 MAX_OUTPUT_CHARS = 200_000  # per template: a runaway loop must not fill the disk
 
@@ -72,10 +73,14 @@ def _lookup(find: Callable[[str], Any], x: Any) -> Any:
     return x
 
 
-def make_env(search_path: list[Path] | None = None) -> Sandbox:
+def make_env(search_path: list[Path] | None = None, confinement: Confinement | None = None) -> Sandbox:
     """A sandboxed environment loading template files from `search_path`, with the zh filters
-    and the phrase vocabulary (:mod:`briefgen.phrases`)."""
-    loader = jinja2.FileSystemLoader([str(p) for p in (search_path or []) if p.is_dir()])
+    and the phrase vocabulary (:mod:`briefgen.phrases`).
+
+    Files load only from inside `confinement` (by default the search folders themselves),
+    symlinks resolved.
+    """
+    loader = ConfinedLoader([p for p in (search_path or []) if p.is_dir()], confinement)
     env = new_environment(loader, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(zh.FILTERS)
     words: dict[str, Callable[..., Any]] = {"growth": growth, "pp": pp, "rank_change": rank_change}

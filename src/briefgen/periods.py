@@ -359,20 +359,24 @@ def resolve(value: Any, as_of: _dt.date, where: str | None = None) -> Period:
     hit = _REL_RE.fullmatch(s.lower())
     if hit:
         token, back = hit.group(1), int(hit.group(2) or 0)
-        if token == "last-month":
-            n = as_of.year * 12 + (as_of.month - 1) - 1 - back
-            return month(n // 12, n % 12 + 1)
-        if token == "last-quarter":
-            n = as_of.year * 4 + (as_of.month - 1) // 3 - 1 - back
-            return quarter(n // 4, n % 4 + 1)
-        if token == "last-year":
-            return year(as_of.year - 1 - back)
-        if back:
-            raise BriefgenError(f"“{s}”无效：year-to-date 不能加期数", where=where,
-                                hint="上年同期的累计数请用 last-year 或写明时期，如 2023-01~05")
-        if as_of.month == 1:
-            return ytd(as_of.year - 1, 12)
-        return ytd(as_of.year, as_of.month - 1)
+        try:
+            if token == "last-month":
+                n = as_of.year * 12 + (as_of.month - 1) - 1 - back
+                return month(n // 12, n % 12 + 1)
+            if token == "last-quarter":
+                n = as_of.year * 4 + (as_of.month - 1) // 3 - 1 - back
+                return quarter(n // 4, n % 4 + 1)
+            if token == "last-year":
+                return year(as_of.year - 1 - back)
+            if back:
+                raise BriefgenError(f"“{s}”无效：year-to-date 不能加期数", where=where,
+                                    hint="上年同期的累计数请用 last-year 或写明时期，如 2023-01~05")
+            if as_of.month == 1:
+                return ytd(as_of.year - 1, 12)
+            return ytd(as_of.year, as_of.month - 1)
+        except ValueError:  # before year 1 (as_of 0001-01-15): no calendar has that period
+            raise BriefgenError(f"无法从基准日期 {as_of.isoformat()} 推算相对时期“{s}”", where=where,
+                                hint="请检查 --as-of 或 as_of: 的日期") from None
     if s.lower().startswith(("last-", "year-to", "this-", "next-")):
         raise BriefgenError(f"不认识的相对时期“{s}”", where=where,
                             hint="可用：" + "、".join(RELATIVE_PERIODS) + "（前三个可加 -N 表示再往前 N 期）")
@@ -406,6 +410,14 @@ def parse_as_of(text: str | _dt.date | None) -> _dt.date:
     if isinstance(text, _dt.date):
         return text
     try:
-        return _dt.date.fromisoformat(str(text).strip())
+        d = _dt.date.fromisoformat(str(text).strip())
     except ValueError:
         raise BriefgenError(f"--as-of 日期“{text}”无效", hint="应写作 2024-05-01") from None
+    if not AS_OF_YEARS[0] <= d.year <= AS_OF_YEARS[1]:
+        # 0001-01-15 is a date, but "last month" of it is year 0, which no calendar has.
+        raise BriefgenError(f"--as-of 日期“{text}”超出可用范围（{AS_OF_YEARS[0]}—{AS_OF_YEARS[1]}年）",
+                            hint="应写作 2024-05-01 这样的日期")
+    return d
+
+
+AS_OF_YEARS = (1900, 2999)  # base dates relative periods are counted from

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from briefgen.builder import Builder
 from briefgen.charts.cache import cached_chart
@@ -18,12 +18,13 @@ from briefgen.charts.vector import SUFFIX as VECTOR_SUFFIX
 from briefgen.checks import magnitude_warnings
 from briefgen.config import Config, load_config
 from briefgen.data import Dataset, load_dataset
-from briefgen.errors import BriefgenError
-from briefgen.files import StagedFiles, output_path
+from briefgen.files import StagedFiles, os_error, output_path
 from briefgen.fonts import resolve_fonts
 from briefgen.layout import ChartStyle
 from briefgen.metrics import MetricBook
 from briefgen.model import Document
+from briefgen.safety import check_document_text
+from briefgen.templates import ConfinedLoader
 from briefgen.writers import FORMATS, WriterOptions, writer_for
 
 
@@ -80,25 +81,32 @@ def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | N
                      vector=vector)
         return vector
 
-    return Builder(cfg, book, template_dirs=template_dirs(cfg), chart_dir=chart_dir or Path("."),
-                   render_chart=draw if chart_dir is not None else None, palette=m.style.chart.palette)
+    builder = Builder(cfg, book, template_dirs=template_dirs(cfg), chart_dir=chart_dir or Path("."),
+                      render_chart=draw if chart_dir is not None else None, palette=m.style.chart.palette)
+    # Template files load only from the template roots and the operator's --allow-path folders.
+    builder.env.loader = ConfinedLoader([p for p in template_dirs(cfg) if p.is_dir()], cfg.confinement)
+    return builder
 
 
 def make_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,
                   formats: Sequence[str] = FORMATS, ds: Dataset | None = None) -> Document:
     """The one place a :class:`Document` is made (charts for `formats` drawn into `chart_dir`; with None
     only specified). `ds` replaces the config's data (tests rebuild examples under other figures)."""
-    return make_builder(cfg, chart_dir, chains, ds, formats=formats).build()
+    doc = make_builder(cfg, chart_dir, chains, ds, formats=formats).build()
+    check_document_text(doc, str(cfg.path))  # before the writers spend a minute on a 300,000-character title
+    return doc
 
 
 def build(config: str | Path, out_dir: str | Path = "output", formats: list[str] | None = None,
-          overrides: list[str] | None = None, extra_templates: list[Path] | None = None) -> BuildResult:
+          overrides: list[str] | None = None, extra_templates: list[Path] | None = None,
+          allow_paths: Iterable[Path] = ()) -> BuildResult:
     """Build one briefing: read `config`, write every format into `out_dir`.
 
     Outputs appear together or not at all (:class:`~briefgen.files.StagedFiles`).
+    Files pulled in by templates must lie in the template roots or `allow_paths`.
     Raises :class:`BriefgenError` for anything the user can fix.
     """
-    cfg = load_config(config, overrides, extra_templates)
+    cfg = load_config(config, overrides, extra_templates, allow_paths)
     m = cfg.model
     fmts = formats or list(FORMATS)
     chains = resolve_fonts(m.fonts or None, base_dir=cfg.base, where=str(cfg.path))
@@ -115,9 +123,16 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
             for t in targets.values():
                 t.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise BriefgenError(f"无法创建输出目录：{e.strerror}", where=str(out)) from None
-        with StagedFiles() as staged:
-            for fmt in fmts:
-                writer_for(fmt, options).write(doc, staged.stage(targets[fmt]))
-            result.outputs = staged.commit()
+            raise os_error(e, out, "创建输出目录") from None
+        target = out
+        try:
+            with StagedFiles() as staged:
+                for fmt in fmts:
+                    target = targets[fmt]
+                    writer_for(fmt, options).write(doc, staged.stage(target))
+                target = out
+                result.outputs = staged.commit()
+        except OSError as e:
+            # Read-only folder, full disk, no permission: the temporaries are gone, earlier outputs intact.
+            raise os_error(e, target, "写入输出文件") from None
     return result

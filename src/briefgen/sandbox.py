@@ -9,11 +9,17 @@ empty string into an official document), and with limits on time and size.
 from __future__ import annotations
 
 import difflib
+import inspect
 import re
 import sys
+import time
 from typing import Any, Callable
 
 import jinja2
+import jinja2.runtime
+import jinja2.utils
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.sandbox import SandboxedEnvironment
 
 from briefgen.errors import BriefgenError
@@ -21,31 +27,99 @@ from briefgen.errors import BriefgenError
 # --- limits ---------------------------------------------------------------------
 
 MAX_TEMPLATE_STEPS = 2_000_000  # executed template lines per render: ~1 s, far above any real template
+MAX_TEMPLATE_SECONDS = 20.0  # wall time per render, checked between template lines
 MAX_STRING = 200_000  # longest string or list a single template operation may build
-MAX_POWER = 4096  # largest exponent of `**`
+MAX_OUTPUT = 200_000  # characters one render (or one macro/block) may produce
+MAX_POWER = 4096  # largest exponent of `**` on floats
+MAX_INT_BITS = 1 << 16  # largest integer a template may compute (~19,700 decimal digits)
 
 
 class TemplateLimitError(BriefgenError):
     """A template exceeded a limit (time, size)."""
 
 
+def _too_long() -> TemplateLimitError:
+    return TemplateLimitError(f"模板生成的文字过长（超过{MAX_STRING}字）")
+
+
 def _size(x: Any) -> int | None:
     return len(x) if isinstance(x, (str, bytes, list, tuple)) else None
 
 
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def text_size(x: Any, budget: int = MAX_STRING) -> int:
+    """About ``len(str(x))``, found by walking containers instead of printing them, and
+    no further than just past `budget` (a list holding one long string 10,000 times
+    is small in memory but 2 GB once printed or joined)."""
+    if isinstance(x, (str, bytes)):
+        return len(x)
+    if _is_int(x):
+        return x.bit_length() * 30103 // 100000 + 1  # decimal digits
+    if isinstance(x, jinja2.utils.Namespace):
+        x = object.__getattribute__(x, "_Namespace__attrs")
+    if not isinstance(x, (list, tuple, set, frozenset, dict)):
+        return 8  # a number, a metric value, None: short when printed
+    total = 0
+    seen: set[int] = set()
+    stack: list[Any] = [x]
+    while stack:
+        c = stack.pop()
+        if id(c) in seen:
+            total += 5  # repr of a cycle: [...]
+            continue
+        seen.add(id(c))
+        items: Any = (e for kv in c.items() for e in kv) if isinstance(c, dict) else c
+        total += 2
+        for e in items:
+            if isinstance(e, (str, bytes)):
+                total += len(e) + 4
+            elif isinstance(e, (list, tuple, set, frozenset, dict, jinja2.utils.Namespace)):
+                stack.append(e if not isinstance(e, jinja2.utils.Namespace)
+                             else object.__getattribute__(e, "_Namespace__attrs"))
+            else:
+                total += text_size(e) + 2
+            if total > budget:
+                return total
+    return total
+
+
+def check_text(x: Any, budget: int = MAX_STRING) -> Any:
+    """`x` itself, or a limit error when printing it would exceed `budget` characters."""
+    if text_size(x, budget) > budget:
+        raise _too_long()
+    return x
+
+
 def check_binop(op: str, left: Any, right: Any) -> None:
-    """Refuse `*`, `**` and `%` in a sandboxed template whose result would explode."""
+    """Refuse `*`, `**`, `+` and `%` in a sandboxed template whose result would explode,
+    before computing it (a big power cannot be interrupted once started)."""
     if op == "*":
+        if _is_int(left) and _is_int(right):
+            if left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                raise TemplateLimitError(f"模板中的整数过大（超过{MAX_INT_BITS}位二进制）")
+            return
         for seq, n in ((left, right), (right, left)):
             size = _size(seq)
-            if size is not None and isinstance(n, int) and size * max(n, 0) > MAX_STRING:
-                raise TemplateLimitError(f"模板生成的文字过长（超过{MAX_STRING}字）")
+            if size is not None and _is_int(n) and size * max(n, 0) > MAX_STRING:
+                raise _too_long()
     elif op == "**":
-        if isinstance(right, (int, float)) and isinstance(left, (int, float)) and abs(right) > MAX_POWER \
+        if _is_int(left) and _is_int(right):
+            if abs(left) > 1 and right > 0 and left.bit_length() * right > MAX_INT_BITS:
+                raise TemplateLimitError(f"模板中的乘方过大（结果超过{MAX_INT_BITS}位二进制）")
+        elif isinstance(right, (int, float)) and isinstance(left, (int, float)) and abs(right) > MAX_POWER \
                 and abs(left) > 1:
             raise TemplateLimitError(f"模板中的乘方过大（指数超过{MAX_POWER}）")
-    elif op == "%" and isinstance(left, str) and _huge_width(left):
-        raise TemplateLimitError("模板中的格式宽度过大")
+    elif op == "+":
+        if _size(left) is not None and _size(right) is not None and len(left) + len(right) > MAX_STRING:
+            raise _too_long()
+    elif op == "%" and isinstance(left, str):
+        if _huge_width(left):
+            raise TemplateLimitError("模板中的格式宽度过大")
+        if len(left) + text_size(right) > MAX_STRING:
+            raise _too_long()
 
 
 _WIDTH = re.compile(r"\d{7,}")
@@ -55,41 +129,140 @@ def _huge_width(fmt: str) -> bool:
     return any(int(m.group()) > MAX_STRING for m in _WIDTH.finditer(fmt))
 
 
+def _check_join(sep: Any, items: Any) -> Any:
+    """`items` as a list (a generator is consumed once) if joining them with `sep` stays
+    within MAX_STRING, else a limit error."""
+    items = items if isinstance(items, (list, tuple, str)) else list(items)
+    budget = MAX_STRING
+    total = text_size(sep, budget) * max(len(items) - 1, 0)
+    for e in items:
+        if total > budget:
+            break
+        total += text_size(e, budget - total)
+    if total > budget:
+        raise _too_long()
+    return items
+
+
+def _replaced_size(s: Any, old: Any, new: Any, count: Any = -1) -> int:
+    if not isinstance(s, (str, bytes)) or not isinstance(old, type(s)) or not isinstance(new, type(s)):
+        return 0
+    n = s.count(old) if old else len(s) + 1  # type: ignore[arg-type]  # old has s's type (checked above)
+    if _is_int(count) and count >= 0:
+        n = min(n, count)
+    return len(s) + n * (len(new) - len(old))
+
+
 def check_call(obj: Any, args: tuple, kwargs: dict) -> None:
     """Refuse str/list methods and filters asked to build something enormous ('x'.ljust(10**9))."""
     # Jinja's sandbox hands out str.format wrapped; the bound method is `__wrapped__`.
     owner = getattr(obj, "__self__", None)
     if owner is None:
         owner = getattr(getattr(obj, "__wrapped__", None), "__self__", None)
-    if isinstance(owner, (str, bytes, list)) or getattr(obj, "__name__", "") in _SIZE_FILTERS:
+    name = getattr(obj, "__name__", "")
+    if isinstance(owner, (str, bytes, list)) or name in _SIZE_FILTERS:
         for a in (*args, *kwargs.values()):
-            if isinstance(a, int) and not isinstance(a, bool) and a > MAX_STRING:
+            if _is_int(a) and a > MAX_STRING:
                 raise TemplateLimitError(f"模板中的数值参数过大（{a}）")
-        if isinstance(owner, str) and getattr(obj, "__name__", "") in ("format", "format_map") \
-                and _huge_width(owner):
-            raise TemplateLimitError("模板中的格式宽度过大")
+    if isinstance(owner, (str, bytes)):
+        if name in ("format", "format_map"):
+            if _huge_width(owner) if isinstance(owner, str) else False:
+                raise TemplateLimitError("模板中的格式宽度过大")
+            if len(owner) + sum(text_size(a) for a in (*args, *kwargs.values())) > MAX_STRING:
+                raise _too_long()
+        elif name == "join" and args:
+            _check_join(owner, args[0] if isinstance(args[0], (list, tuple, str)) else [])
+        elif name == "replace" and len(args) >= 2:
+            if _replaced_size(owner, *args[:3]) > MAX_STRING:
+                raise _too_long()
+        elif name == "expandtabs":
+            width = args[0] if args else kwargs.get("tabsize", 8)
+            tabs = owner.count("\t") if isinstance(owner, str) else owner.count(b"\t")
+            if _is_int(width) and len(owner) + tabs * max(width, 0) > MAX_STRING:
+                raise _too_long()
+        elif name == "translate" and args and isinstance(args[0], dict):
+            longest = max((text_size(v) for v in args[0].values()), default=0)
+            if len(owner) * max(longest, 1) > MAX_STRING:
+                raise _too_long()
+    if name == "generate_lorem_ipsum":  # the `lipsum` global: n paragraphs of up to `max` words
+        n = args[0] if args else kwargs.get("n", 5)
+        most = args[3] if len(args) > 3 else kwargs.get("max", 100)
+        if _is_int(n) and _is_int(most) and n * most * 10 > MAX_STRING:
+            raise _too_long()
 
 
 # Jinja filters whose integer arguments are widths or counts.
 _SIZE_FILTERS = {"do_center", "do_indent", "do_wordwrap", "do_truncate", "do_format", "center", "indent",
-                 "wordwrap", "format"}
+                 "wordwrap", "format", "batch", "slice", "do_batch", "do_slice"}
+
+
+def _filter_check(name: str, args: dict[str, Any]) -> None:
+    """Refuse a filter call whose result would be enormous. `args` are its bound
+    arguments by name, the context first; join/sum store a consumed generator back."""
+    keys = [k for k, v in args.items() if not isinstance(v, _JINJA_STATE)]  # skip context / environment
+    if not keys:
+        return
+    first_key = keys[0]
+    first = args[first_key]
+    rest = [args[k] for k in keys[1:]]
+    for a in rest:
+        for x in (a if isinstance(a, tuple) else (a,)):  # *args of format
+            if _is_int(x) and x > MAX_STRING:
+                raise TemplateLimitError(f"模板中的数值参数过大（{x}）")
+    if name == "format" and isinstance(first, str):
+        if _huge_width(first):
+            raise TemplateLimitError("模板中的格式宽度过大")
+        if len(first) + text_size(rest) > MAX_STRING:
+            raise _too_long()
+    elif name == "join":
+        args[first_key] = _check_join(args.get("d", ""), first)
+    elif name == "replace":
+        if _replaced_size(first, args.get("old"), args.get("new"), args.get("count", -1)) > MAX_STRING:
+            raise _too_long()
+    elif name == "indent" and isinstance(first, str):
+        width = args.get("width", 4)
+        if isinstance(width, str) and len(first) + (first.count("\n") + 1) * len(width) > MAX_STRING:
+            raise _too_long()
+    elif name == "wordwrap" and isinstance(first, str):
+        wrap = args.get("wrapstring")
+        if isinstance(wrap, str) and len(first) * (len(wrap) + 1) > MAX_STRING:
+            raise _too_long()
+    elif name in ("string", "tojson", "pprint", "urlencode", "forceescape", "xmlattr"):
+        check_text(first)
+    elif name == "sum" and isinstance(args.get("start"), (list, tuple, str)):
+        # sum(start=[]) concatenates: as long as all the parts together.
+        items = first if isinstance(first, (list, tuple)) else list(first)
+        args[first_key] = items
+        if sum(len(x) for x in items if isinstance(x, (list, tuple, str))) > MAX_STRING:
+            raise _too_long()
+
+
+_JINJA_STATE = (jinja2.Environment, jinja2.runtime.Context, nodes.EvalContext)
+_GUARDED_FILTERS = ("center", "indent", "wordwrap", "format", "join", "replace", "string", "tojson", "pprint",
+                    "urlencode", "forceescape", "xmlattr", "sum", "batch", "slice", "truncate")
 
 
 def guard_filters(filters: dict[str, Callable[..., Any]]) -> None:
-    """Wrap Jinja's width-taking filters so `'x'|center(10**9)` fails instead of eating memory."""
-    for name in ("center", "indent", "wordwrap", "format"):
+    """Wrap Jinja's filters that can build something large (`'x'|center(10**9)`,
+    `big_list|join`) so they fail before eating memory."""
+    for name in _GUARDED_FILTERS:
         fn = filters.get(name)
         if fn is None or getattr(fn, "_briefgen_guarded", False):
             continue
+        try:
+            sig = inspect.signature(fn)
+        except (TypeError, ValueError):
+            continue
 
-        def guarded(*args: Any, __fn: Callable[..., Any] = fn, __name: str = name, **kwargs: Any) -> Any:
-            values = [a for a in (*args, *kwargs.values()) if not hasattr(a, "environment")]
-            for a in values[1:]:
-                if isinstance(a, int) and not isinstance(a, bool) and a > MAX_STRING:
-                    raise TemplateLimitError(f"模板中的数值参数过大（{a}）")
-            if __name == "format" and values and isinstance(values[0], str) and _huge_width(values[0]):
-                raise TemplateLimitError("模板中的格式宽度过大")
-            return __fn(*args, **kwargs)
+        def guarded(*args: Any, __fn: Callable[..., Any] = fn, __name: str = name,
+                    __sig: inspect.Signature = sig, **kwargs: Any) -> Any:
+            try:
+                bound = __sig.bind(*args, **kwargs)
+            except TypeError:
+                return __fn(*args, **kwargs)  # let the filter report its own wrong arguments
+            bound.apply_defaults()
+            _filter_check(__name, bound.arguments)
+            return __fn(*bound.args, **bound.kwargs)
 
         guarded._briefgen_guarded = True  # type: ignore[attr-defined]
         # Keep Jinja's pass_context/pass_environment markers.
@@ -102,20 +275,25 @@ class StepLimit:
     """Stop a template that runs too long (nested loops over big lists), on every OS.
 
     While active, the calling thread traces only frames of code compiled by
-    `env` and counts executed lines; other code pays one cheap check per call.
-    The previous tracer (a debugger, coverage) is restored afterwards.
+    `env` and counts executed lines, and looks at the clock every thousand lines;
+    other code pays one cheap check per call. Every single operation is bounded
+    in size (:func:`check_binop`, :func:`check_call`, the guarded filters), so the
+    time between two checks is bounded too. The previous tracer (a debugger,
+    coverage) is restored afterwards.
     """
 
-    def __init__(self, env: Any, limit: int = MAX_TEMPLATE_STEPS):
+    def __init__(self, env: Any, limit: int = MAX_TEMPLATE_STEPS, seconds: float | None = None):
         self.env = env
         self.limit = limit
+        self.seconds = seconds or MAX_TEMPLATE_SECONDS
         self.steps = 0
+        self.deadline = 0.0
         self._old: Any = None
 
     def _local(self, frame: Any, event: str, arg: Any) -> Any:
         if event == "line":
             self.steps += 1
-            if self.steps > self.limit:
+            if self.steps > self.limit or (self.steps & 1023 == 0 and time.monotonic() > self.deadline):
                 raise TemplateLimitError("模板运行时间过长（可能是循环次数过多或嵌套循环）",
                                          hint="请减少循环次数")
         return self._local
@@ -126,6 +304,7 @@ class StepLimit:
         return None
 
     def __enter__(self) -> "StepLimit":
+        self.deadline = time.monotonic() + self.seconds
         self._old = sys.gettrace()
         sys.settrace(self._global)
         return self
@@ -137,13 +316,52 @@ class StepLimit:
 # --- the environment ----------------------------------------------------------
 
 
+def _bounded_concat(parts: Any) -> str:
+    """`"".join(parts)` that stops as soon as the output passes MAX_OUTPUT characters:
+    a loop printing a long text is caught while it grows, not after."""
+    out: list[str] = []
+    n = 0
+    for part in parts:
+        n += len(part)
+        if n > MAX_OUTPUT:
+            raise TemplateLimitError(f"模板生成的文字过长（超过{MAX_OUTPUT}字）")
+        out.append(part)
+    return "".join(out)
+
+
+def _finalize(value: Any) -> Any:
+    # What `{{ x }}` prints: a list of 10,000 references to one long string is 2 GB of text.
+    if not isinstance(value, str):
+        check_text(value, MAX_OUTPUT)
+    return value
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator with `a ~ b` routed through a size check."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        """`a ~ b ~ …` → ``environment.checked_concat((a, b, …))``."""
+        if frame.eval_ctx.volatile or frame.eval_ctx.autoescape:
+            return super().visit_Concat(node, frame)
+        self.write("environment.checked_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+        return None
+
+
 class Sandbox(SandboxedEnvironment):
     # Cap range() well below the default so a careless loop fails fast.
-    """Jinja2's sandbox with a low range() cap and size checks on `*`, `**`, `%` and calls."""
+    """Jinja2's sandbox with a low range() cap and size checks on `*`, `**`, `+`, `%`, `~`,
+    calls, the output, and the filters that can build large text."""
 
     MAX_RANGE = 10_000
     # `'x' * 10**9`, `10 ** 10 ** 10` and `'%999999999d' % 1` must fail, not eat memory or time.
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _CodeGenerator
+    concat = staticmethod(_bounded_concat)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         """Refuse an exploding operation before computing it."""
@@ -155,10 +373,20 @@ class Sandbox(SandboxedEnvironment):
         check_call(__obj, args, kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 
+    @staticmethod
+    def checked_concat(parts: tuple[Any, ...]) -> str:
+        """`a ~ b`: refused when the joined text would pass MAX_STRING."""
+        total = 0
+        for p in parts:
+            total += text_size(p, MAX_STRING - total)
+            if total > MAX_STRING:
+                raise _too_long()
+        return "".join(map(str, parts))
+
 
 def new_environment(loader: jinja2.BaseLoader | None = None, **options: Any) -> Sandbox:
     """A sandboxed environment: undefined names raise, nothing is escaped (plain text out)."""
-    env = Sandbox(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False, **options)
+    env = Sandbox(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False, finalize=_finalize, **options)
     guard_filters(env.filters)
     return env
 

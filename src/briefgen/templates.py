@@ -16,10 +16,13 @@ import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
+
+import jinja2
+from jinja2.loaders import split_template_path
 
 from briefgen.errors import BriefgenError
-from briefgen.files import load_yaml
+from briefgen.files import is_inside, load_yaml
 
 TEMPLATE_FILE = "template.yaml"
 # Keys a template.yaml may set; everything else is a typo worth reporting.
@@ -33,6 +36,55 @@ TEMPLATE_KEYS = {
 # Keys a config inherits from its template chain (mappings merge key by key).
 MERGED_KEYS = ("form", "meta", "style", "fonts", "metrics", "variables", "intro", "conditions", "phrases",
                "on_missing")
+
+
+# --- confinement ---------------------------------------------------------------
+
+CONFINEMENT_RULE = ("模板和正文模板引用的文件（include、extends、import，Word 信笺，字体文件）"
+                    "只能位于配置文件所在目录、部门模板目录或 briefgen 内置模板中；"
+                    "确需使用其他位置的文件，请在命令中加 --allow-path 该目录")
+
+
+@dataclass(frozen=True)
+class Confinement:
+    """Where the files a template pulls in may lie, symlinks resolved: the template roots
+    (the config's folder, the template search folders, the department templates) and the
+    folders the operator allowed with ``--allow-path``.
+
+    Department templates are shared between units: one must never read a file
+    elsewhere on the machine into a document (``templates/sys → /etc``).
+    """
+
+    roots: tuple[Path, ...]
+    allowed: tuple[Path, ...] = ()
+
+    def check(self, path: Path, what: str, where: str | None = None) -> Path:
+        """`path` itself, or a Chinese error naming it and the rule."""
+        if is_inside(path, (*self.roots, *self.allowed)):
+            return path
+        real = os.path.realpath(path)
+        shown = f"“{path}”" + (f"（实际位置 {real}）" if real != str(path) else "")
+        raise BriefgenError(f"{what}{shown}位于模板目录之外，不允许读取", where=where, hint=CONFINEMENT_RULE)
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader that refuses files outside the :class:`Confinement`
+    (a symlink inside templates/ pointing out of the project, say)."""
+
+    def __init__(self, searchpath: Iterable[Path], confinement: Confinement | None = None):
+        paths = [Path(p) for p in searchpath]
+        super().__init__([str(p) for p in paths])
+        self.confinement = confinement or Confinement(tuple(paths))
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        """The template's source, checked to lie inside the confinement before it is read."""
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            candidate = os.path.join(folder, *pieces)
+            if os.path.isfile(candidate):
+                self.confinement.check(Path(candidate), "模板文件")
+                break
+        return super().get_source(environment, template)
 
 
 def builtin_root() -> Path | None:
@@ -188,16 +240,25 @@ class Applied:
     template: Template | None = None
     narrative_dirs: list[Path] = field(default_factory=list)
     reference_docx: Path | None = None
+    confinement: Confinement | None = None
 
 
-def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Path] | None = None) -> Applied:
-    """Merge the template named by `raw["template"]` (if any) under the config."""
+def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Path] | None = None,
+                   allow_paths: Iterable[Path] = ()) -> Applied:
+    """Merge the template named by `raw["template"]` (if any) under the config.
+
+    Files the templates name (letterhead, fonts) must lie inside the template roots
+    or a folder in `allow_paths` (:class:`Confinement`).
+    """
     name = raw.get("template")
     # A department folder is self-contained: its own templates/ comes first.
     roots = search_roots([config_path.parent / "templates", *(extra_roots or [])])
+    allowed = tuple(Path(p) for p in allow_paths)
     if not name:
-        return Applied(raw, None, [r for r, _ in roots])
+        return Applied(raw, None, [r for r, _ in roots],
+                       confinement=Confinement((config_path.parent, *(r for r, _ in roots)), allowed))
     tpl = find_template(str(name), roots)
+    box = Confinement((config_path.parent, *(r for r, _ in roots), *(t.path for t in tpl.chain())), allowed)
     merged: dict[str, Any] = {}
     reference = None
     for t in reversed(tpl.chain()):  # parent first, child overrides
@@ -206,7 +267,8 @@ def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Pat
             if key in d:
                 if key == "fonts":
                     # Font paths in a template are relative to its folder.
-                    d = {**d, "fonts": {r: _rel(t.path, v) for r, v in (d["fonts"] or {}).items()}}
+                    d = {**d, "fonts": {r: _rel(t.path, v, box, f"{t.path / TEMPLATE_FILE}：fonts.{r}")
+                                        for r, v in (d["fonts"] or {}).items()}}
                 merged[key] = deep_merge(merged.get(key), d[key]) if key in merged else copy.deepcopy(d[key])
         for key in ("regions", "region_groups"):
             if key in d:  # a region tree is declared whole: a child template's replaces its parent's
@@ -214,7 +276,8 @@ def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Pat
         if "sections" in d:
             merged["sections"] = merge_sections(merged.get("sections", []), d["sections"], str(t.path))
         if d.get("reference_docx"):
-            reference = t.path / str(d["reference_docx"])
+            reference = box.check(t.path / str(d["reference_docx"]), "Word 信笺文件",
+                                  f"{t.path / TEMPLATE_FILE}：reference_docx")
             if not reference.is_file():
                 raise BriefgenError("找不到模板指定的 Word 信笺文件", where=str(reference))
     out = dict(raw)
@@ -227,12 +290,14 @@ def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Pat
             out[key] = merged[key]
     out["sections"] = merge_sections(merged.get("sections", []), raw.get("sections"), str(config_path))
     dirs = [t.path for t in tpl.chain()] + [r for r, _ in roots]
-    return Applied(out, tpl, dirs, reference)
+    return Applied(out, tpl, dirs, reference, box)
 
 
-def _rel(folder: Path, value: Any) -> Any:
+def _rel(folder: Path, value: Any, box: Confinement, where: str) -> Any:
     s = str(value)
-    if any(s.lower().split("#")[0].endswith(ext) for ext in (".ttf", ".ttc", ".otf", ".otc")):
-        p = Path(s)
-        return str(p if p.is_absolute() else folder / p)
+    file, sep, index = s.partition("#")
+    if any(file.lower().endswith(ext) for ext in (".ttf", ".ttc", ".otf", ".otc")):
+        p = Path(file)
+        p = box.check(p if p.is_absolute() else folder / p, "字体文件", where)
+        return str(p) + sep + index
     return value

@@ -11,7 +11,7 @@ import copy
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import jinja2
 from jinja2 import meta as jmeta
@@ -30,6 +30,7 @@ from briefgen.metrics import MetricValue
 from briefgen.model import Figure
 from briefgen.narrative import make_env
 from briefgen.pipeline import make_builder, template_dirs
+from briefgen.safety import check_document_text
 from briefgen.sandbox import syntax_message_zh
 
 
@@ -294,6 +295,9 @@ def _check_templates(cfg: Any, root: Any, env: Any, known: set[str], report: Rep
                 report.errors.append(BriefgenError(
                     f"找不到模板文件“{file}”", where=_pos(cfg, root, loc)).render())
                 continue
+            except BriefgenError as e:  # a file outside the template roots
+                report.errors.append(e.at(_pos(cfg, root, loc)).render())
+                continue
             label, offset = filename, 0
         else:
             # Plain text is linted too: a heading such as 高新技术产业增势强劲 is a fixed verdict.
@@ -350,11 +354,11 @@ def _missing_glyphs(doc: Any, chains: dict[str, Any]) -> str:
 
 
 def validate(config: str | Path, overrides: list[str] | None = None,
-             extra_templates: list[Path] | None = None) -> Report:
+             extra_templates: list[Path] | None = None, allow_paths: Iterable[Path] = ()) -> Report:
     """Run every check on a config; never writes a file."""
     report = Report()
     try:
-        cfg = load_config(config, overrides, extra_templates)
+        cfg = load_config(config, overrides, extra_templates, allow_paths)
     except yamlpos.ConfigProblems as e:
         report.errors += [p.render() for p in e.problems]
         return report
@@ -385,7 +389,7 @@ def validate(config: str | Path, overrides: list[str] | None = None,
         kinds = {k: v.kind for k, v in builder.context.items() if isinstance(v, MetricValue)}
     else:
         # Templates are still checked; the names are those the builder would provide.
-        env = make_env(template_dirs(cfg))
+        env = make_env(template_dirs(cfg), cfg.confinement)
         known = set(m.metrics) | set(m.variables) | set(m.conditions) | CONTEXT_NAMES
     _check_templates(cfg, root, env, known | set(env.globals), report, kinds)
     if report.errors or builder is None:
@@ -396,6 +400,7 @@ def validate(config: str | Path, overrides: list[str] | None = None,
     # Charts are specified and checked but not drawn: nothing is written.
     try:
         doc = builder.build()
+        check_document_text(doc, str(cfg.path))
     except BriefgenError as e:
         report.errors.append(_err(e))
         return report

@@ -21,7 +21,7 @@ import briefgen
 from briefgen import __version__
 from briefgen.batch.plan import Job, Plan
 from briefgen.config import load_config
-from briefgen.files import atomic_write
+from briefgen.files import FileFault, atomic_write, os_error
 from briefgen.fonts import resolve_fonts
 from briefgen.templates import search_roots
 
@@ -117,8 +117,9 @@ def _dep_overrides(overrides: list[str]) -> tuple[str, ...]:
 class Inputs:
     """Which files a job reads, computed once per config (and per file-changing override)."""
 
-    def __init__(self, templates: list[Path], stamps: Stamps | None = None):
+    def __init__(self, templates: list[Path], stamps: Stamps | None = None, allow_paths: tuple[Path, ...] = ()):
         self.templates = templates
+        self.allow_paths = allow_paths
         self.stamps = stamps or Stamps()
         self._deps: dict[tuple, tuple[list[Path], list[dict[str, Any]]]] = {}
 
@@ -131,7 +132,7 @@ class Inputs:
 
     def _compute(self, config: Path, overrides: list[str]) -> tuple[list[Path], list[dict[str, Any]]]:
 
-        cfg = load_config(config, overrides, self.templates)
+        cfg = load_config(config, overrides, self.templates, self.allow_paths)
         files: list[Path] = [config]
         for src in cfg.model.data:
             for rel in (src.file, src.database):
@@ -271,6 +272,7 @@ class ManifestWriter:
                          jobs_file=str(plan.jobs_file), as_of=plan.as_of.isoformat())
         self.last = 0.0
         self.dirty = False
+        self.error: FileFault | None = None  # the last write failed (full or read-only disk)
 
     @property
     def outputs(self) -> dict[str, Any]:
@@ -283,6 +285,13 @@ class ManifestWriter:
         if not force and time.monotonic() - self.last < _MANIFEST_EVERY:
             return
         self.data["updated"] = now_iso()
-        atomic_write(self.root / MANIFEST, json.dumps(self.data, ensure_ascii=False, indent=1, sort_keys=True))
+        try:
+            atomic_write(self.root / MANIFEST, json.dumps(self.data, ensure_ascii=False, indent=1, sort_keys=True))
+        except OSError as e:
+            # The batch goes on (and reports it): a missing manifest costs only a rebuild next time.
+            self.error = os_error(e, self.root / MANIFEST, "写入 manifest.json")
+            self.last = time.monotonic()
+            return
+        self.error = None
         self.last = time.monotonic()
         self.dirty = False

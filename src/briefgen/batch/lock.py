@@ -10,6 +10,7 @@ from typing import Any
 
 from briefgen.batch.incremental import MANIFEST
 from briefgen.errors import BriefgenError
+from briefgen.files import os_error
 
 LOCK_FILE = ".briefgen-batch.lock"
 
@@ -23,7 +24,10 @@ class FolderLock:
 
     def acquire(self) -> None:
         """Take the lock or raise a Chinese error naming the run that holds it."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise os_error(e, self.path.parent, "在输出目录中创建锁文件") from None
         try:
             if sys.platform == "win32":
                 import msvcrt  # platform-specific module

@@ -21,7 +21,7 @@ from briefgen.writers import FORMATS
 
 DEFAULT_PATTERN = "{name}"
 
-_TOP_KEYS = {"output", "pattern", "formats", "templates", "matrix", "jobs"}
+_TOP_KEYS = {"output", "pattern", "formats", "templates", "matrix", "jobs", "timeout"}
 _MATRIX_KEYS = {"template", "name", "region", "period", "vars", "pattern", "formats"}
 _JOB_KEYS = {"config", "name", "region", "period", "vars", "pattern", "output", "formats"}
 
@@ -83,6 +83,8 @@ class Plan:
     jobs: list[Job]
     templates: list[Path]  # extra department-template folders (--templates)
     as_of: _dt.date
+    allow_paths: tuple[Path, ...] = ()  # folders outside the template roots templates may read (--allow-path)
+    timeout: float = 0.0  # seconds one job may run (0: DEFAULT_TIMEOUT)
 
 
 class _Fields(dict):
@@ -142,11 +144,12 @@ def _formats(v: Any, default: list[str], where: str) -> list[str]:
     return items
 
 
-def _regions_from_data(config: Path, spec: dict[str, Any], templates: list[Path], where: str) -> list[str]:
+def _regions_from_data(config: Path, spec: dict[str, Any], templates: list[Path], where: str,
+                       allow_paths: tuple[Path, ...] = ()) -> list[str]:
     """`region: {from_data: true, indicator: …, exclude: […]}`: the regions the data has."""
     check_keys(spec, {"from_data", "indicator", "exclude", "period"}, where)
 
-    cfg = load_config(config, [], templates)
+    cfg = load_config(config, [], templates, allow_paths)
     ds = load_dataset(cfg)
     indicator = spec.get("indicator")
     if indicator is None and spec.get("from_data") not in (True, None):
@@ -192,11 +195,18 @@ def load_top(path: Path, keys: Any, what: str) -> tuple[dict[str, Any], Callable
 
 
 def load_plan(jobs_file: str | Path, out: str | Path | None = None, as_of: _dt.date | None = None,
-              templates: Iterable[Path] = ()) -> Plan:
-    """Read a jobs file and expand it into concrete jobs (no config is validated yet)."""
+              templates: Iterable[Path] = (), allow_paths: Iterable[Path] = (),
+              timeout: float | None = None) -> Plan:
+    """Read a jobs file and expand it into concrete jobs (no config is validated yet).
+
+    `timeout` (seconds per job) overrides the file's ``timeout:``; `allow_paths` are
+    folders outside the template roots that templates may read (``--allow-path``).
+    """
     path = Path(jobs_file)
     top, rel = load_top(path, _TOP_KEYS, "任务文件")
     as_of = as_of or _dt.date.today()
+    allowed = tuple(Path(p) for p in allow_paths)
+    job_timeout = timeout if timeout is not None else _timeout(top.get("timeout"), f"{path}：timeout")
 
     out_dir = Path(out) if out is not None else (rel(top["output"]) if top.get("output")
                                                  else Path("output") / path.stem)
@@ -255,7 +265,7 @@ def load_plan(jobs_file: str | Path, out: str | Path | None = None, as_of: _dt.d
         for config in templates_:
             reg = m.get("region")
             if isinstance(reg, dict):
-                regions: list[Any] = _regions_from_data(config, reg, extra_templates, f"{where}.region")
+                regions: list[Any] = _regions_from_data(config, reg, extra_templates, f"{where}.region", allowed)
             else:
                 regions = [str(r) for r in _as_list(reg)] or [None]
             for period in job_periods:
@@ -283,4 +293,15 @@ def load_plan(jobs_file: str | Path, out: str | Path | None = None, as_of: _dt.d
                 f"两个任务的输出文件同名：{job.output}（{seen[key].source} 与 {job.source}）",
                 where=str(path), hint="在 pattern 中加入 {region}、{period} 等占位符以区分")
         seen[key] = job
-    return Plan(jobs_file=path.resolve(), out=out_dir, jobs=jobs, templates=extra_templates, as_of=as_of)
+    return Plan(jobs_file=path.resolve(), out=out_dir, jobs=jobs, templates=extra_templates, as_of=as_of,
+                allow_paths=allowed, timeout=job_timeout)
+
+
+def _timeout(v: Any, where: str) -> float:
+    """The jobs file's ``timeout:`` in seconds (0 when absent: the default applies)."""
+    if v is None:
+        return 0.0
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 7 * 24 * 3600:
+        raise BriefgenError(f"timeout 应为正数（秒），实际是“{v}”", where=where,
+                            hint="如 timeout: 600 表示每份最多10分钟")
+    return float(v)

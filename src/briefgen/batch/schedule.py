@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from briefgen.batch import load_plan, run_batch
 from briefgen.batch.plan import check_keys, load_top
 from briefgen.errors import BriefgenError
+from briefgen.periods import parse_as_of
 
 _ENTRY_KEYS = {"name", "cron", "jobs", "out", "workers", "force", "as_of", "first_workday", "holidays",
                "workdays", "only", "enabled"}
@@ -68,12 +69,23 @@ class Entry:
         return d == first
 
     def next_after(self, t: _dt.datetime) -> _dt.datetime:
-        """The first accepted cron time after `t`."""
-        from croniter import croniter  # lazy: only when a schedule is loaded
+        """The first accepted cron time after `t`, by the wall clock as well as by real time.
+
+        When clocks go back (end of daylight saving time), croniter yields 02:30 twice,
+        an hour apart; a slot is its wall-clock time, so the repeat is skipped and each
+        slot runs at most once.
+        """
+        from croniter import CroniterBadDateError, croniter  # lazy: only when a schedule is loaded
 
         it = croniter(self.cron, t)
         for _ in range(_SEARCH_LIMIT):
-            nxt = it.get_next(_dt.datetime)
+            try:
+                nxt = it.get_next(_dt.datetime)
+            except CroniterBadDateError:
+                raise BriefgenError(f"“{self.name}”的 cron 表达式“{self.cron}”找不到下一次运行时间",
+                                    hint="请检查日期和月份是否存在") from None
+            if nxt.replace(tzinfo=None) <= t.replace(tzinfo=None):
+                continue  # the repeated hour after clocks go back: this slot has had its turn
             if self.accepts(nxt):
                 return nxt
         raise BriefgenError(f"“{self.name}”在很长时间内都没有符合条件的运行时间",
@@ -88,6 +100,7 @@ class Schedule:
     entries: list[Entry]
     tz: Any = None  # zoneinfo.ZoneInfo, or None for local time
     log_file: Path | None = None
+    allow_paths: tuple[Path, ...] = ()  # folders outside the template roots templates may read (--allow-path)
 
 
 def _date_set(v: Any, where: str) -> set[_dt.date]:
@@ -100,10 +113,46 @@ def _date_set(v: Any, where: str) -> set[_dt.date]:
     return out
 
 
-def load_schedule(path: str | Path) -> Schedule:
-    """Read and check a schedule file; every problem is a Chinese error naming the key."""
+_FIELDS = ("分", "时", "日", "月", "周")
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February as in a leap year
+
+
+def check_cron(cron: str, where: str) -> None:
+    """Refuse a cron expression that is malformed, has six fields (croniter would read
+    the sixth as seconds and run every second) or can never fire (0 6 31 2 *)."""
+    from croniter import CroniterBadDateError, croniter  # lazy: only when a schedule is loaded
+
+    example = "五段：分 时 日 月 周，如 \"0 6 1 * *\" 表示每月1日6:00"
+    fields = cron.split()
+    if not cron.startswith("@") and len(fields) != 5:
+        extra = "（第六段会被当作秒，每秒运行一次）" if len(fields) == 6 else ""
+        raise BriefgenError(f"cron 表达式“{cron}”应有5段，实际有{len(fields)}段{extra}", where=where, hint=example)
+    if not croniter.is_valid(cron):
+        raise BriefgenError(f"cron 表达式“{cron}”无效", where=where, hint=example)
+    try:
+        croniter(cron, _dt.datetime(2000, 1, 1)).get_next(_dt.datetime)
+    except CroniterBadDateError:
+        raise BriefgenError(f"cron 表达式“{cron}”永远不会运行：{_never_reason(cron)}", where=where,
+                            hint=example) from None
+
+
+def _never_reason(cron: str) -> str:
+    """Why a day-of-month × month combination never occurs (2月31日)."""
     from croniter import croniter  # lazy: only when a schedule is loaded
 
+    try:
+        _minute, _hour, days, months, _dow = croniter(cron).expanded
+        months = list(range(1, 13)) if months == ["*"] else [int(m) for m in months]
+        days = [int(d) for d in days if d != "*" and str(d).isdigit()]
+    except (ValueError, TypeError):
+        return "所写的日期不存在"
+    if days and months and all(d > _MONTH_DAYS[m - 1] for m in months for d in days):
+        return "、".join(f"{m}月" for m in months) + "没有" + "、".join(f"{d}日" for d in days)
+    return "所写的日期不存在"
+
+
+def load_schedule(path: str | Path) -> Schedule:
+    """Read and check a schedule file; every problem is a Chinese error naming the key."""
     path = Path(path)
     top, rel = load_top(path, _TOP_KEYS, "定时任务文件")
 
@@ -128,18 +177,16 @@ def load_schedule(path: str | Path) -> Schedule:
             if not r.get(key):
                 raise BriefgenError(f"缺少 {key}", where=where)
         cron = str(r["cron"]).strip()
-        if not croniter.is_valid(cron):
-            raise BriefgenError(f"cron 表达式“{cron}”无效", where=f"{where}.cron",
-                                hint="五段：分 时 日 月 周，如 \"0 6 1 * *\" 表示每月1日6:00")
+        check_cron(cron, f"{where}.cron")
         jobs = rel(r["jobs"])
         if not jobs.exists():
             raise BriefgenError("找不到任务文件", where=f"{where}.jobs：{jobs}")
         as_of = str(r.get("as_of") or "run-date")
         if as_of != "run-date":
             try:
-                _dt.date.fromisoformat(as_of)
-            except ValueError:
-                raise BriefgenError(f"as_of“{as_of}”无效", where=f"{where}.as_of",
+                parse_as_of(as_of)
+            except BriefgenError as e:
+                raise BriefgenError(f"as_of“{as_of}”无效：{e.message}", where=f"{where}.as_of",
                                     hint="写 run-date（运行当天，默认）或 2024-05-01 这样的日期") from None
         workers = r.get("workers")
         if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
@@ -171,7 +218,7 @@ class Clock:
     def sleep_until(self, t: _dt.datetime) -> None:
         """Sleep until `t`, waking at least once a minute to re-read the clock."""
         while True:
-            left = (t - self.now()).total_seconds()
+            left = (_instant(t) - _instant(self.now())).total_seconds()
             if left <= 0:
                 return
             time.sleep(min(left, _MAX_SLEEP))
@@ -190,17 +237,18 @@ class FakeClock(Clock):
 
     def sleep_until(self, t: _dt.datetime) -> None:
         """Jump to `t` at once."""
-        self.t = max(self.t, t)
+        self.t = max(self.t, t, key=_instant)
 
 
-def run_entry(entry: Entry, when: _dt.datetime, runner: Callable[..., Any] | None = None) -> int:
+def run_entry(entry: Entry, when: _dt.datetime, runner: Callable[..., Any] | None = None,
+              allow_paths: tuple[Path, ...] = ()) -> int:
     """One scheduled batch; returns its exit status and never raises."""
 
-    as_of = when.date() if entry.as_of == "run-date" else _dt.date.fromisoformat(entry.as_of)
+    as_of = when.date() if entry.as_of == "run-date" else parse_as_of(entry.as_of)
     log.info("开始运行“%s”：任务文件 %s，统计基准日 %s", entry.name, entry.jobs, as_of.isoformat())
     t0 = time.perf_counter()
     try:
-        plan = load_plan(entry.jobs, entry.out, as_of)
+        plan = load_plan(entry.jobs, entry.out, as_of, allow_paths=allow_paths)
         report = (runner or run_batch)(plan, workers=entry.workers, force=entry.force, only=entry.only)
     except BriefgenError as e:
         log.error("“%s”未能运行：%s", entry.name, e.render())
@@ -238,7 +286,7 @@ def run_schedule(schedule: Schedule, clock: Clock, *, max_runs: int | None = Non
     if once:
         now = clock.now()
         for e in schedule.entries:
-            worst = max(worst, run_entry(e, now, runner))
+            worst = max(worst, run_entry(e, now, runner, schedule.allow_paths))
         return worst
     start = clock.now()
     nxt = {id(e): e.next_after(start) for e in schedule.entries}
@@ -246,19 +294,26 @@ def run_schedule(schedule: Schedule, clock: Clock, *, max_runs: int | None = Non
         log.info("已加载“%s”（cron %s%s），下次运行 %s", e.name, e.cron,
                  "，仅每月第一个工作日" if e.first_workday else "", nxt[id(e)].isoformat(sep=" "))
     while max_runs is None or runs < max_runs:
-        due_at = min(nxt.values())
+        due_at = min(nxt.values(), key=_instant)
         clock.sleep_until(due_at)
         now = clock.now()
         for e in schedule.entries:
-            if nxt[id(e)] <= now and (max_runs is None or runs < max_runs):
+            if _instant(nxt[id(e)]) <= _instant(now) and (max_runs is None or runs < max_runs):
                 # Woken late (suspend, a long run): make up only the latest missed time,
                 # like systemd's Persistent=true, so relative periods are the newest.
                 when = nxt[id(e)]
-                while (later := e.next_after(when)) <= now:
+                while _instant(later := e.next_after(when)) <= _instant(now):
                     when = later
-                worst = max(worst, run_entry(e, when, runner))
+                worst = max(worst, run_entry(e, when, runner, schedule.allow_paths))
                 runs += 1
                 # From now, not from the missed time: a long sleep makes up one run, not all.
-                nxt[id(e)] = e.next_after(max(now, clock.now()))
+                nxt[id(e)] = e.next_after(max(now, clock.now(), key=_instant))
                 log.info("“%s”下次运行 %s", e.name, nxt[id(e)].isoformat(sep=" "))
     return worst
+
+
+def _instant(t: _dt.datetime) -> Any:
+    """A sort key in real time: aware datetimes sharing a time zone compare by wall clock
+    in Python, which is wrong across a daylight-saving change."""
+    return t.astimezone(_dt.timezone.utc) if t.tzinfo is not None else t
+

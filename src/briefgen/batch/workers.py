@@ -9,6 +9,7 @@ import multiprocessing as mp
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -20,18 +21,87 @@ from briefgen.batch.plan import Job
 from briefgen.errors import BriefgenError
 from briefgen.fonts import resolve_fonts
 from briefgen.pipeline import build
+from briefgen.safety import quiet_unraisable, user_error
 
 _IN_JOB = False
+_STARTS: Any = None  # queue of (pid, output) the parent reads to know which worker runs which job
+
+DEFAULT_TIMEOUT = 600.0  # seconds one job may run; a briefing takes seconds, a million-row table under a minute
+KILL_GRACE = 15.0  # after the timeout, seconds the parent waits for a worker to stop itself before killing it
 
 
 class _Terminated(BaseException):
     """SIGTERM while building: unwind so the pipeline removes its temporaries, then exit."""
 
 
+class _JobTimeout(BaseException):
+    """The job ran past its time limit (SIGALRM): unwind so temporaries are removed."""
+
+
 def _on_sigterm(signum: int, frame: Any) -> None:
     if _IN_JOB:
         raise _Terminated()
     os._exit(128 + signum)
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    if _IN_JOB:
+        raise _JobTimeout()
+
+
+def _process_stamp(pid: int) -> str | None:
+    """A token that changes when `pid` dies or is reused: its start time on Linux
+    (None once it is gone or a zombie), elsewhere just whether it exists."""
+    if sys.platform.startswith("linux"):
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            return None
+        return None if fields[0] in (b"Z", b"X") else fields[19].decode()  # state, starttime
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except OSError:
+        pass  # exists, owned by someone else
+    return "alive"
+
+
+def _die_with(batch_pid: int | None) -> None:
+    """End this worker when the batch process that started it dies (kill -9 of the batch).
+
+    A worker blocks on its job queue forever otherwise: the fork server that forked
+    it, and the queue's pipe, are kept alive by the workers themselves. A watchdog
+    thread looks at the batch process every second and, once it is gone, sends this
+    process SIGTERM (a job unwinds and removes its temporaries), then ends it if
+    the job does not stop within KILL_GRACE seconds. On Linux the kernel also sends
+    SIGTERM when the direct parent dies (PR_SET_PDEATHSIG).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes  # only to reach prctl(2)
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    parent = os.getppid()
+    watched = batch_pid or parent
+    stamp = _process_stamp(watched)
+
+    def gone() -> bool:
+        return os.getppid() != parent or _process_stamp(watched) != stamp
+
+    def watch() -> None:
+        while not gone():
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(KILL_GRACE)
+        os._exit(143)
+
+    if stamp is None or gone():  # the batch died before we got here
+        os._exit(143)
+    threading.Thread(target=watch, name="briefgen-batch-watch", daemon=True).start()
 
 
 def warm_up() -> None:
@@ -52,16 +122,21 @@ def warm_up() -> None:
         pass  # the job will report it
 
 
-def worker_init(cwd: str, env: dict[str, str]) -> None:
+def worker_init(cwd: str, env: dict[str, str], starts: Any = None, batch_pid: int | None = None) -> None:
     # A forkserver child starts with the server's cwd and environment, not ours.
-    """Prepare a worker process: the parent's folder and BRIEFGEN_ settings, signals, warm imports."""
+    """Prepare a worker process: the parent's folder and BRIEFGEN_ settings, signals, warm imports,
+    and an end when the parent dies."""
+    global _STARTS
     os.chdir(cwd)
     for k in [k for k in os.environ if k.startswith("BRIEFGEN_") and k not in env]:
         del os.environ[k]
     os.environ.update(env)
+    _STARTS = starts
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, _on_sigterm)
+    _die_with(batch_pid)
+    quiet_unraisable()
     warm_up()
 
 
@@ -74,21 +149,37 @@ def _peak_rss_mb() -> float | None:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
-def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: bool = False) -> dict[str, Any]:
-    """Build one job; never raises for a job's own problems (failures are results)."""
+def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: bool = False,
+            allow_paths: tuple[Path, ...] = (), timeout: float | None = None) -> dict[str, Any]:
+    """Build one job; never raises for a job's own problems (failures are results).
+
+    With `timeout` (seconds), a SIGALRM stops a job that runs longer; the parent
+    kills a worker that does not stop by itself (see the runner).
+    """
     global _IN_JOB
 
     t0 = time.perf_counter()
     rootp = Path(root)
     target = rootp / job.output
     res: dict[str, Any] = {"output": job.output, "pid": os.getpid()}
+    if _STARTS is not None:
+        try:
+            _STARTS.put((os.getpid(), job.output))
+        except (OSError, ValueError):
+            pass
+    alarm = bool(timeout) and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    old_alarm: Any = None
+    if alarm:
+        old_alarm = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, float(timeout or 0))
     _IN_JOB = True
     try:
 
         # Python warnings (e.g. glyphs missing from a font) go to the report, not to stderr.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = build(job.config, target.parent, list(job.formats), list(job.overrides), templates or None)
+            result = build(job.config, target.parent, list(job.formats), list(job.overrides), templates or None,
+                           allow_paths)
         files = {}
         for p in result.outputs:
             fmt = p.suffix.lstrip(".").lower()
@@ -98,17 +189,31 @@ def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: boo
         res.update(ok=True, files=files, warnings=list(result.warnings) + list(dict.fromkeys(extra)))
     except _Terminated:
         os._exit(143)
+    except _JobTimeout:
+        res.update(ok=False, timeout=True, error=timeout_message(timeout or 0))
     except BriefgenError as e:
-        res.update(ok=False, error=e.render())
+        res.update(ok=False, error=e.render(), errno=getattr(e, "errno", None))
     except Exception as e:  # noqa: BLE001 - isolate every job
-
-        res.update(ok=False, error=f"内部错误：{type(e).__name__}: {e}",
-                   traceback=traceback.format_exc() if debug else None)
+        known = user_error(e)
+        if known is not None:
+            res.update(ok=False, error=known.render(), errno=getattr(known, "errno", None))
+        else:
+            res.update(ok=False, error=f"内部错误：{type(e).__name__}: {e}",
+                       traceback=traceback.format_exc() if debug else None)
     finally:
         _IN_JOB = False
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old_alarm)
     res["seconds"] = round(time.perf_counter() - t0, 3)
     res["peak_rss_mb"] = _peak_rss_mb()
     return res
+
+
+def timeout_message(seconds: float) -> str:
+    """The failure reason of a job stopped by its time limit."""
+    return (f"运行超过时限（{seconds:.0f}秒），已停止（可在任务文件中用 timeout: 或命令行 --timeout 调整时限；"
+            "若数据和模板没有异常，请检查是否有无休止的循环）")
 
 
 def pool_context():

@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 import os
-import shutil
+import zlib
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -66,9 +66,13 @@ def cached_chart(spec: Any, out: Path | None, font_path: Path | None, font_index
         return out
     key = _chart_key(spec, font_path, font_index)
     cached = {suffix: cache_dir() / "charts" / f"{key}{suffix}" for suffix in wanted}
-    missing = {suffix for suffix, c in cached.items() if not c.is_file()}
-    for suffix in set(wanted) - missing:
-        shutil.copyfile(cached[suffix], wanted[suffix])
+    missing = set()
+    for suffix, entry in cached.items():
+        data = _read_intact(entry, suffix)
+        if data is None:
+            missing.add(suffix)
+        else:
+            wanted[suffix].write_bytes(data)
     if missing:
         _render(spec, wanted.get(".png") if ".png" in missing else None,
                 wanted.get(SUFFIX) if SUFFIX in missing else None, font_path, font_index)
@@ -76,6 +80,49 @@ def cached_chart(spec: Any, out: Path | None, font_path: Path | None, font_index
             # Atomic: parallel workers may store the same chart; a read-only cache only costs speed.
             atomic_write(cached[suffix], wanted[suffix].read_bytes(), best_effort=True)
     return out
+
+
+def _read_intact(entry: Path, suffix: str) -> bytes | None:
+    """A cache entry's bytes, or None when it is missing or damaged (a full disk, a killed
+    copy): a damaged entry is removed so the chart is drawn and stored again."""
+    if not entry.is_file():
+        return None
+    try:
+        data = entry.read_bytes()
+    except OSError:
+        return None
+    if _intact_png(data) if suffix == ".png" else _intact_json(data):
+        return data
+    try:
+        entry.unlink()
+    except OSError:
+        pass
+    return None
+
+
+def _intact_json(data: bytes) -> bool:
+    """True for a vector chart file that parses as a JSON object."""
+    try:
+        return isinstance(json.loads(data), dict)
+    except ValueError:
+        return False
+
+
+def _intact_png(data: bytes) -> bool:
+    """True for a whole PNG: the signature, every chunk's CRC, and the final IEND chunk."""
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return False
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        kind = data[pos + 4:pos + 8]
+        end = pos + 8 + length
+        if end + 4 > len(data) or zlib.crc32(data[pos + 4:end]) != int.from_bytes(data[end:end + 4], "big"):
+            return False
+        if kind == b"IEND":
+            return True
+        pos = end + 4
+    return False
 
 
 def _render(spec: Any, out: Path | None, vector: Path | None, font_path: Path | None, font_index: int) -> None:

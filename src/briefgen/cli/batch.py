@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from briefgen.batch import Report, load_plan, run_batch
-from briefgen.cli.common import debug_option, guarded
+from briefgen.cli.common import allow_path_option, debug_option, guarded
 from briefgen.periods import parse_as_of
 
 
@@ -48,19 +48,25 @@ def _print_summary(report: Report, console: Any, verbose: bool) -> None:
     if report.warnings and verbose:
         for w in report.warnings:
             console.print(f"警告：{w}", style="yellow", markup=False, highlight=False, soft_wrap=True)
+    if report.not_run:
+        console.print(f"未运行的任务共{len(report.not_run)}个（输出目录无法写入），已列在上表和 manifest.json 中；"
+                      "处理后重新运行同一命令即可继续。", style="red", markup=False, soft_wrap=True)
+    if report.manifest_error:
+        console.print(f"错误：{report.manifest_error}（下次运行将重新生成全部文件）", style="red", markup=False,
+                      soft_wrap=True)
     if report.interrupted:
         console.print("[red]已中断：已完成的文件完好，重新运行同一命令即可继续生成其余部分。[/]")
 
 
 def run_cli(jobs_file: Path, out: Path | None, workers: int | None, as_of: str | None, force: bool,
             only: tuple[str, ...], templates: tuple[Path, ...], dry_run: bool, quiet: bool,
-            verbose: bool, debug: bool) -> int:
+            verbose: bool, debug: bool, allow_paths: tuple[Path, ...] = (), timeout: float | None = None) -> int:
     """The `briefgen batch` command body; returns the exit status."""
     from rich.console import Console  # lazy: rich only when printing tables
     from rich.markup import escape  # lazy: rich only when printing tables
 
     console = Console(stderr=False, highlight=False)
-    plan = load_plan(jobs_file, out, parse_as_of(as_of), templates)
+    plan = load_plan(jobs_file, out, parse_as_of(as_of), templates, allow_paths, timeout)
     if dry_run:
         report = run_batch(plan, workers=workers, force=force, only=only, dry_run=True)
         todo = {b["output"] for b in report.built}
@@ -136,10 +142,14 @@ def run_cli(jobs_file: Path, out: Path | None, workers: int | None, as_of: str |
 @click.option("--dry-run", is_flag=True, help="只列出将要生成和跳过的任务，不生成")
 @click.option("--quiet", "-q", is_flag=True, help="只在出错时输出")
 @click.option("--verbose", "-v", is_flag=True, help="列出每条警告")
+@click.option("--timeout", type=click.FloatRange(min=1), metavar="SECONDS",
+              help="单份简报最长运行时间（秒），超时记为失败；默认取任务文件中的 timeout:，再默认600秒")
+@allow_path_option
 @debug_option
 @guarded
 def batch_cmd(jobs_file: Path, out: Path | None, workers: int | None, as_of: str | None, force: bool,
               only: tuple[str, ...], templates: tuple[Path, ...], dry_run: bool, quiet: bool, verbose: bool,
-              debug: bool) -> None:
+              timeout: float | None, allow_paths: tuple[Path, ...], debug: bool) -> None:
     """按任务文件 JOBS.yaml 批量生成简报（并行、增量、可中断后续跑）。"""
-    sys.exit(run_cli(jobs_file, out, workers, as_of, force, only, templates, dry_run, quiet, verbose, debug))
+    sys.exit(run_cli(jobs_file, out, workers, as_of, force, only, templates, dry_run, quiet, verbose, debug,
+                     allow_paths, timeout))

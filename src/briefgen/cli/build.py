@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from briefgen.cli.common import debug_option, guarded, overrides_option, templates_option
+from briefgen.cli.common import allow_path_option, debug_option, guarded, overrides_option, templates_option
 from briefgen.config import load_config
 from briefgen.fonts import describe, resolve_fonts
 from briefgen.pipeline import build
@@ -22,15 +22,16 @@ from briefgen.writers import parse_formats
 @click.option("--format", "fmt", default="docx,pdf", show_default=True, help="输出格式，逗号分隔")
 @overrides_option
 @templates_option
+@allow_path_option
 @debug_option
 @guarded
 def build_cmd(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...], templates: tuple[Path, ...],
-              debug: bool) -> None:
+              allow_paths: tuple[Path, ...], debug: bool) -> None:
     """按配置文件 CONFIG 生成简报。"""
 
     t0 = time.perf_counter()
     try:
-        result = build(config, out_dir, parse_formats(fmt), list(overrides), list(templates))
+        result = build(config, out_dir, parse_formats(fmt), list(overrides), list(templates), allow_paths)
     except KeyboardInterrupt:
         click.secho("已中断：本次没有写入任何文件，原有输出保持不变。", fg="yellow", err=True)
         sys.exit(130)

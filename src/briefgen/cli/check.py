@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from briefgen.cli.common import debug_option, guarded, overrides_option, templates_option
+from briefgen.cli.common import allow_path_option, debug_option, guarded, overrides_option, templates_option
 from briefgen.errors import BriefgenError
 from briefgen.files import atomic_write
 from briefgen.schema import config_schema
@@ -19,14 +19,15 @@ from briefgen.validate import validate
 @click.argument("config", type=click.Path(path_type=Path))
 @overrides_option
 @templates_option
+@allow_path_option
 @click.option("--strict", is_flag=True, help="有警告也以非零状态退出（适合持续集成）")
 @debug_option
 @guarded
-def validate_cmd(config: Path, overrides: tuple[str, ...], templates: tuple[Path, ...], strict: bool,
-                 debug: bool) -> None:
+def validate_cmd(config: Path, overrides: tuple[str, ...], templates: tuple[Path, ...],
+                 allow_paths: tuple[Path, ...], strict: bool, debug: bool) -> None:
     """检查配置 CONFIG 及其数据、指标、模板、图表和字体，不生成任何文件。"""
 
-    report = validate(config, list(overrides), list(templates))
+    report = validate(config, list(overrides), list(templates), allow_paths)
     for item in report.checked:
         click.echo(f"✓ {item}")
     for note in report.notes:

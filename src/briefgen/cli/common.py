@@ -14,17 +14,22 @@ from typing import Any, Callable, NoReturn, TypeVar
 
 import click
 
-from briefgen.errors import BriefgenError
+from briefgen.safety import quiet_unraisable, user_error
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(e: BaseException, debug: bool) -> NoReturn:
-    """Print `e` the way a user should see it and exit (re-raise it with --debug)."""
+    """Print `e` the way a user should see it and exit (re-raise it with --debug).
+
+    Faults a user causes — a read-only or full disk, a missing permission, input
+    nested too deeply — are told in Chinese with exit status 1 like any input error.
+    """
     if debug:
         raise e
-    if isinstance(e, BriefgenError):
-        click.secho(f"错误：{e.render()}", fg="red", err=True)
+    known = user_error(e)
+    if known is not None:
+        click.secho(f"错误：{known.render()}", fg="red", err=True)
         sys.exit(1)
     click.secho(f"内部错误：{type(e).__name__}: {e}", fg="red", err=True)
     click.echo("请加 --debug 重新运行以查看详细信息，并将输出反馈给维护者。", err=True)
@@ -36,6 +41,8 @@ def guarded(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("debug"):
+            quiet_unraisable()
         try:
             return fn(*args, **kwargs)
         except (KeyboardInterrupt, SystemExit, click.exceptions.Exit, click.ClickException):
@@ -61,3 +68,11 @@ def overrides_option(fn: F) -> F:
     """--set KEY=VALUE (repeatable): override config keys for this run."""
     return click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
                         help="覆盖配置项，如 --set period=2022")(fn)
+
+
+def allow_path_option(fn: F) -> F:
+    """--allow-path DIR (repeatable): a folder outside the template roots that templates may read."""
+    return click.option("--allow-path", "allow_paths", multiple=True, metavar="DIR",
+                        type=click.Path(path_type=Path, file_okay=False),
+                        help="允许模板读取该目录中的文件（信笺、字体、include 的模板）；"
+                             "默认只允许配置文件所在目录、部门模板目录和内置模板")(fn)

@@ -11,16 +11,52 @@ from typing import Any
 import click
 
 from briefgen.batch.schedule import Clock, FakeClock, load_schedule, log, run_schedule, upcoming
-from briefgen.cli.common import debug_option, guarded
+from briefgen.cli.common import allow_path_option, debug_option, guarded
 from briefgen.errors import BriefgenError
+from briefgen.files import os_error
+
+
+class _LogFile(logging.FileHandler):
+    """The schedule's log file; when a line cannot be written (disk full, file removed
+    read-only) it says so once on stderr in Chinese instead of printing a traceback
+    for every line, and the scheduler goes on."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        """Report the first failed write, quietly drop the rest."""
+        self._warn(sys.exc_info()[1])
+
+    def flush(self) -> None:
+        """Flush; a failure (the handler is closing on a full disk) is reported like a failed line."""
+        try:
+            super().flush()
+        except OSError as e:
+            self._warn(e)
+
+    def close(self) -> None:
+        """Close; the last buffered lines may fail to reach a full disk too."""
+        try:
+            super().close()
+        except OSError as e:
+            self._warn(e)
+
+    def _warn(self, e: BaseException | None) -> None:
+        if not self.failed:
+            self.failed = True
+            why = os_error(e, self.baseFilename, "写入日志文件") if isinstance(e, OSError) else e
+            click.secho(f"警告：{why}；以后的日志只显示在屏幕上", fg="yellow", err=True)
 
 
 def _setup_logging(log_file: Path | None) -> list[logging.Handler]:
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(log_file, encoding="utf-8"))
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            handlers.append(_LogFile(log_file, encoding="utf-8"))
+        except OSError as e:
+            raise os_error(e, log_file, "打开日志文件") from None
     for h in handlers:
         h.setFormatter(fmt)
         log.addHandler(h)
@@ -44,14 +80,16 @@ def _parse_now(text: str, tz: Any) -> _dt.datetime:
 @click.option("--now", "now", metavar="DATETIME",
               help="模拟时钟：从该时间开始，跳过等待（测试用，须配合 --max-runs 或 --once）")
 @click.option("--list", "list_next", type=click.IntRange(1, 1000), metavar="N", help="只列出接下来 N 次运行时间")
+@allow_path_option
 @debug_option
 @guarded
 def schedule_cmd(schedule_file: Path, once: bool, max_runs: int | None, now: str | None, list_next: int | None,
-                 debug: bool) -> None:
+                 allow_paths: tuple[Path, ...], debug: bool) -> None:
     """按 SCHEDULE.yaml 中的 cron 时间在前台定时运行批量任务，并记录每次运行的日志。"""
     handlers: list[logging.Handler] = []
     try:
         sched = load_schedule(schedule_file)
+        sched.allow_paths = tuple(allow_paths)
         clock: Clock = FakeClock(_parse_now(now, sched.tz), sched.tz) if now else Clock(sched.tz)
         if list_next:
             for t, e in upcoming(sched, clock.now(), list_next):

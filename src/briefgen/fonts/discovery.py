@@ -19,7 +19,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeGuard
 
 from briefgen.files import atomic_write, cache_dir
 from briefgen.fonts.catalogue import FONT_EXTS
@@ -67,6 +67,12 @@ def code_ranges(codepoints: Iterable[int]) -> list[int]:
     return out
 
 
+def _is_ranges(flat: Any) -> TypeGuard[list[int]]:
+    """True for a well-formed :func:`code_ranges` list (a damaged cache file is not)."""
+    return (isinstance(flat, list) and len(flat) % 2 == 0
+            and all(type(x) is int for x in flat) and all(a <= b for a, b in zip(flat, flat[1:])))
+
+
 def code_set(flat: list[int]) -> set[int]:
     """The inverse of :func:`code_ranges`."""
     out: set[int] = set()
@@ -105,7 +111,7 @@ def coverage(path: Path, index: int) -> _Coverage:
         stat = stat_key(path)
         cache_file = cache_dir() / "coverage" / f"{digest(path, index, stat, 1)}.json"
         flat = read_json(cache_file) if stat else None
-        if not isinstance(flat, list):
+        if not _is_ranges(flat):  # missing, or damaged: scanned again and rewritten
             flat = []
             try:
                 from fontTools.ttLib import TTFont  # lazy: fontTools only when scanning an uncached file
@@ -222,7 +228,7 @@ class _ScanCache:
         if stat is None:
             return []
         hit = self.entries.get(path)
-        if hit and hit[0] == stat[0] and hit[1] == stat[1]:
+        if _is_scan_entry(hit) and hit[0] == stat[0] and hit[1] == stat[1]:
             return hit[2]
         try:
             faces = _read_font_file(path)
@@ -238,6 +244,16 @@ class _ScanCache:
         live = {p: e for p, e in self.entries.items() if os.path.exists(p)}
         if atomic_write(self.file, json.dumps({"files": live}, ensure_ascii=False).encode("utf-8"), best_effort=True):
             self.dirty = False
+
+
+_FACE_KEYS = {"i": int, "f": str, "s": str, "w": int, "c": bool, "n": list, "z": int}
+
+
+def _is_scan_entry(hit: Any) -> TypeGuard[list[Any]]:
+    """True for a well-formed scan cache entry [mtime_ns, size, faces]; a damaged one is scanned again."""
+    return (isinstance(hit, list) and len(hit) == 3 and isinstance(hit[2], list)
+            and all(isinstance(f, dict) and all(isinstance(f.get(k), t) for k, t in _FACE_KEYS.items())
+                    for f in hit[2]))
 
 
 _SCAN: _ScanCache | None = None

@@ -9,6 +9,7 @@ any face copies and searches as itself (ToUnicode fixes below).
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
 import json
 import re
@@ -167,11 +168,16 @@ class _CffCache:
             return False
         try:
             data = (self.dir / man["ttf"]).read_bytes()
-        except (OSError, KeyError):
+        except (OSError, KeyError, TypeError):
             return False  # pruned by another process; we will rebuild
+        if man.get("sha256") != hashlib.sha256(data).hexdigest():
+            return False  # truncated or damaged (a full disk, an old entry): rebuilt and rewritten
+        try:
+            covered, missing = code_set(man.get("covered", [])), code_set(man.get("missing", []))
+        except (TypeError, ValueError):
+            return False
         self.data, self.version = data, man["version"]
-        self.covered = code_set(man.get("covered", []))
-        self.missing = code_set(man.get("missing", []))
+        self.covered, self.missing = covered, missing
         CFF_STATS["disk_loads"] += 1
         return True
 
@@ -180,7 +186,8 @@ class _CffCache:
         if self.data is None or not atomic_write(self.dir / ttf, self.data, best_effort=True):
             return
         man = {"v": 1, "source": str(self.face.path), "index": self.face.index, "version": self.version,
-               "ttf": ttf, "covered": code_ranges(self.covered), "missing": code_ranges(self.missing)}
+               "ttf": ttf, "covered": code_ranges(self.covered), "missing": code_ranges(self.missing),
+               "sha256": hashlib.sha256(self.data).hexdigest()}
         atomic_write(self.dir / "manifest.json", json.dumps(man).encode(), best_effort=True)
         for old in self.dir.glob("*.ttf"):
             if old.name != ttf:
