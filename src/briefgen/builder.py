@@ -59,7 +59,8 @@ class Builder:
         self.cfg = cfg
         self.m = cfg.model
         self.book = book
-        self.env = make_env(template_dirs)
+        # Template files load only from the template roots and the operator's --allow-path folders.
+        self.env = make_env(template_dirs, cfg.confinement)
         self.chart_dir = chart_dir
         self.render_chart = render_chart
         self.palette = palette

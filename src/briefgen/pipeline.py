@@ -24,7 +24,6 @@ from briefgen.layout import ChartStyle
 from briefgen.metrics import MetricBook
 from briefgen.model import Document
 from briefgen.safety import check_document_text
-from briefgen.templates import ConfinedLoader
 from briefgen.writers import FORMATS, WriterOptions, writer_for
 
 
@@ -81,11 +80,8 @@ def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | N
                      vector=vector)
         return vector
 
-    builder = Builder(cfg, book, template_dirs=template_dirs(cfg), chart_dir=chart_dir or Path("."),
-                      render_chart=draw if chart_dir is not None else None, palette=m.style.chart.palette)
-    # Template files load only from the template roots and the operator's --allow-path folders.
-    builder.env.loader = ConfinedLoader([p for p in template_dirs(cfg) if p.is_dir()], cfg.confinement)
-    return builder
+    return Builder(cfg, book, template_dirs=template_dirs(cfg), chart_dir=chart_dir or Path("."),
+                   render_chart=draw if chart_dir is not None else None, palette=m.style.chart.palette)
 
 
 def make_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,
