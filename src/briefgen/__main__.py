@@ -1,5 +1,23 @@
-"""`python -m briefgen` runs the command line."""
+"""`python -m briefgen` and the `briefgen` command: a build goes to a running build server
+(`briefgen serve`) through the thin client when it can, else the command line runs here."""
 
-from briefgen.cli import main
+import sys
 
-main()
+
+def run() -> None:
+    """The program's entry point."""
+    argv = sys.argv[1:]
+    if argv[:1] == ["build"]:
+        # The client loads only the standard library: a served build skips every other import.
+        from briefgen.server.client import try_build
+
+        code = try_build(argv[1:])
+        if code is not None:
+            sys.exit(code)
+    from briefgen.cli import main  # click and the commands only when no server took the build
+
+    main()
+
+
+if __name__ == "__main__":
+    run()

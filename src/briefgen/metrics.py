@@ -15,6 +15,7 @@ when it differs from the total.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import math
 from dataclasses import dataclass
@@ -69,11 +70,11 @@ def cagr_pct(first: float | None, last: float | None, years: float) -> float | N
 def competition_rank(values: dict[str, float | None], higher_is_better: bool = True) -> dict[str, int]:
     """Standard competition ranking (1, 2, 2, 4): ties share the better place."""
     valid = {k: v for k, v in values.items() if v is not None}
-    out = {}
-    for k, v in valid.items():
-        better = sum(1 for w in valid.values() if (w > v if higher_is_better else w < v))
-        out[k] = better + 1
-    return out
+    # Sorted once (O(n log n)): the places better than v are counted by bisection.
+    # NaN is better than nothing and worse than nothing, as the pairwise comparison had it: place 1.
+    ordered = sorted(-v if higher_is_better else v for v in valid.values() if v == v)
+    return {k: bisect.bisect_left(ordered, -v if higher_is_better else v) + 1 if v == v else 1
+            for k, v in valid.items()}
 
 
 def guess_measure(name: str, unit: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from briefgen.builder import Builder
 from briefgen.charts.cache import cached_chart
@@ -36,6 +36,29 @@ class BuildResult:
     document: Document | None = None
 
 
+class Inputs:
+    """What a build reads before it makes the document: the config, the fonts, the data and the
+    plausibility checks of the data. Read afresh every time here; the warm server and batch
+    workers use :class:`briefgen.server.warm.WarmInputs`, which keeps them while their files are unchanged."""
+
+    def config(self, path: str | Path, overrides: list[str] | None = None, templates: list[Path] | None = None,
+               allow_paths: Iterable[Path] = ()) -> Config:
+        """The validated config (:func:`~briefgen.config.load_config`)."""
+        return load_config(path, overrides, templates, allow_paths)
+
+    def fonts(self, overrides: dict[str, str] | None, base_dir: Path, where: str) -> dict[str, Any]:
+        """The font chain of every role (:func:`~briefgen.fonts.resolve_fonts`)."""
+        return resolve_fonts(overrides, base_dir=base_dir, where=where)
+
+    def dataset(self, cfg: Config) -> Dataset:
+        """Every data source of `cfg` in one dataset (:func:`~briefgen.data.load_dataset`)."""
+        return load_dataset(cfg)
+
+    def plausibility(self, ds: Dataset, region: str) -> list[str]:
+        """Warnings for figures far off their peers (:func:`~briefgen.checks.magnitude_warnings`)."""
+        return list(magnitude_warnings(ds, aggregate_region=region))
+
+
 def template_dirs(cfg: Config) -> list[Path]:
     """Where narrative files are looked up: the config's folder first, then the
     department template chain (child first), then the template roots, so that
@@ -56,17 +79,19 @@ def chart_outputs(style: ChartStyle, formats: Sequence[str]) -> tuple[bool, bool
 
 
 def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,
-                 ds: Dataset | None = None, formats: Sequence[str] = FORMATS) -> Builder:
+                 ds: Dataset | None = None, formats: Sequence[str] = FORMATS,
+                 plausibility: list[str] | None = None) -> Builder:
     """Data → metrics → the builder that makes the :class:`Document` (see :func:`make_document`).
 
     `chart_dir` receives the chart files the writers of `formats` need; with None,
     charts are specified and checked but not drawn (``briefgen validate`` writes nothing).
+    `plausibility` gives the magnitude warnings of `ds` when they are known already.
     """
     m = cfg.model
     ds = ds if ds is not None else load_dataset(cfg)
     book = MetricBook(ds, m.metrics, region=m.region, period=m.period, previous=m.previous,
                       label=str(cfg.path), peers=m.peers, regions=cfg.regions)
-    for w in magnitude_warnings(ds, aggregate_region=m.region):
+    for w in plausibility if plausibility is not None else magnitude_warnings(ds, aggregate_region=m.region):
         book.warn(w)
     face = None
     if chains:
@@ -85,34 +110,40 @@ def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | N
 
 
 def make_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,
-                  formats: Sequence[str] = FORMATS, ds: Dataset | None = None) -> Document:
+                  formats: Sequence[str] = FORMATS, ds: Dataset | None = None,
+                  plausibility: list[str] | None = None) -> Document:
     """The one place a :class:`Document` is made (charts for `formats` drawn into `chart_dir`; with None
     only specified). `ds` replaces the config's data (tests rebuild examples under other figures)."""
-    doc = make_builder(cfg, chart_dir, chains, ds, formats=formats).build()
+    doc = make_builder(cfg, chart_dir, chains, ds, formats=formats, plausibility=plausibility).build()
     check_document_text(doc, str(cfg.path))  # before the writers spend a minute on a 300,000-character title
     return doc
 
 
 def build(config: str | Path, out_dir: str | Path = "output", formats: list[str] | None = None,
           overrides: list[str] | None = None, extra_templates: list[Path] | None = None,
-          allow_paths: Iterable[Path] = ()) -> BuildResult:
+          allow_paths: Iterable[Path] = (), *, inputs: Inputs | None = None,
+          cancelled: Callable[[], bool] | None = None) -> BuildResult:
     """Build one briefing: read `config`, write every format into `out_dir`.
 
     Outputs appear together or not at all (:class:`~briefgen.files.StagedFiles`).
     Files pulled in by templates must lie in the template roots or `allow_paths`.
-    Raises :class:`BriefgenError` for anything the user can fix.
+    Raises :class:`BriefgenError` for anything the user can fix. `inputs` reads the
+    config, fonts and data (a warm one remembers them); when `cancelled` says so just
+    before the outputs are put in place, nothing is written (KeyboardInterrupt).
     """
-    cfg = load_config(config, overrides, extra_templates, allow_paths)
+    inputs = inputs or Inputs()
+    cfg = inputs.config(config, overrides, extra_templates, allow_paths)
     m = cfg.model
     fmts = formats or list(FORMATS)
-    chains = resolve_fonts(m.fonts or None, base_dir=cfg.base, where=str(cfg.path))
+    chains = inputs.fonts(m.fonts or None, base_dir=cfg.base, where=str(cfg.path))
     out = Path(out_dir)
     # Checked before the (slow) build: a name can never leave the output folder.
     targets = {fmt: output_path(out, m.name, fmt, f"{cfg.path}：name") for fmt in fmts}
     options = WriterOptions(style=m.style, fonts=chains, reference_docx=cfg.reference_docx)
     result = BuildResult()
     with tempfile.TemporaryDirectory(prefix="briefgen-") as tmp:
-        doc = make_document(cfg, Path(tmp), chains, fmts)
+        ds = inputs.dataset(cfg)
+        doc = make_document(cfg, Path(tmp), chains, fmts, ds=ds, plausibility=inputs.plausibility(ds, m.region))
         result.document = doc
         result.warnings = list(doc.warnings)
         try:
@@ -127,6 +158,8 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
                     target = targets[fmt]
                     writer_for(fmt, options).write(doc, staged.stage(target))
                 target = out
+                if cancelled is not None and cancelled():
+                    raise KeyboardInterrupt  # the client went away: as after Ctrl-C, nothing is written
                 result.outputs = staged.commit()
         except OSError as e:
             # Read-only folder, full disk, no permission: the temporaries are gone, earlier outputs intact.

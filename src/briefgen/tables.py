@@ -186,7 +186,9 @@ def regions_table(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH
             if total:
                 return ""
             field = "value" if f == "rank" else "yoy"
-            got = rank_cache.setdefault((key, field), ranks(key, field))
+            if (key, field) not in rank_cache:  # once per column, not once per row (setdefault would)
+                rank_cache[key, field] = ranks(key, field)
+            got = rank_cache[key, field]
             return str(got[region]) if region in got else "—"
         except BriefgenError:
             return "—"

@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "inspect": "briefgen.cli.inspect:inspect_cmd",
     "validate": "briefgen.cli.check:validate_cmd",
     "schema": "briefgen.cli.check:schema_cmd",
+    "serve": "briefgen.cli.serve:serve_cmd",
 }
 
 

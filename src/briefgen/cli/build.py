@@ -8,10 +8,11 @@ from pathlib import Path
 
 import click
 
-from briefgen.cli.common import allow_path_option, debug_option, guarded, overrides_option, templates_option
+from briefgen.cli.common import Line, allow_path_option, debug_option, guarded, overrides_option, templates_option
 from briefgen.config import load_config
 from briefgen.fonts import describe, resolve_fonts
 from briefgen.pipeline import build
+from briefgen.server.client import INTERRUPTED
 from briefgen.writers import parse_formats
 
 
@@ -33,13 +34,16 @@ def build_cmd(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...],
     try:
         result = build(config, out_dir, parse_formats(fmt), list(overrides), list(templates), allow_paths)
     except KeyboardInterrupt:
-        click.secho("已中断：本次没有写入任何文件，原有输出保持不变。", fg="yellow", err=True)
+        click.secho(INTERRUPTED, fg="yellow", err=True)
         sys.exit(130)
-    for w in result.warnings:
-        click.secho(f"警告：{w}", fg="yellow", err=True)
-    for p in result.outputs:
-        click.echo(f"已生成 {p}")
+    for stream, text, color in report_lines(result.warnings, result.outputs):
+        click.secho(text, fg=color, err=stream == "err")
     click.echo(f"用时 {time.perf_counter() - t0:.2f} 秒")
+
+
+def report_lines(warnings: list[str], outputs: list[Path]) -> list[Line]:
+    """What a successful build prints before its time: warnings, then the files written."""
+    return [("err", f"警告：{w}", "yellow") for w in warnings] + [("out", f"已生成 {p}", None) for p in outputs]
 
 
 @click.command("fonts")

@@ -27,13 +27,23 @@ def fail(e: BaseException, debug: bool) -> NoReturn:
     """
     if debug:
         raise e
+    lines, code = error_lines(e)
+    for _stream, text, color in lines:
+        click.secho(text, fg=color, err=True)
+    sys.exit(code)
+
+
+Line = tuple[str, str, "str | None"]  # (stream "out" | "err", text, colour)
+
+
+def error_lines(e: BaseException) -> tuple[list[Line], int]:
+    """What :func:`fail` prints for `e` without --debug, and the exit status (the build server
+    sends the same lines to its client)."""
     known = user_error(e)
     if known is not None:
-        click.secho(f"错误：{known.render()}", fg="red", err=True)
-        sys.exit(1)
-    click.secho(f"内部错误：{type(e).__name__}: {e}", fg="red", err=True)
-    click.echo("请加 --debug 重新运行以查看详细信息，并将输出反馈给维护者。", err=True)
-    sys.exit(2)
+        return [("err", f"错误：{known.render()}", "red")], 1
+    return [("err", f"内部错误：{type(e).__name__}: {e}", "red"),
+            ("err", "请加 --debug 重新运行以查看详细信息，并将输出反馈给维护者。", None)], 2
 
 
 def guarded(fn: F) -> F:

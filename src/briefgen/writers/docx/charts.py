@@ -27,6 +27,7 @@ Choices that differ from the drawn chart on purpose:
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 from copy import deepcopy
@@ -54,6 +55,7 @@ from briefgen.charts.policy import (
 )
 from briefgen.charts.spec import ChartSpec, Series, normalized
 from briefgen.errors import BriefgenError
+from briefgen.writers.docx.oxml import source_date
 
 __all__ = ["chart_part_xml", "add_chart", "CT_CHART", "CHART_ROLE"]
 
@@ -552,10 +554,13 @@ def _workbook(plan: _Plan) -> bytes:
     from pptx.chart.xlsx import CategoryWorkbookWriter
 
     centre = plan.centre
+    stamp = source_date()
 
     class _Writer(CategoryWorkbookWriter):
         def _populate_worksheet(self, workbook: Any, worksheet: Any) -> None:
             super()._populate_worksheet(workbook, worksheet)
+            if stamp is not None:  # reproducible builds: the workbook's creation time too
+                workbook.set_properties({"created": datetime.datetime(*stamp)})
             if centre is not None:
                 worksheet.write(CENTRE_HEAD, "图中合计")
                 # the result is stored too: readers that do not recalculate show it

@@ -4,6 +4,8 @@ pinned to the foot of the page."""
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 from docx.oxml import OxmlElement, parse_xml
@@ -146,3 +148,12 @@ def bottom_text_box(shape_id: int, width_emu: int, height_emu: int, name: str) -
 <a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r>"""
     run = parse_xml(xml.replace("\n", ""))
     return run, run.find(".//" + qn("w:txbxContent"))
+
+
+def source_date() -> tuple[int, int, int, int, int, int] | None:
+    """The time of ``SOURCE_DATE_EPOCH`` (reproducible builds: same input, same bytes), else None."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw.isdigit():
+        return None
+    t = time.gmtime(max(int(raw), 315532800))  # a zip cannot date anything before 1980
+    return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)

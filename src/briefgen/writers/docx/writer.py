@@ -27,7 +27,15 @@ from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Tabl
 from briefgen.safety import clean_text
 from briefgen.writers import WriterOptions, unknown_block
 from briefgen.writers.docx.charts import CHART_ROLE, add_chart
-from briefgen.writers.docx.oxml import add_border, bottom_text_box, no_grid_snap, page_field, put, set_fonts
+from briefgen.writers.docx.oxml import (
+    add_border,
+    bottom_text_box,
+    no_grid_snap,
+    page_field,
+    put,
+    set_fonts,
+    source_date,
+)
 from briefgen.writers.docx.styles import ALIGN, STYLE_NAMES, DocxStyles
 
 
@@ -261,13 +269,13 @@ class DocxWriter:
             for cell in table.columns[j].cells:
                 cell.width = width
         # Repeat the header row on every page the table crosses.
-        trpr = table.rows[0]._tr.get_or_add_trPr()
+        trpr = next(iter(table.rows))._tr.get_or_add_trPr()
         th = OxmlElement("w:tblHeader")
         th.set(qn("w:val"), "true")
         put(trpr, th)
         ts = self.style.table
         # Cells fetched a row at a time: table.cell() rebuilds the whole grid on every call.
-        head_cells = table.rows[0].cells
+        head_cells = next(iter(table.rows)).cells
         for j, text in enumerate(t.header):
             self._cell(head_cells[j], text, "table_head", "center", keep_next=bool(t.rows) or bool(t.source))
             if ts.header_fill:
@@ -276,10 +284,12 @@ class DocxWriter:
                 shd.set(qn("w:color"), "auto")
                 shd.set(qn("w:fill"), ts.header_fill.lstrip("#").upper())
                 put(head_cells[j]._tc.get_or_add_tcPr(), shd)
+        # The rows fetched once: python-docx's `table.rows[i]` builds the list of all rows on every call.
+        doc_rows = list(table.rows)
         for i, row in enumerate(t.rows, start=1):
             cant = OxmlElement("w:cantSplit")
-            put(table.rows[i]._tr.get_or_add_trPr(), cant)
-            cells = table.rows[i].cells
+            put(doc_rows[i]._tr.get_or_add_trPr(), cant)
+            cells = doc_rows[i].cells
             # Every row keeps with the next (the last with the source note): Word then moves
             # a table that does not fit to the next page whole, with its caption; one longer
             # than a page still breaks between rows, header repeated.
@@ -449,4 +459,19 @@ class DocxWriter:
         core.subject = clean_text(d.meta.masthead or d.meta.title)[:255]
         core.language = "zh-CN"
         doc.save(str(out))
+        stamp = source_date()
+        if stamp is not None:
+            _restamp(out, stamp)
         return out
+
+
+def _restamp(path: Path, stamp: tuple[int, int, int, int, int, int]) -> None:
+    """Give every member of the zip at `path` the same time (python-docx stamps them with now)."""
+    with zipfile.ZipFile(path) as zin:
+        members = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in members:
+            fixed = zipfile.ZipInfo(info.filename, stamp)
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            zout.writestr(fixed, data)

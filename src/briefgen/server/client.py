@@ -1,0 +1,120 @@
+"""The thin client of ``briefgen build``: hands the build to a running ``briefgen serve``.
+
+Standard library only and nothing of briefgen's own beyond this package, so asking the
+server costs a few hundredths of a second. Whenever the server cannot take the build —
+none runs, it belongs to another installation or environment, its code changed, the
+command line is one the client does not read itself (``--debug``, ``--help``) — the
+caller builds in its own process, exactly as without a server.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import time
+from typing import Any
+
+from briefgen.server import protocol
+
+__all__ = ["try_build", "parse_build_args", "request"]
+
+_VALUED = {"--out": "out", "--format": "format", "--set": "set", "--templates": "templates",
+           "--allow-path": "allow_paths"}
+_MULTI = {"set", "templates", "allow_paths"}
+INTERRUPTED = "已中断：本次没有写入任何文件，原有输出保持不变。"
+
+
+def parse_build_args(argv: list[str]) -> dict[str, Any] | None:
+    """The options of ``briefgen build`` from its arguments, or None when they hold anything
+    the client leaves to the full command line (help, --debug, unknown or malformed options)."""
+    args: dict[str, Any] = {"out": "output", "format": "docx,pdf", "set": [], "templates": [], "allow_paths": []}
+    config = None
+    it = iter(argv)
+    for tok in it:
+        if tok.startswith("-"):
+            name, eq, value = tok.partition("=")
+            key = _VALUED.get(name)
+            if key is None:
+                return None  # --debug, --help, -h, --, or a typo: click says what it says
+            if not eq:
+                value = next(it, None)  # type: ignore[assignment]
+                if value is None:
+                    return None
+            if key in _MULTI:
+                args[key].append(value)
+            else:
+                args[key] = value
+        elif config is None:
+            config = tok
+        else:
+            return None
+    if config is None or not config:
+        return None
+    for d in args["allow_paths"]:
+        if os.path.exists(d) and not os.path.isdir(d):
+            return None  # click refuses a file there, with its own message
+    args["config"] = config
+    return args
+
+
+def request(message: dict[str, Any], timeout: float | None = None) -> dict[str, Any] | None:
+    """Send one message to the server and wait for its answer; None when no server answers."""
+    if not protocol.supported():
+        return None
+    path = protocol.socket_path()
+    if not path.exists():
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(2.0)
+        sock.connect(str(path))
+        sock.settimeout(timeout)
+        protocol.send(sock, message)
+        return protocol.receive(sock)
+    except OSError:
+        return None
+    finally:
+        sock.close()
+
+
+def _color(stream: Any, text: str, color: str | None) -> str:
+    # As click.secho: colour only on a terminal.
+    codes = {"red": 31, "yellow": 33, "green": 32}
+    if color in codes and stream.isatty():
+        return f"\x1b[{codes[color]}m{text}\x1b[0m"
+    return text
+
+
+def try_build(argv: list[str]) -> int | None:
+    """Run ``briefgen build`` (its arguments after ``build``) through a running server and
+    return its exit status, or None when the caller should build in its own process."""
+    if os.environ.get("BRIEFGEN_SERVER", "").strip().lower() in ("0", "off", "no", "false"):
+        return None
+    if not protocol.supported():
+        return None
+    args = parse_build_args(argv)
+    if args is None:
+        return None
+    mask = os.umask(0o022)
+    os.umask(mask)
+    message = {"op": "build", "identity": protocol.identity(), "cwd": os.getcwd(), "env": protocol.client_env(),
+               "umask": mask, "args": args}
+    t0 = time.perf_counter()
+    try:
+        reply = request(message)
+    except KeyboardInterrupt:
+        # The server sees the connection close and writes nothing (see the daemon).
+        print(_color(sys.stderr, INTERRUPTED, "yellow"), file=sys.stderr)
+        return 130
+    if reply is None or "exit" not in reply:
+        if reply and reply.get("notice"):
+            print(reply["notice"], file=sys.stderr)
+        return None
+    for stream_name, text, color in reply.get("lines", []):
+        stream = sys.stderr if stream_name == "err" else sys.stdout
+        if text == "\0seconds":
+            text = f"用时 {time.perf_counter() - t0:.2f} 秒"
+        print(_color(stream, text, color), file=stream)
+    sys.stdout.flush()
+    return int(reply["exit"])

@@ -1,0 +1,212 @@
+"""The warm build server (issue #14): `briefgen build` through `briefgen serve` writes the
+same bytes as a build in its own process, never serves a result of files that changed,
+keeps confinement and reports errors exactly as in-process, and only its user may connect.
+
+One server (a real `briefgen serve` process on a private socket) serves the whole module;
+every build is a real `briefgen build` process, once through the server and once with
+BRIEFGEN_SERVER=0, both with SOURCE_DATE_EPOCH so that equal input gives equal bytes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from support import SEED
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no local sockets: builds run in-process")
+
+BRIEFGEN = [sys.executable, "-m", "briefgen"]
+CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
+
+
+def _env(sock: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(BRIEFGEN_SERVER_SOCKET=str(sock), SOURCE_DATE_EPOCH="1700000000", **extra)
+    env.pop("BRIEFGEN_SERVER", None)
+    return env
+
+
+def _status(env: dict[str, str]) -> str:
+    return subprocess.run([*BRIEFGEN, "serve", "--status"], env=env, capture_output=True, text=True).stdout
+
+
+def _served(env: dict[str, str]) -> int:
+    out = _status(env)
+    return int(out.split("已生成 ")[1].split(" 次")[0]) if "已生成" in out else -1
+
+
+@pytest.fixture(scope="module")
+def server():
+    folder = Path(tempfile.mkdtemp(prefix="bgs-", dir="/tmp"))  # short: socket paths are limited to ~100 bytes
+    sock = folder / "run" / "serve.sock"
+    env = _env(sock)
+    proc = subprocess.Popen([*BRIEFGEN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 90
+    while "正在运行" not in _status(env):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"server did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
+        time.sleep(0.3)
+    yield sock, env
+    subprocess.run([*BRIEFGEN, "serve", "--stop"], env=env, capture_output=True)
+    try:
+        proc.wait(20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _build(env: dict[str, str], *argv: str, cwd: Path | None = None, served: bool = True
+           ) -> subprocess.CompletedProcess:
+    e = dict(env) if served else {**env, "BRIEFGEN_SERVER": "0"}
+    return subprocess.run([*BRIEFGEN, "build", *argv], env=e, capture_output=True, text=True, cwd=cwd)
+
+
+def _both(env: dict[str, str], cfg: Path, out: Path, *extra: str) -> tuple[subprocess.CompletedProcess,
+                                                                               subprocess.CompletedProcess]:
+    """(served, in-process) builds of `cfg` into out/served and out/own; asserts the server took it."""
+    before = _served(env)
+    a = _build(env, str(cfg), "--out", str(out / "served"), *extra)
+    assert _served(env) == before + 1, "the build did not go through the server"
+    b = _build(env, str(cfg), "--out", str(out / "own"), *extra, served=False)
+    return a, b
+
+
+def _same_files(out: Path) -> list[str]:
+    names = sorted(p.name for p in (out / "own").iterdir())
+    assert names == sorted(p.name for p in (out / "served").iterdir())
+    for n in names:
+        assert (out / "own" / n).read_bytes() == (out / "served" / n).read_bytes(), f"{n} differs"
+    return names
+
+
+def test_socket_is_private(server):
+    sock, _env_ = server
+    assert stat.S_ISSOCK(os.stat(sock).st_mode)
+    assert stat.S_IMODE(os.stat(sock).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(sock.parent).st_mode) == 0o700
+
+
+def test_seed_byte_identical_to_one_shot(server, tmp_path):
+    _sock, env = server
+    proj = tmp_path / "seed"
+    shutil.copytree(SEED.parent, proj)
+    a, b = _both(env, proj / "briefing.yaml", tmp_path / "o1")
+    assert a.returncode == b.returncode == 0, a.stderr + b.stderr
+    assert _same_files(tmp_path / "o1") == ["yichang-2021.docx", "yichang-2021.pdf"]
+    # the same messages (the time aside)
+    assert a.stderr == b.stderr and "警告：" in a.stderr
+    assert a.stdout.splitlines()[:-1] == [s.replace("/own/", "/served/") for s in b.stdout.splitlines()[:-1]]
+    # a second build from the warm caches, every chart drawn: still the same bytes
+    c = _build({**env, "BRIEFGEN_CHART_CACHE": "0"}, str(proj / "briefing.yaml"), "--out",
+               str(tmp_path / "o1" / "again"))
+    assert c.returncode == 0, c.stderr
+    for n in ("yichang-2021.docx", "yichang-2021.pdf"):
+        assert (tmp_path / "o1" / "again" / n).read_bytes() == (tmp_path / "o1" / "own" / n).read_bytes()
+
+
+def _mini(folder: Path, csv: str = CSV, text: str = "全市高企{{ hte }}，{{ hte | growth }}。", **cfg_extra) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "d.csv").write_text(csv, encoding="utf-8")
+    (folder / "t.j2").write_text(text, encoding="utf-8")
+    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": "测试简报", "organ": "某局"},
+           "data": [{"file": "d.csv"}], "metrics": {"hte": "高企"},
+           "sections": [{"heading": "总体情况", "template": "t.j2"}]}
+    cfg.update(cfg_extra)
+    path = folder / "b.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+def test_changed_inputs_are_never_served_stale(server, tmp_path):
+    """Data, a narrative template and the config each change between two served builds."""
+    _sock, env = server
+    cfg = _mini(tmp_path / "p")
+    a = _build(env, str(cfg), "--out", str(tmp_path / "o"), "--format", "docx")
+    assert a.returncode == 0, a.stderr
+    assert "857家" in _docx_text(tmp_path / "o" / "mini.docx")
+    # a fall instead of a rise, same file size (the look may not change in the same tick)
+    (tmp_path / "p" / "d.csv").write_text(CSV.replace("857", "557"), encoding="utf-8")
+    a = _build(env, str(cfg), "--out", str(tmp_path / "o"), "--format", "docx")
+    text = _docx_text(tmp_path / "o" / "mini.docx")
+    assert a.returncode == 0 and "557家" in text and "下降" in text, text
+    (tmp_path / "p" / "t.j2").write_text("高企共{{ hte }}。", encoding="utf-8")
+    a = _build(env, str(cfg), "--out", str(tmp_path / "o"), "--format", "docx")
+    assert "高企共557家。" in _docx_text(tmp_path / "o" / "mini.docx")
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("测试简报", "改过的标题"), encoding="utf-8")
+    a = _build(env, str(cfg), "--out", str(tmp_path / "o"), "--format", "docx")
+    assert "改过的标题" in _docx_text(tmp_path / "o" / "mini.docx")
+    # a previous period missing: the comparison goes, as in-process
+    (tmp_path / "p" / "t.j2").write_text("全市高企{{ hte }}，{{ hte | growth }}。", encoding="utf-8")
+    (tmp_path / "p" / "d.csv").write_text("指标,时期,数值,单位\n高企,2021,857,家\n", encoding="utf-8")
+    a, b = _both(env, cfg, tmp_path / "o2", "--format", "docx")
+    assert a.returncode == b.returncode and a.stderr == b.stderr
+    if a.returncode == 0:
+        _same_files(tmp_path / "o2")
+
+
+def test_errors_and_confinement_as_in_process(server, tmp_path):
+    _sock, env = server
+    # a template including a file outside the project: refused through the server too
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("SECRET", encoding="utf-8")
+    cfg = _mini(tmp_path / "p", text='{% include "sys/secret.txt" %}')
+    (tmp_path / "p" / "templates").mkdir()
+    os.symlink(outside, tmp_path / "p" / "templates" / "sys")
+    a, b = _both(env, cfg, tmp_path / "o", "--format", "docx")
+    assert a.returncode == b.returncode == 1
+    assert a.stderr == b.stderr and "位于模板目录之外" in a.stderr
+    assert not (tmp_path / "o" / "served").exists() or not any((tmp_path / "o" / "served").iterdir())
+    # allowed by the operator: read, in both
+    a, b = _both(env, cfg, tmp_path / "o", "--format", "docx", "--allow-path", str(outside))
+    assert a.returncode == b.returncode == 0, a.stderr
+    assert "SECRET" in _docx_text(tmp_path / "o" / "served" / "mini.docx")
+    # and without the flag again: refused again (nothing of the allowed build is reused)
+    a = _build(env, str(cfg), "--out", str(tmp_path / "o3"), "--format", "docx")
+    assert a.returncode == 1 and "位于模板目录之外" in a.stderr
+    # a typo in the config: one Chinese message, exit 1, same as in-process
+    bad = _mini(tmp_path / "q", titel="x")
+    a, b = _both(env, bad, tmp_path / "o4")
+    assert a.returncode == b.returncode == 1 and a.stderr == b.stderr and "titel" in a.stderr
+    # relative paths are read from the client's folder
+    a = _build(env, "b.yaml", "--out", "rel-out", "--format", "docx", cwd=tmp_path / "p", served=True)
+    assert a.returncode == 1  # the include is still refused, and said for the relative path
+    assert "b.yaml" in a.stderr or "t.j2" in a.stderr
+
+
+def test_other_environment_builds_in_its_own_process(server, tmp_path):
+    _sock, env = server
+    cfg = _mini(tmp_path / "p")
+    before = _served(env)
+    r = _build({**env, "BRIEFGEN_TEMPLATES": str(tmp_path)}, str(cfg), "--out", str(tmp_path / "o"), "--format",
+               "docx")
+    assert r.returncode == 0 and (tmp_path / "o" / "mini.docx").is_file()
+    assert _served(env) == before  # fonts and templates could differ: not served
+    r = _build(env, str(cfg), "--out", str(tmp_path / "o"), "--format", "docx", "--debug")
+    assert r.returncode == 0 and _served(env) == before  # --debug needs the traceback here
+
+
+def test_no_server_no_difference(tmp_path):
+    """Without a server (socket absent) `briefgen build` builds in its own process."""
+    cfg = _mini(tmp_path / "p")
+    env = _env(tmp_path / "none" / "serve.sock")
+    r = _build(env, str(cfg), "--out", str(tmp_path / "o"), "--format", "docx")
+    assert r.returncode == 0 and (tmp_path / "o" / "mini.docx").is_file()

@@ -1,0 +1,130 @@
+"""The warm core and the thin client (issue #14): what is reused, what is not, and which
+command lines the client leaves to the full CLI."""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+
+import pytest
+import yaml
+
+from briefgen.errors import BriefgenError
+from briefgen.server.client import parse_build_args
+from briefgen.server.warm import WarmInputs, recording
+
+CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
+
+
+def _project(folder, csv=CSV, title="测试简报"):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "d.csv").write_text(csv, encoding="utf-8")
+    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": title, "organ": "某局"},
+           "data": [{"file": "d.csv"}], "metrics": {"hte": "高企"},
+           "sections": [{"heading": "总体情况", "text": "全市高企{{ hte }}。"}]}
+    (folder / "b.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return folder / "b.yaml"
+
+
+def test_recording_sees_files_opened_and_folders_listed(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    with recording() as deps:
+        (tmp_path / "a.txt").read_text()
+        try:
+            open(tmp_path / "missing.txt")
+        except FileNotFoundError:
+            pass
+        os.listdir(tmp_path)
+        (tmp_path / "w.txt").write_text("written, not read")
+    assert str(tmp_path / "a.txt") in deps.files
+    assert deps.files[str(tmp_path / "missing.txt")] is None  # a file that appears later matters too
+    assert str(tmp_path) in deps.files
+    assert str(tmp_path / "w.txt") not in deps.files
+    assert deps.seal() is False  # the folder's listing changed while recording (w.txt appeared)
+
+
+def test_config_and_data_reused_until_their_files_change(tmp_path):
+    cfg_path = _project(tmp_path)
+    inputs = WarmInputs()
+    cfg = inputs.config(cfg_path)
+    ds = inputs.dataset(cfg)
+    assert inputs.config(cfg_path) is cfg and inputs.dataset(cfg) is ds
+    # touched, same content: still reused
+    time.sleep(0.01)
+    os.utime(tmp_path / "d.csv")
+    assert inputs.dataset(cfg) is ds
+    # changed content, same size: read again
+    (tmp_path / "d.csv").write_text(CSV.replace("857", "557"), encoding="utf-8")
+    ds2 = inputs.dataset(cfg)
+    assert ds2 is not ds
+    assert [o.value for k, o in ds2.obs.items() if k[2] == "2021"] == [557]
+    # the config changed: validated again
+    _project(tmp_path, csv=CSV.replace("857", "557"), title="新标题")
+    cfg2 = inputs.config(cfg_path)
+    assert cfg2 is not cfg and cfg2.model.meta.title == "新标题"
+    # an override is another config
+    assert inputs.config(cfg_path, ["meta.title=别的"]).model.meta.title == "别的"
+
+
+def test_errors_are_never_remembered(tmp_path):
+    cfg_path = _project(tmp_path)
+    cfg_path.write_text("name: [\n", encoding="utf-8")
+    inputs = WarmInputs()
+    with pytest.raises(BriefgenError):
+        inputs.config(cfg_path)
+    _project(tmp_path)
+    assert inputs.config(cfg_path).model.name == "mini"
+
+
+def test_warnings_are_repeated_on_reuse(tmp_path, monkeypatch):
+    inputs = WarmInputs()
+    calls = []
+
+    def make():
+        calls.append(1)
+        warnings.warn("字体缺少字符", UserWarning, stacklevel=1)
+        return 42
+
+    for _ in range(2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert inputs._get(("x",), make) == 42
+        assert [str(w.message) for w in caught] == ["字体缺少字符"]
+    assert calls == [1]
+
+
+def test_sql_sources_are_read_every_time(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "d.db"
+    con = sqlite3.connect(db)
+    con.execute("create table t (指标 text, 时期 text, 数值 real, 单位 text)")
+    con.execute("insert into t values ('高企', '2021', 857, '家'), ('高企', '2020', 640, '家')")
+    con.commit()
+    con.close()
+    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": "t", "organ": "某局"},
+           "data": [{"sql": "select * from t", "database": "d.db"}], "metrics": {"hte": "高企"}}
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    inputs = WarmInputs()
+    c = inputs.config(tmp_path / "b.yaml")
+    assert inputs.dataset(c) is not inputs.dataset(c)
+
+
+@pytest.mark.parametrize("argv, expect", [
+    (["b.yaml"], {"config": "b.yaml", "out": "output", "format": "docx,pdf"}),
+    (["b.yaml", "--out", "o", "--format=pdf", "--set", "period=2022", "--set=a=b"],
+     {"config": "b.yaml", "out": "o", "format": "pdf", "set": ["period=2022", "a=b"]}),
+    (["--allow-path", "x", "b.yaml", "--templates", "t"], {"allow_paths": ["x"], "templates": ["t"]}),
+])
+def test_client_reads_build_options(argv, expect):
+    got = parse_build_args(argv)
+    assert got is not None
+    for k, v in expect.items():
+        assert got[k] == v
+
+
+@pytest.mark.parametrize("argv", [[], ["--help"], ["b.yaml", "--debug"], ["b.yaml", "c.yaml"], ["b.yaml", "--out"],
+                                  ["b.yaml", "--outt", "x"], ["-h"]])
+def test_client_leaves_the_rest_to_the_cli(argv):
+    assert parse_build_args(argv) is None
