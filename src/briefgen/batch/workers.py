@@ -22,8 +22,12 @@ from briefgen.errors import BriefgenError
 from briefgen.fonts import resolve_fonts
 from briefgen.pipeline import build
 from briefgen.safety import quiet_unraisable, user_error
+from briefgen.server.warm import WarmInputs
 
 _IN_JOB = False
+# What the jobs of a batch share — the data, the template chain, the fonts — read once per
+# worker (and reused only while their files are unchanged), as in the build server.
+_INPUTS = WarmInputs()
 _STARTS: Any = None  # queue of (pid, output) the parent reads to know which worker runs which job
 
 DEFAULT_TIMEOUT = 600.0  # seconds one job may run; a briefing takes seconds, a million-row table under a minute
@@ -179,7 +183,7 @@ def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: boo
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             result = build(job.config, target.parent, list(job.formats), list(job.overrides), templates or None,
-                           allow_paths)
+                           allow_paths, inputs=_INPUTS)
         files = {}
         for p in result.outputs:
             fmt = p.suffix.lstrip(".").lower()

@@ -169,6 +169,7 @@ class WarmInputs(Inputs):
     again each time it is reused, so a warm build tells the user what a cold one does."""
 
     MAX_ENTRIES = 64  # per kind; the oldest is dropped first
+    MAX_DATASETS = 2  # a dataset may hold a million rows: keep only the latest few
 
     def __init__(self) -> None:
         self._memo: dict[tuple, _Entry] = {}
@@ -180,6 +181,7 @@ class WarmInputs(Inputs):
         entry = self._memo.get(key)
         if entry is not None and entry.deps.fresh():
             self.hits += 1
+            self._memo[key] = self._memo.pop(key)  # most recently used last
             for w in entry.caught:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             return entry.value
@@ -196,8 +198,9 @@ class WarmInputs(Inputs):
             deps.add_dir(d)
         if deps.seal(hash_files):
             kind = [k for k in self._memo if k[0] == key[0]]
-            if len(kind) >= self.MAX_ENTRIES:
-                del self._memo[kind[0]]
+            limit = self.MAX_DATASETS if key[0] == "data" else self.MAX_ENTRIES
+            for k in kind[: max(0, len(kind) - limit + 1)]:
+                del self._memo[k]
             self._memo[key] = _Entry(value, deps, list(caught))
         return value
 
@@ -224,8 +227,12 @@ class WarmInputs(Inputs):
                          lambda _v: _font_dirs(), hash_files=False, on_stale=clear_caches)
 
     def dataset(self, cfg: Config) -> Dataset:
-        """Every source read into one dataset (never kept for SQL sources)."""
-        key = ("data", os.getcwd(), str(cfg.path), str(cfg.base), cfg.model.model_dump_json(), _env_key())
+        """Every source read into one dataset (never kept for SQL sources). Keyed by what
+        :func:`~briefgen.data.load_dataset` reads of the config — the sources, the region and the
+        region tree's total — so the jobs of a batch that differ in period or wording share one."""
+        m = cfg.model
+        key = ("data", os.getcwd(), str(cfg.path), str(cfg.base), m.region, cfg.regions.total_region(),
+               json.dumps([s.model_dump(mode="json") for s in m.data], sort_keys=True), _env_key())
         return self._get(key, lambda: super(WarmInputs, self).dataset(cfg))
 
     def plausibility(self, ds: Dataset, region: str) -> list[str]:

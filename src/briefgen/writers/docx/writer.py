@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import io
+import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -37,6 +39,10 @@ from briefgen.writers.docx.oxml import (
     source_date,
 )
 from briefgen.writers.docx.styles import ALIGN, STYLE_NAMES, DocxStyles
+
+_P = qn("w:p")
+_RUN_TEXT = f"{qn('w:r')}/{qn('w:t')}"
+_BREAKS = re.compile(r"[\t\r\n]")  # python-docx turns these into <w:tab/> and <w:br/>
 
 
 def _has_story(part: Any) -> bool:
@@ -67,6 +73,19 @@ def _open_reference(path: Path) -> Any:
             zout.writestr(item, data)
     buf.seek(0)
     return buf
+
+
+_STYLE_IDS: dict[tuple, dict[str, str | None]] = {}
+
+
+def _styles_key(base: Path | None) -> tuple:
+    if base is None:
+        return ()
+    try:
+        st = os.stat(base)
+    except OSError:
+        return (str(base),)
+    return (os.path.realpath(base), st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 class DocxWriter:
@@ -263,19 +282,23 @@ class DocxWriter:
         table.autofit = False
         # Both tblGrid and every tcW: Word reads one, LibreOffice the other.
         grid_cols = table._tbl.tblGrid.findall(qn("w:gridCol"))
-        for j, w in enumerate(widths):
-            width = Emu(int(self.geo.text_width * 12700 * w / total))
+        col_widths = [Emu(int(self.geo.text_width * 12700 * w / total)) for w in widths]
+        for j, width in enumerate(col_widths):
             grid_cols[j].set(qn("w:w"), str(int(width.pt * 20)))
-            for cell in table.columns[j].cells:
+        # The rows fetched once: python-docx's `table.rows[i]` builds the list of all rows on every call,
+        # and `table.columns[j].cells` the whole grid on every call.
+        doc_rows = list(table.rows)
+        for r in doc_rows:
+            for cell, width in zip(r.cells, col_widths):
                 cell.width = width
         # Repeat the header row on every page the table crosses.
-        trpr = next(iter(table.rows))._tr.get_or_add_trPr()
+        trpr = doc_rows[0]._tr.get_or_add_trPr()
         th = OxmlElement("w:tblHeader")
         th.set(qn("w:val"), "true")
         put(trpr, th)
         ts = self.style.table
         # Cells fetched a row at a time: table.cell() rebuilds the whole grid on every call.
-        head_cells = next(iter(table.rows)).cells
+        head_cells = doc_rows[0].cells
         for j, text in enumerate(t.header):
             self._cell(head_cells[j], text, "table_head", "center", keep_next=bool(t.rows) or bool(t.source))
             if ts.header_fill:
@@ -284,8 +307,6 @@ class DocxWriter:
                 shd.set(qn("w:color"), "auto")
                 shd.set(qn("w:fill"), ts.header_fill.lstrip("#").upper())
                 put(head_cells[j]._tc.get_or_add_tcPr(), shd)
-        # The rows fetched once: python-docx's `table.rows[i]` builds the list of all rows on every call.
-        doc_rows = list(table.rows)
         for i, row in enumerate(t.rows, start=1):
             cant = OxmlElement("w:cantSplit")
             put(doc_rows[i]._tr.get_or_add_trPr(), cant)
@@ -302,6 +323,19 @@ class DocxWriter:
         self._para(doc, "body")
 
     def _cell(self, cell: Any, text: str, key: str, align: str, keep_next: bool = False) -> None:
+        text = clean_text(text)
+        look = (key, align, keep_next)
+        plain = bool(text) and text.strip() == text and not _BREAKS.search(text)
+        proto = self._cell_protos.get(look) if plain else None
+        if proto is not None:
+            # A copy of the first cell of this look with its text replaced: the same XML as
+            # setting style, alignment and spacing again, in a fraction of the time.
+            p = copy.deepcopy(proto)
+            p.find(_RUN_TEXT).text = text
+            tc = cell._tc
+            tc.replace(tc.find(_P), p)
+            cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+            return
         para = cell.paragraphs[0]
         self._set_style(para, STYLE_NAMES[key][0])
         para.alignment = ALIGN[align]
@@ -314,6 +348,8 @@ class DocxWriter:
             pf.keep_with_next = True
         cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
         self._run(para, text)
+        if plain:
+            self._cell_protos.setdefault(look, copy.deepcopy(para._p))
 
     def _figure_drawing(self, doc: Any, para: Any, f: Figure, width: float) -> None:
         """The chart in `para`, `width` pt wide: with ``chart.mode: native`` a Word chart
@@ -439,7 +475,10 @@ class DocxWriter:
                                     hint="应为 .docx 或 .dotx 文件") from None
         else:
             doc = new_docx()
-        self._style_ids: dict[str, str | None] = {}  # style ids belong to one document
+        # Style ids belong to the styles part: the same for every document made from python-docx's
+        # template (ours are named from their names), else per letterhead file as it is now.
+        self._style_ids = _STYLE_IDS.setdefault(_styles_key(self.base), {})
+        self._cell_protos: dict[tuple[str, str, bool], Any] = {}  # finished cell paragraphs, by look
         self.styles.setup(doc)
         self._footers(doc)
         self._masthead(doc, d, letterhead=self._has_body(doc))

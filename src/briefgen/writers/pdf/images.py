@@ -11,6 +11,7 @@ shows exactly the same pixels; anything else falls back to reportlab.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import struct
 from pathlib import Path
 from typing import Any, Iterator
@@ -100,18 +101,22 @@ class PngImage(Image):
             self.drawWidth, self.drawHeight = width, height
 
     def draw(self) -> None:
-        """Draw through a PngXObject shared by every use of the same file."""
+        """Draw through a PngXObject shared by every use of the same pixels (one copy in the
+        PDF however many files, e.g. the same chart in several briefing sections, hold them)."""
         if self._png is not None:
             c = self.canv
-            # The name canvas.drawImage gives a file image: it then finds ours and reuses it.
-            name = _digester(f"{self.filename}{self._mask}".encode("utf-8"))
+            info = self._png
+            key = "briefgen-png:" + hashlib.sha256(
+                f"{info['width']}x{info['height']}{info['space']}".encode() + info["data"]).hexdigest()
+            # The name canvas.drawImage gives a "file" of that name: it then finds ours and reuses it.
+            name = _digester(f"{key}{self._mask}".encode("utf-8"))
             reg = c._doc.getXObjectName(name)
             if c._doc.idToObject.get(reg) is None:
                 obj = PngXObject(name, self._png)
                 c._setXObjects(obj)
                 c._doc.Reference(obj, reg)
                 c._doc.addForm(name, obj)
-            c.drawImage(self.filename, getattr(self, "_offs_x", 0), getattr(self, "_offs_y", 0),
+            c.drawImage(key, getattr(self, "_offs_x", 0), getattr(self, "_offs_y", 0),
                         self.drawWidth, self.drawHeight, mask=self._mask)
             return
         super().draw()
