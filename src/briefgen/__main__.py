@@ -14,6 +14,10 @@ def run() -> None:
         code = try_build(argv[1:])
         if code is not None:
             sys.exit(code)
+        # Built here: matplotlib loads and the charts are drawn in a helper on the other processor.
+        from briefgen.charts.helper import start
+
+        start()
     from briefgen.cli import main  # click and the commands only when no server took the build
 
     main()

@@ -537,8 +537,8 @@ def _layout_segment(chars: list[tuple[str, Hashable]], first_indent: float, s: _
             last = next_solid[e] >= n
             end = solid_end[e]
             nat, comp, _ = measure_line(a, end, indent)
-            if nat - comp > width + TOLERANCE and e > a + 1:
-                break  # nothing longer fits either
+            if nat - comp > width + TOLERANCE and e > a + 1 and cands:
+                break  # nothing longer fits either (the first candidate stays, overflowing: no text is lost)
             cands.append((e, end, last))
             if last:
                 break

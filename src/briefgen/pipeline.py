@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from briefgen.builder import Builder
+from briefgen.charts import helper as chart_helper
 from briefgen.charts.cache import cached_chart
 from briefgen.charts.vector import SUFFIX as VECTOR_SUFFIX
 from briefgen.checks import magnitude_warnings
@@ -25,6 +26,7 @@ from briefgen.metrics import MetricBook
 from briefgen.model import Document
 from briefgen.safety import check_document_text
 from briefgen.writers import FORMATS, WriterOptions, writer_for
+from briefgen.writers import prepare as prepare_writer
 
 
 @dataclass
@@ -99,10 +101,15 @@ def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | N
         face = (chains.get("heading1") or chains["body"]).primary
     png, vec = chart_outputs(m.style.chart, formats)
 
+    helper = chart_helper.current()
+
     def draw(spec: Any, out: Path) -> Path | None:
         vector = out.with_suffix(VECTOR_SUFFIX) if vec else None
-        cached_chart(spec, out if png else None, face.path if face else None, face.index if face else 0,
-                     vector=vector)
+        args = (spec, out if png else None, face.path if face else None, face.index if face else 0)
+        if helper is not None:
+            helper.submit(*args, vector)  # drawn on the other processor; waited for before the writers
+        else:
+            cached_chart(*args, vector=vector)
         return vector
 
     return Builder(cfg, book, template_dirs=template_dirs(cfg), chart_dir=chart_dir or Path("."),
@@ -143,7 +150,16 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
     result = BuildResult()
     with tempfile.TemporaryDirectory(prefix="briefgen-") as tmp:
         ds = inputs.dataset(cfg)
-        doc = make_document(cfg, Path(tmp), chains, fmts, ds=ds, plausibility=inputs.plausibility(ds, m.region))
+        helper = chart_helper.current()
+        try:
+            doc = make_document(cfg, Path(tmp), chains, fmts, ds=ds, plausibility=inputs.plausibility(ds, m.region))
+            if helper is not None:
+                for fmt in fmts:
+                    prepare_writer(fmt, options)  # meanwhile: the writers' first-use loading
+                helper.wait()
+        finally:
+            if helper is not None:
+                helper.close()  # one build per helper: its process ends with the build
         result.document = doc
         result.warnings = list(doc.warnings)
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -61,9 +62,12 @@ def test_truncated_cff_conversion_is_discarded_and_rebuilt(tmp_path):
 
 
 @pytest.mark.parametrize("damage", [b'[0, 1, "a"', b'["a", "b"]', b"[5, 3]", b'{"x": 1}'])
-def test_damaged_coverage_cache_is_rescanned(damage):
-    path = chains.default_font_path()
-    assert path is not None
+def test_damaged_coverage_cache_is_rescanned(damage, tmp_path):
+    bundled = chains.default_font_path()
+    assert bundled is not None
+    # A copy outside the package: the bundled file itself is covered by fonts/files/facts.json.
+    path = tmp_path / bundled.name
+    shutil.copy(bundled, path)
     assert ord("中") in discovery.coverage(path, 0)
     (cached,) = (Path(discovery.cache_dir()) / "coverage").glob("*.json")
     cached.write_bytes(damage)

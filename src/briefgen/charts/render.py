@@ -13,6 +13,7 @@ render. Use processes for parallelism.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import warnings
@@ -34,6 +35,10 @@ from briefgen.errors import BriefgenError, BriefgenWarning
 from briefgen.fonts.chains import default_font_path as _bundled_font_path
 
 __all__ = ["render_chart", "default_font_path", "register_font"]
+
+# "findfont: Failed to find font weight normal for Briefgen Hei, now using 500" is matplotlib
+# telling that the bundled 黑体 has one weight: expected, and no business of the user's.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 _font_lock = threading.Lock()
 _families: dict[tuple[str, int], str] = {}

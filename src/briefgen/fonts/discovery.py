@@ -97,6 +97,31 @@ class _Coverage:
 
 _COVERAGE: dict[tuple[str, int], _Coverage] = {}
 
+# Facts about the bundled fonts worked out when they were added (tools/font_facts.py): a user's
+# first build then parses no font file with fontTools. Used only for a file of the recorded size.
+FACTS_FILE = Path(__file__).with_name("files") / "facts.json"
+_FACTS: dict[str, Any] | None = None
+
+
+def shipped_fact(path: Path, index: int, kind: str) -> Any:
+    """The precomputed `kind` ("coverage" or "punct") of a bundled face, or None."""
+    global _FACTS
+    p = Path(path)
+    if index != 0 or p.parent != FACTS_FILE.parent:
+        return None
+    if _FACTS is None:
+        loaded = read_json(FACTS_FILE)
+        _FACTS = loaded if isinstance(loaded, dict) else {}
+    entry = _FACTS.get(p.name)
+    if not isinstance(entry, dict):
+        return None
+    try:
+        if p.stat().st_size != entry.get("size"):
+            return None  # not the file the facts were read from
+    except OSError:
+        return None
+    return entry.get(kind)
+
 
 def coverage(path: Path, index: int) -> _Coverage:
     """The code points a face maps, cached on disk per file version."""
@@ -110,7 +135,9 @@ def coverage(path: Path, index: int) -> _Coverage:
             return cov
         stat = stat_key(path)
         cache_file = cache_dir() / "coverage" / f"{digest(path, index, stat, 1)}.json"
-        flat = read_json(cache_file) if stat else None
+        flat = shipped_fact(path, index, "coverage")
+        if not _is_ranges(flat):
+            flat = read_json(cache_file) if stat else None
         if not _is_ranges(flat):  # missing, or damaged: scanned again and rewritten
             flat = []
             try:

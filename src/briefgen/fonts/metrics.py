@@ -76,7 +76,9 @@ def _face(path: Path, index: int) -> dict:
     with LOCK:
         stat = stat_key(path)
         cache_file = cache_dir() / "punct" / f"{digest(path, index, stat, 2)}.json"
-        data = read_json(cache_file) if stat else None
+        data = discovery.shipped_fact(path, index, "punct")
+        if not isinstance(data, dict):
+            data = read_json(cache_file) if stat else None
         if not isinstance(data, dict):
             try:
                 data = _read(path, index)

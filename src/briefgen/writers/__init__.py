@@ -69,6 +69,15 @@ def writer_for(fmt: str, options: WriterOptions) -> Writer:
     return writer
 
 
+def prepare(fmt: str, options: WriterOptions) -> None:
+    """Let the writer of `fmt` load what its first document needs (fonts, templates), if it has
+    such a step: the pipeline calls it while charts are drawn in another process."""
+    module = importlib.import_module(REGISTRY[fmt].partition(":")[0])
+    step = getattr(module, "prepare", None)
+    if step is not None:
+        step(options)
+
+
 def unknown_block(writer: object, block: object) -> TypeError:
     """The error a writer raises for a block type it does not know (a programming error)."""
     return TypeError(f"{type(writer).__name__} 不支持文档块类型 {type(block).__name__}")
