@@ -1,6 +1,6 @@
 """Every row of issue #14's table in one run, side by side with LibreOffice (issue #14).
 
-    python bench/compare.py [--rounds 5] [--no-batch] [--no-stages] [--uno /path/to/venv/bin]
+    python bench/compare.py [--rounds 5] [--no-batch] [--no-stages] [--no-serve] [--uno /path/to/venv/bin]
 
 Each row is whole processes, measured interleaved with `soffice --headless --convert-to pdf`
 of that row's own DOCX (same load on the machine), median of `--rounds`; the ratio is
@@ -55,7 +55,8 @@ class Row:
 
         ratio = f"{med(self.bg) / med(self.lo):5.2f}" if self.bg and self.lo else "   - "
         ratio_u = f"{med(self.bg) / med(self.uno):5.2f}" if self.bg and self.uno else "   - "
-        return f"| {self.label} | {fmt(self.bg)} | {fmt(self.lo)} | {ratio} | {fmt(self.uno)} | {ratio_u} | {self.note} |"
+        return (f"| {self.label} | {fmt(self.bg)} | {fmt(self.lo)} | {ratio} | {fmt(self.uno)} | {ratio_u} "
+                f"| {self.note} |")
 
 
 HEADER = ("| work | briefgen | soffice | ratio | unoconvert (warm LO) | ratio | note |\n"
@@ -151,6 +152,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--no-batch", action="store_true")
     ap.add_argument("--no-stages", action="store_true")
+    ap.add_argument("--no-serve", action="store_true", help="skip the rows through `briefgen serve` (older code)")
     ap.add_argument("--uno", type=Path, default=Path("/tmp/venv-i14-uno/bin"),
                     help="folder with unoserver/unoconvert/unoping")
     args = ap.parse_args()
@@ -178,14 +180,16 @@ def main() -> None:
                     base, docx, profile, uno, tmp)
             measure(Row("seed, charts drawn, one-shot", "target ≤ 0.5"), args.rounds, bg_seed, drawn, docx,
                     profile, uno, tmp)
-            server = Serve(tmp, base)
-            served = dict(server.env)
-            measure(Row("seed, chart cache warm, via `briefgen serve`", "warm chart cache"), args.rounds,
-                    bg_seed, served, docx, profile, uno, tmp)
-            n0 = server.builds()
-            measure(Row("seed, charts drawn, via `briefgen serve`", "target ≤ 0.33"), args.rounds, bg_seed,
-                    dict(served, BRIEFGEN_CHART_CACHE="0"), docx, profile, uno, tmp)
-            assert server.builds() == n0 + args.rounds + 1, "builds did not go through the server"
+            served = None
+            if not args.no_serve:
+                server = Serve(tmp, base)
+                served = dict(server.env)
+                measure(Row("seed, chart cache warm, via `briefgen serve`", "warm chart cache"), args.rounds,
+                        bg_seed, served, docx, profile, uno, tmp)
+                n0 = server.builds()
+                measure(Row("seed, charts drawn, via `briefgen serve`", "target ≤ 0.33"), args.rounds, bg_seed,
+                        dict(served, BRIEFGEN_CHART_CACHE="0"), docx, profile, uno, tmp)
+                assert server.builds() == n0 + args.rounds + 1, "builds did not go through the server"
 
             def fresh(i: int) -> dict[str, str]:
                 return dict(base, XDG_CACHE_HOME=str(tmp / f"empty-{i}"))
@@ -200,15 +204,17 @@ def main() -> None:
                 d = tmp / f"rows-{n}" / "out" / "growth.docx"
                 measure(Row(f"regions table {n:,} rows, one-shot", "target ≤ 0.5"), max(3, args.rounds // 2), cmd,
                         drawn, d, profile, uno, tmp)
-                measure(Row(f"regions table {n:,} rows, via serve", ""), max(3, args.rounds // 2), cmd,
-                        dict(served, BRIEFGEN_CHART_CACHE="0"), d, profile, uno, tmp)
+                if served is not None:
+                    measure(Row(f"regions table {n:,} rows, via serve", ""), max(3, args.rounds // 2), cmd,
+                            dict(served, BRIEFGEN_CHART_CACHE="0"), d, profile, uno, tmp)
             proj = make_project(tmp / "charts-40", regions=12, charts=40, table=False)
             cmd = [*briefgen_cmd(), "build", str(proj), "--out", str(tmp / "charts-40" / "out")]
             d = tmp / "charts-40" / "out" / "growth.docx"
             measure(Row("40 charts, drawn, one-shot", "target ≤ 1.0"), max(3, args.rounds // 2), cmd, drawn, d,
                     profile, uno, tmp)
-            measure(Row("40 charts, drawn, via serve", ""), max(3, args.rounds // 2), cmd,
-                    dict(served, BRIEFGEN_CHART_CACHE="0"), d, profile, uno, tmp)
+            if served is not None:
+                measure(Row("40 charts, drawn, via serve", ""), max(3, args.rounds // 2), cmd,
+                        dict(served, BRIEFGEN_CHART_CACHE="0"), d, profile, uno, tmp)
         finally:
             if server is not None:
                 server.stop()

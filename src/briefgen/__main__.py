@@ -1,6 +1,7 @@
 """`python -m briefgen` and the `briefgen` command: a build goes to a running build server
 (`briefgen serve`) through the thin client when it can, else the command line runs here."""
 
+import gc
 import sys
 
 
@@ -8,6 +9,10 @@ def run() -> None:
     """The program's entry point."""
     argv = sys.argv[1:]
     if argv[:1] == ["build"]:
+        # The imports allocate a great many objects that live as long as the process; the cyclic
+        # collector would walk them again and again. Collection resumes, with those objects set
+        # aside (gc.freeze), once the build starts its work (cli.build, charts.helper).
+        gc.disable()
         # The client loads only the standard library: a served build skips every other import.
         from briefgen.server.client import try_build
 

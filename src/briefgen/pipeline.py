@@ -154,12 +154,15 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
         try:
             doc = make_document(cfg, Path(tmp), chains, fmts, ds=ds, plausibility=inputs.plausibility(ds, m.region))
             if helper is not None:
-                for fmt in fmts:
-                    prepare_writer(fmt, options)  # meanwhile: the writers' first-use loading
+                if not helper.persistent:
+                    for fmt in fmts:
+                        prepare_writer(fmt, options)  # meanwhile: the writers' first-use loading
                 helper.wait()
         finally:
-            if helper is not None:
+            if helper is not None and not helper.persistent:
                 helper.close()  # one build per helper: its process ends with the build
+            elif helper is not None:
+                helper.reset()  # the server's helper: ready for the next build
         result.document = doc
         result.warnings = list(doc.warnings)
         try:

@@ -19,7 +19,8 @@ BRIEFGEN = [sys.executable, "-m", "briefgen"]
 
 
 def _build(cfg, out, helper: bool, tmp_path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, BRIEFGEN_SERVER="0", BRIEFGEN_CHART_CACHE="0", SOURCE_DATE_EPOCH="1700000000",
+    # PYTHONHASHSEED: matplotlib names the fonts of a missing glyph in set order.
+    env = dict(os.environ, BRIEFGEN_SERVER="0", BRIEFGEN_CHART_CACHE="0", SOURCE_DATE_EPOCH="1700000000", PYTHONHASHSEED="0",
                XDG_CACHE_HOME=str(tmp_path / "cache"), BRIEFGEN_CHART_HELPER="1" if helper else "0")
     return subprocess.run([*BRIEFGEN, "build", str(cfg), "--out", str(out)], env=env, capture_output=True, text=True)
 

@@ -4,8 +4,10 @@ command lines the client leaves to the full CLI."""
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 import yaml
@@ -128,3 +130,62 @@ def test_client_reads_build_options(argv, expect):
                                   ["b.yaml", "--outt", "x"], ["-h"]])
 def test_client_leaves_the_rest_to_the_cli(argv):
     assert parse_build_args(argv) is None
+
+
+def test_server_stops_when_its_code_changed(tmp_path):
+    """After an upgrade the server answers "stale", stops, and the client builds in-process."""
+    import socket
+    import threading
+
+    from briefgen.server import protocol
+    from briefgen.server.daemon import Server
+
+    calls = []
+    folder = tempfile.mkdtemp(prefix="bgu-", dir="/tmp")
+    server = Server(Path(folder) / "s" / "serve.sock", lambda req, cancelled: calls.append(req) or {"exit": 0},
+                    log=lambda m: None)
+    server.bind()
+    try:
+        t = threading.Thread(target=server.serve_forever, daemon=True)
+        t.start()
+        while not server.signature:
+            time.sleep(0.01)
+        server.signature = {"/no/such/file.py": (0, 0)}  # as if a module changed since start
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(str(server.path))
+        protocol.send(sock, {"op": "build", "identity": protocol.identity(), "args": {}})
+        reply = protocol.receive(sock)
+        sock.close()
+        t.join(5)
+        assert reply is not None and reply["fallback"] == "stale" and "notice" in reply
+        assert not calls and server.stale and not t.is_alive()
+    finally:
+        server.close()
+    assert not server.path.exists()
+
+
+def test_server_refuses_another_installation(tmp_path):
+    import socket
+    import threading
+
+    from briefgen.server import protocol
+    from briefgen.server.daemon import Server
+
+    folder = tempfile.mkdtemp(prefix="bgu-", dir="/tmp")
+    server = Server(Path(folder) / "s" / "serve.sock", lambda req, cancelled: {"exit": 0}, log=lambda m: None)
+    server.bind()
+    try:
+        t = threading.Thread(target=server.serve_forever, daemon=True)
+        t.start()
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(str(server.path))
+        protocol.send(sock, {"op": "build", "identity": {"package": "/elsewhere", "version": "0"}, "args": {}})
+        assert protocol.receive(sock) == {"fallback": "identity"}
+        sock.close()
+        server.stopping = True
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.connect(str(server.path))  # wakes the loop so it sees `stopping`
+        sock.close()
+        t.join(5)
+    finally:
+        server.close()

@@ -10,6 +10,7 @@ draw is drawn again in the build process, which raises the error as it always di
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import struct
@@ -56,6 +57,8 @@ def _child(requests: int, replies: int) -> None:
         from briefgen.charts.cache import cached_chart  # in the helper only: the build process imports it itself
     except BaseException:  # noqa: BLE001 - the build process draws for itself
         os._exit(0)
+    gc.freeze()  # matplotlib's modules stay for good; charts' own cycles are still collected
+    gc.enable()
     while True:
         try:
             req = _recv(requests)
@@ -63,7 +66,12 @@ def _child(requests: int, replies: int) -> None:
             os._exit(0)
         if req is None:
             os._exit(0)
-        spec, out, font_path, font_index, vector = req
+        spec, out, font_path, font_index, vector, env = req
+        for k, v in env.items():  # the build's own settings (a warm server's helper serves many builds)
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         caught: list[warnings.WarningMessage] = []
         ok = True
         try:
@@ -79,50 +87,88 @@ def _child(requests: int, replies: int) -> None:
             os._exit(0)
 
 
-class ChartHelper:
-    """The build process's end of the helper."""
+# The settings a chart's drawing reads from the environment, sent with each request.
+_CHART_ENV = ("BRIEFGEN_CHART_CACHE",)
 
-    def __init__(self, pid: int, requests: int, replies: int):
+
+def _abs(p: Path | None) -> Path | None:
+    return None if p is None else Path(os.path.abspath(p))
+
+
+class ChartHelper:
+    """The build process's end of the helper.
+
+    ``persistent`` (the warm build server's helper): it serves build after build, and the
+    server draws every other chart itself meanwhile, so two charts are drawn at a time.
+    """
+
+    def __init__(self, pid: int, requests: int, replies: int, persistent: bool = False):
         self.pid = pid
         self.requests = requests
         self.replies = replies
-        self.pending: list[tuple] = []
+        self.persistent = persistent
+        self.pending: list[tuple[tuple, Any]] = []  # (request, None: sent | (ok, notes): drawn here)
         self.alive = True
         self.shown: set[tuple] = set()
 
     def submit(self, spec: Any, out: Path | None, font_path: Path | None, font_index: int,
                vector: Path | None) -> None:
         """Ask for one chart; drawn in-process at once when the helper is gone."""
-        req = (spec, out, font_path, font_index, vector)
+        req = (spec, _abs(out), _abs(font_path), font_index, _abs(vector))
+        if self.persistent and len(self.pending) % 2 == 1:
+            self.pending.append((req, _draw_recorded(*req)))  # this one here, the next one there
+            return
         if self.alive:
             try:
-                _send(self.requests, req)
-                self.pending.append(req)
+                _send(self.requests, (*req, {k: os.environ.get(k) for k in _CHART_ENV}))
+                self.pending.append((req, None))
                 return
             except OSError:
                 self.alive = False
         _draw_here(*req)
 
     def wait(self) -> None:
-        """Every chart asked for is on disk (or its error raised, as in-process)."""
+        """Every chart asked for is on disk (or its error raised, as in-process); warnings are
+        raised in the order the charts were asked for."""
         pending, self.pending = self.pending, []
-        for req in pending:
-            reply = None
-            if self.alive:
-                try:
-                    reply = _recv(self.replies)
-                except (OSError, EOFError, pickle.UnpicklingError):
-                    reply = None
+        try:
+            for i, (req, reply) in enumerate(pending):
                 if reply is None:
-                    self.alive = False
-            if reply is None or not reply[0]:
-                _draw_here(*req)  # raises what the in-process drawing raises
-                continue
-            for message, category, filename, lineno in reply[1]:
-                key = (message, category, filename, lineno)
-                if key not in self.shown:  # as Python's default filter: once per place and text
-                    self.shown.add(key)
-                    warnings.warn_explicit(message, category, filename, lineno)
+                    reply = self._reply()
+                if reply is None or not reply[0]:
+                    self._discard(pending[i + 1:])
+                    _draw_here(*req)  # raises what the in-process drawing raises
+                    continue
+                for message, category, filename, lineno in reply[1]:
+                    key = (message, category, filename, lineno)
+                    if key not in self.shown:  # as Python's default filter: once per place and text
+                        self.shown.add(key)
+                        warnings.warn_explicit(message, category, filename, lineno)
+        finally:
+            if self.persistent:
+                self.shown.clear()  # the next build shows its warnings afresh
+
+    def _reply(self) -> Any:
+        if not self.alive:
+            return None
+        try:
+            reply = _recv(self.replies)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            reply = None
+        if reply is None:
+            self.alive = False
+        return reply
+
+    def _discard(self, rest: list[tuple[tuple, Any]]) -> None:
+        """Read the answers still owed for `rest` (kept in step for the next build), and put
+        them back to be looked at after the chart that failed."""
+        self.pending = [(req, reply if reply is not None else self._reply()) for req, reply in rest]
+
+    def reset(self) -> None:
+        """After a build that failed before waiting: take the answers still owed, forget the rest."""
+        self._discard(self.pending)
+        self.pending = []
+        self.shown.clear()
 
     def close(self) -> None:
         """End the helper (the build is over or failed)."""
@@ -147,8 +193,21 @@ def _draw_here(spec: Any, out: Path | None, font_path: Path | None, font_index: 
     cached_chart(spec, out, font_path, font_index, vector=vector)
 
 
-def start() -> ChartHelper | None:
-    """Fork the helper (only where fork exists, with two processors or more, once per process)."""
+def _draw_recorded(*req: Any) -> tuple[bool, list[tuple]]:
+    """Draw here now, keeping the warnings (raised in order by :meth:`ChartHelper.wait`); a
+    failure is drawn again there, which raises it."""
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _draw_here(*req)
+    except Exception:  # noqa: BLE001 - raised again, in order, by wait()
+        return False, []
+    return True, [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
+
+
+def start(persistent: bool = False) -> ChartHelper | None:
+    """Fork the helper (only where fork exists, with two processors or more, once per process);
+    `persistent` for a warm server's helper (see :class:`ChartHelper`)."""
     global _CURRENT
     if _CURRENT is not None or not hasattr(os, "fork") or sys.platform == "darwin":
         return _CURRENT
@@ -168,7 +227,7 @@ def start() -> ChartHelper | None:
         os._exit(0)
     os.close(req_r)
     os.close(rep_w)
-    _CURRENT = ChartHelper(pid, req_w, rep_r)
+    _CURRENT = ChartHelper(pid, req_w, rep_r, persistent)
     return _CURRENT
 
 

@@ -148,6 +148,10 @@ def render_chart(spec: ChartSpec, out: Path | None, font_path: Path | str | None
             if out is not None:
                 _write_png(canvas, Path(out), spec.dpi)
         finally:
+            # The axes are thrown away: removed without Figure.clear's Axes.clear (which rebuilds
+            # each axis and its ticks only to drop them, a fifth of a chart's time).
+            for ax in tuple(fig.axes):
+                fig.delaxes(ax)
             fig.clear()
             _release(spec, fig, canvas)
     return None if out is None else Path(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from pathlib import Path
@@ -31,6 +32,8 @@ def build_cmd(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...],
     """按配置文件 CONFIG 生成简报。"""
 
     t0 = time.perf_counter()
+    gc.freeze()  # what is loaded stays: never walked by the collector (see briefgen.__main__)
+    gc.enable()
     try:
         result = build(config, out_dir, parse_formats(fmt), list(overrides), list(templates), allow_paths)
     except KeyboardInterrupt:

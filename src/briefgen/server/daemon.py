@@ -80,7 +80,9 @@ class Server:
         self.identity = protocol.identity()
         self.signature: dict[str, tuple[int, int]] = {}
         self.sock: socket.socket | None = None
+        self._inode = -1
         self.stopping = False
+        self.stale = False  # stopped because its code changed: a supervisor should start it again
         self.builds = 0
 
     # -- socket ----------------------------------------------------------------
@@ -111,6 +113,7 @@ class Server:
         finally:
             os.umask(old)
         os.chmod(self.path, 0o600)
+        self._inode = os.stat(self.path).st_ino  # to remove only our own socket file, never a successor's
         sock.listen(16)
         self.sock = sock
 
@@ -118,7 +121,7 @@ class Server:
         """Stop listening and remove the socket (only if it is still ours)."""
         if self.sock is not None:
             try:
-                if self.path.exists() and os.stat(self.path).st_ino == os.fstat(self.sock.fileno()).st_ino:
+                if os.stat(self.path).st_ino == self._inode:
                     self.path.unlink()
             except OSError:
                 pass
@@ -169,7 +172,7 @@ class Server:
             protocol.send(conn, {"stopped": os.getpid()})
             return
         if code_signature() != self.signature:
-            self.stopping = True
+            self.stopping = self.stale = True
             protocol.send(conn, {"fallback": "stale",
                                  "notice": "提示：briefgen 的程序文件已更新，构建服务已退出；本次在当前进程中生成。"})
             return

@@ -3,17 +3,25 @@ line grid: a user restyles the whole document in Word by editing one style."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import math
 import re
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.styles import BabelFish
 
+from briefgen import __version__
+from briefgen.files import atomic_write, cache_dir
 from briefgen.layout import StyleSheet, hex_rgb
 from briefgen.writers.docx.oxml import no_grid_snap, put, set_fonts, set_lang
 
@@ -176,11 +184,22 @@ class DocxStyles:
         ind.set(qn("w:firstLine"), str(int(indent * size * 20)))
 
     def setup(self, doc: Any) -> None:
-        """Styles, docDefaults, theme fonts, page size, margins and line grid of `doc`."""
-        if self.base is None:
-            self._fix_defaults(doc)
-        for key in STYLE_NAMES:
-            self._para_style(doc, key)
+        """Styles, docDefaults, theme fonts, page size, margins and line grid of `doc`.
+
+        Without a letterhead the styles part and theme come out the same for the same style
+        sheet: they are made once, then taken from memory or the disk cache (:func:`_prepared`).
+        """
+        self.style_ids: dict[str, str | None] = {}
+        prepared = _prepared(self.style) if self.base is None else None
+        if prepared is not None and _restore(doc, prepared):
+            self.style_ids = dict(prepared["ids"])
+        else:
+            if self.base is None:
+                self._fix_defaults(doc)
+            for key in STYLE_NAMES:
+                self._para_style(doc, key)
+            if self.base is None:
+                _store(self.style, doc)
         if self.base is not None:
             return  # the letterhead's page setup, grid and margins stay as they are
         sec = doc.sections[0]
@@ -217,3 +236,73 @@ class DocxStyles:
         so 28 characters never overflow the line."""
         return math.floor(self.style.tracking(size) * 20)
 
+
+
+# -- prepared styles parts -------------------------------------------------------------------
+# python-docx's template holds ~160 styles; adding ours through its API costs tens of
+# milliseconds a document. The finished styles.xml (and theme) depend only on the style sheet,
+# python-docx's version and this module, so they are kept by that key: in memory, and on disk
+# for the next process (lxml parses them back in a few milliseconds).
+
+_PREPARED: dict[str, dict[str, Any]] = {}
+
+
+def _key(style: StyleSheet) -> str:
+    h = hashlib.sha256()
+    h.update(style.model_dump_json().encode())
+    h.update(f"|{_docx_version()}|{__version__}|".encode())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()[:40]
+
+
+@functools.lru_cache(maxsize=1)
+def _docx_version() -> str:
+    try:
+        return metadata.version("python-docx")
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _theme_part(doc: Any) -> Any:
+    for part in doc.part.package.parts:
+        if part.partname.endswith("theme1.xml"):
+            return part
+    return None
+
+
+def _prepared(style: StyleSheet) -> dict[str, Any] | None:
+    key = _key(style)
+    hit = _PREPARED.get(key)
+    if hit is not None:
+        return hit
+    try:
+        raw = (cache_dir() / "docx-styles" / f"{key}.json").read_bytes()
+        data = json.loads(raw)
+        hit = {"styles": data["styles"].encode("utf-8"), "theme": data["theme"].encode("utf-8"),
+               "ids": {str(k): v for k, v in data["ids"].items()}, "key": key}
+    except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        return None  # missing or damaged: made again and stored whole
+    _PREPARED[key] = hit
+    return hit
+
+
+def _restore(doc: Any, prepared: dict[str, Any]) -> bool:
+    theme = _theme_part(doc)
+    if theme is None:
+        return False
+    doc.part._styles_part._element = parse_xml(prepared["styles"])
+    theme._blob = prepared["theme"]
+    return True
+
+
+def _store(style: StyleSheet, doc: Any) -> None:
+    theme = _theme_part(doc)
+    if theme is None:
+        return
+    styles_xml = serialize_part_xml(doc.part._styles_part.element)
+    ids = {name: doc.part.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH) for name, _ in STYLE_NAMES.values()}
+    key = _key(style)
+    _PREPARED[key] = {"styles": styles_xml, "theme": bytes(theme.blob), "ids": ids, "key": key}
+    data = {"styles": styles_xml.decode("utf-8"), "theme": bytes(theme.blob).decode("utf-8"), "ids": ids}
+    atomic_write(cache_dir() / "docx-styles" / f"{key}.json", json.dumps(data, ensure_ascii=False).encode("utf-8"),
+                 best_effort=True)

@@ -480,6 +480,8 @@ class DocxWriter:
         self._style_ids = _STYLE_IDS.setdefault(_styles_key(self.base), {})
         self._cell_protos: dict[tuple[str, str, bool], Any] = {}  # finished cell paragraphs, by look
         self.styles.setup(doc)
+        for name, sid in self.styles.style_ids.items():  # known with a prepared styles part
+            self._style_ids.setdefault(name, sid)
         self._footers(doc)
         self._masthead(doc, d, letterhead=self._has_body(doc))
         self._title(doc, d)
