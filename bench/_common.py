@@ -22,9 +22,12 @@ DEMO = ROOT / "seeds" / "batch-demo.yaml"
 
 
 def briefgen_cmd() -> list[str]:
-    """The installed console script next to this Python, else `python -m briefgen`."""
+    """The installed console script next to this Python, else `python -m briefgen`
+    (also with BRIEFGEN_BENCH_MODULE=1: to measure another checkout through PYTHONPATH)."""
     exe = Path(sys.executable).with_name("briefgen")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "briefgen"]
+    if exe.exists() and not os.environ.get("BRIEFGEN_BENCH_MODULE"):
+        return [str(exe)]
+    return [sys.executable, "-m", "briefgen"]
 
 
 def child_env(**extra: str) -> dict[str, str]:
