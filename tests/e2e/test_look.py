@@ -162,19 +162,26 @@ def page_fill(pdf_path) -> list[tuple[float, str]]:
 
 def opening_float(page, captions: dict[str, str]) -> tuple[str, float] | None:
     """The figure or table a page opens with: its number and how tall it is (a figure down to its
-    source note, a table down to its last row); None when the page opens with text.
-    `captions` maps each caption line (squashed) to its number."""
+    source note, a table down to the notes under its last row); None when the page opens with
+    text. `captions` maps each caption line (squashed) to its number; a chart's own labels
+    are passed over."""
     lines = _frame_lines(page)
     for i, ln in enumerate(lines):
         number = next((n for c, n in captions.items() if c.startswith(_text(ln))), None)
-        if number and ln[0]["size"] == 14:
+        if number and abs(ln[0]["size"] - 14) < 0.05:  # a caption (14 pt)
             if number.startswith("表"):
                 grids = [t.bbox for t in page.find_tables() if t.bbox[1] >= ln[0]["top"]]
-                return (number, grids[0][3] - TOP) if i == 0 and grids else None
+                if i != 0 or not grids:
+                    return None
+                bottom = grids[0][3]
+                for below in lines[i + 1:]:  # the notes under the table
+                    if below[0]["top"] >= bottom - 1 and below[0]["top"] - bottom < 20 and below[0]["size"] < 14:
+                        bottom = max(c["bottom"] for c in below)
+                return number, bottom - TOP
             below = lines[i + 1] if i + 1 < len(lines) and lines[i + 1][0]["size"] < 14 else ln
             return number, max(c["bottom"] for c in below) - TOP
-        if ln[0]["size"] >= 14:
-            return None  # text (or a heading) comes first
+        if abs(ln[0]["size"] - 16) < 0.05:
+            return None  # text or a heading (16 pt) comes first
     return None
 
 
