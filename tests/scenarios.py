@@ -33,6 +33,7 @@ EXAMPLES = [
     ROOT / "seeds" / "yichang-2021-report" / "briefing.yaml",
     ROOT / "seeds" / "tongji-2022-06" / "briefing.yaml",
     ROOT / "seeds" / "zhengwu-2022-15" / "briefing.yaml",
+    ROOT / "seeds" / "kejiju-county-2022-09" / "briefing.yaml",
     ROOT / "seeds" / "batch-demo" / "county.yaml",
 ]
 # The batch template is built for every county and month: two more of its jobs.

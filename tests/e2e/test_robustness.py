@@ -78,6 +78,14 @@ def _write(ex, name: str, out: Path) -> tuple[Path, Path]:
     ("tongji-2022-06", "down30", ["宜昌市主要经济指标有所回落", "规模以上工业增加值同比下降21.9%",
                                   "13个县市区均有所下降"]),
     ("tongji-2022-06", "flat", ["规模以上工业增加值与上年同期持平", "13个县市区均与上年同期持平"]),
+    ("kejiju-county-2022-09", "down30", ["1—9月全市高新技术产业大幅下降", "高新技术产业增加值492.12亿元，同比下降23.3%",
+                                         "降幅最小的是枝江市，同比下降11.9%。13个县市区均有所下降。"]),
+    ("kejiju-county-2022-09", "no_previous", ["1—9月全市高新技术产业发展情况", "全市实现地区生产总值3853.11亿元；",
+                                              "总量居首位的是当阳市（119.23亿元）。各县市区主要指标见表2。",
+                                              "波动变化（见图1）"]),
+    # A county's first year: its bar-and-line chart has amounts but no growth rates to draw.
+    ("county(宜都市,2024-06)", "no_previous", ["截至2024年6月末，宜都市共有高新技术企业200家，在全市13个县市区中居第7位",
+                                               "各县市区技术合同成交额及增速见图3"]),
 ])
 def test_both_outputs_read_true_under_decline_and_flat(examples, example, scenario, sentences, tmp_path):
     ex = next(e for e in examples if e.name == example)
