@@ -22,15 +22,16 @@ from briefgen.writers import parse_formats
 @click.option("--format", "fmt", default="docx,pdf", show_default=True, help="输出格式，逗号分隔")
 @overrides_option
 @templates_option
+@click.option("--audit", is_flag=True, help="同时生成数据核对工作簿 <name>.audit.xlsx（每个数字的数值、算法和来源）")
 @debug_option
 @guarded
 def build_cmd(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...], templates: tuple[Path, ...],
-              debug: bool) -> None:
+              audit: bool, debug: bool) -> None:
     """按配置文件 CONFIG 生成简报。"""
 
     t0 = time.perf_counter()
     try:
-        result = build(config, out_dir, parse_formats(fmt), list(overrides), list(templates))
+        result = build(config, out_dir, parse_formats(fmt), list(overrides), list(templates), audit=audit or None)
     except KeyboardInterrupt:
         click.secho("已中断：本次没有写入任何文件，原有输出保持不变。", fg="yellow", err=True)
         sys.exit(130)
@@ -38,6 +39,12 @@ def build_cmd(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...],
         click.secho(f"警告：{w}", fg="yellow", err=True)
     for p in result.outputs:
         click.echo(f"已生成 {p}")
+    if result.report is not None:
+        counts = result.report.counts()
+        data = counts.get("数据", 0) + counts.get("配置", 0) + counts.get("模板原文", 0)
+        untraced = counts.get("未溯源", 0)
+        click.echo(f"数据核对：文中数字 {sum(counts.values())} 个，有来源 {data} 个"
+                   + (f"，未能溯源 {untraced} 个（见工作簿“警告”）" if untraced else "") + "。")
     click.echo(f"用时 {time.perf_counter() - t0:.2f} 秒")
 
 
