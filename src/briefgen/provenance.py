@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -44,25 +45,31 @@ class Source:
     field: str = ""  # what the cell holds besides the value: a published figure (yoy, rank …), a config key
     header: str = ""  # the column's header, where it helps (sql)
 
+    @property
+    def path(self) -> str:
+        """The file as written, without detours (a/../b/c.csv → b/c.csv)."""
+        return os.path.normpath(self.file) if self.file else self.file
+
     def text(self) -> str:
         """The place as a person looks it up: 文件：工作表“表1”：D5 · 文件：第12行 · 数据库…：第3行."""
         what = f"（{FIELD_CN.get(self.field, self.field)}）" if self.field and self.kind != "config" else ""
+        file = self.path
         if self.kind == "xlsx":
-            return f"{self.file}：工作表“{self.sheet}”：{self.cell}{what}"
+            return f"{file}：工作表“{self.sheet}”：{self.cell}{what}"
         if self.kind == "sql":
             q = " ".join(self.query.split())
             q = q if len(q) <= 80 else q[:79] + "…"
             col = f"“{self.header}”列" if self.header else ""
-            return f"数据库 {self.file}：查询“{q}”结果第{self.row}行{col}{what}"
+            return f"数据库 {file}：查询“{q}”结果第{self.row}行{col}{what}"
         if self.kind == "config":
             at = f"：第{self.line}行" if self.line else ""
-            return f"{self.file}{at}（配置项 {self.field}）"
+            return f"{file}{at}（配置项 {self.field}）"
         if self.kind == "template":
             at = f"：第{self.line}行" if self.line else ""
-            return f"{self.file}{at}（模板原文）"
+            return f"{file}{at}（模板原文）"
         at = f"：第{self.line}行" if self.line else ""
         col = f"第{self.column}列" if self.column and self.kind == "csv" else ""
-        return f"{self.file}{at}{col}{what}"
+        return f"{file}{at}{col}{what}"
 
 
 #: Published figures and other fields of a cell, in words.

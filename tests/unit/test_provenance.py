@@ -210,3 +210,30 @@ def test_counts_and_milestones_are_traced():
     mark = next(p for p in printed if p.prov.method == "milestone")
     assert mark.text == "110" and float(mark.prov.inputs[0][1]) == 120
     assert any(p.text == "一" and p.prov.method == "rank" for p in printed)
+
+
+def test_json_that_yaml_cannot_read_still_loads_without_lines(tmp_path):
+    j = tmp_path / "d.json"
+    j.write_text('[{"indicator":"科小","region":"甲市","period":"2021","value":1172,\t"unit":"家"}]', encoding="utf-8")
+    ds = Dataset()
+    read_source(ds, j, SourceCfg(file=str(j)))
+    o = ds.get("科小", "甲市", "2021")
+    assert o.value == 1172 and (o.src is None or o.src.line == 1)
+
+
+def test_what_a_number_is_from_the_words_around_it():
+    from briefgen.audit.reading import parse_figure
+    from briefgen.audit.rows import category_of, tokens
+
+    def kinds(text):
+        return [(m.group(), category_of(text, m.start(), m.end())) for m in tokens(text)]
+
+    assert kinds("2022年1—9月，全市857家，下降−4.8%") == [("2022", "时间"), ("1", "时间"), ("9", "时间"),
+                                                         ("857", None), ("−4.8", None)]
+    assert kinds("第9期（总第86期）见表1、图2") == [("9", "期号"), ("86", "期号"), ("1", "图表编号"), ("2", "图表编号")]
+    assert kinds("续表1") == [("1", "图表编号")] and kinds("— 3 —") == [("3", "页码")]
+    assert kinds("1．市科技局") == [("1", "序号")] and kinds("2020—2021年") == [("2020", "时间"), ("2021", "时间")]
+    assert kinds("电话：0717-0000000，位居全省第一；第一次") == [("0717", None), ("0000000", None), ("一", None)]
+    assert kinds("1,172家") == [("1,172", None)]
+    assert [parse_figure(x) for x in ("857", "−4.8", "1,172", "一", "十二", "二十", "第")] == \
+        [857.0, -4.8, 1172.0, 1.0, 12.0, 20.0, None]

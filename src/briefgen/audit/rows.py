@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any, Iterable
 
 from briefgen import zh
 from briefgen.charts.numfmt import fmt, series_decimals
+from briefgen.charts.policy import ranked
 from briefgen.charts.spec import ChartSpec, present
 from briefgen.charts.vector import VectorChart
 from briefgen.config import Config
@@ -435,7 +437,7 @@ def chart_labels(spec: ChartSpec) -> list[tuple[str, Any, str]]:
         if not items:
             return out
         total = traced(sum(float(v) for _c, v in items),
-                       Prov("total", sum(float(v) for _c, v in items), name=s.name or spec.title,
+                       Prov("chart_total", sum(float(v) for _c, v in items), name=s.name or spec.title,
                             unit=s.unit or spec.unit, inputs=tuple((cat, v) for cat, v in items),
                             note="图中各项相加：" + "、".join(cat for cat, _v in items)))
         dp = s.decimals if (s.decimals is not None and s.unit in ("%", "％")) else 1
@@ -447,6 +449,14 @@ def chart_labels(spec: ChartSpec) -> list[tuple[str, Any, str]]:
         if spec.type == "donut" and s.unit not in ("%", "％"):
             out.append((fmt(total, series_decimals(s)) + (s.unit or spec.unit), total, "合计"))
         return out
+    if spec.type == "hbar_rank":
+        s = spec.series[0]
+        d = series_decimals(s)
+        # In drawing order, so that two equal bars are told apart by where they stand.
+        for cat, y in ranked(spec):
+            if y is not None:
+                out.append((fmt(y, d, s.unit), y, f"{s.name} · {cat}"))
+        return out
     for s in spec.series:
         d = series_decimals(s)
         for cat, x in zip(spec.categories, s.values):
@@ -457,7 +467,7 @@ def chart_labels(spec: ChartSpec) -> list[tuple[str, Any, str]]:
             vals = [y for s in spec.series if s.kind == "bar" and present(y := s.values[j])]
             if vals:
                 tot = sum(float(y) for y in vals if y is not None)
-                tv = traced(tot, Prov("total", tot, name=f"{cat}合计", inputs=tuple(("", y) for y in vals),
+                tv = traced(tot, Prov("chart_total", tot, name=f"{cat}合计", inputs=tuple(("", y) for y in vals),
                                       note="堆积柱各段相加"))
                 d = max(series_decimals(s) for s in spec.series if s.kind == "bar")
                 out.append((fmt(tv, d), tv, f"{cat} 合计"))
@@ -489,7 +499,9 @@ def _chart(c: _Collector, f: Figure, label: str) -> None:
             c.block(t, f"{label} 数据标签（{what}）", [Printed(tok.group(), v) for tok in tokens(t)],
                     media=VECTOR, prefix=f"{what}：")
             continue
-        hit = next((k for k, (t, _v, _w) in enumerate(pool) if t.endswith(text) or text.endswith(t)), None)
+        # A label drawn on two lines ("合计", "60家" as "合计\n60家"): the figure ends the text.
+        hit = next((k for k, (t, _v, _w) in enumerate(pool) if len(text) > len(t) and text.endswith(t)
+                    and text[-len(t) - 1] not in "0123456789.−-"), None)
         if hit is not None and tokens(text):
             t, v, what = pool.pop(hit)
             c.block(text, f"{label} 数据标签（{what}）", [Printed(tok.group(), v) for tok in tokens(text)],
@@ -511,6 +523,7 @@ def files_read(cfg: Config, book: MetricBook) -> list[FileInfo]:
         files.setdefault(str(cfg.reference_docx), "Word 信笺")
     out = []
     for p, role in files.items():
+        p = os.path.normpath(p)
         path = Path(p)
         try:
             data = path.read_bytes()
@@ -564,20 +577,31 @@ def method_text(p: Prov | None, row: Row | None = None) -> str:
         shown = [f"（{n}）" if prov_of(v) is not None else n for n, (_r, v) in zip(names, p.inputs)]
         return "计算：" + f" {p.note} ".join(shown)
     base = _METHOD.get(m, m)
+    if m == "total" and p.note.startswith("合计公式") or m == "chart_total":
+        return p.note
     if m in ("read", "scaled", "total") and p.note:
         return f"{base}（{p.note}）"
     return base
 
 
+#: What a derived figure is of its metric: 高新技术企业总数 + 同比增速.
+_WHAT = {"growth": "同比增速", "net": "增减量", "pp": "增减百分点", "rank": "位次", "rank_change": "名次变化",
+         "completion": "目标完成率", "over": "超额完成幅度", "cagr": "年均增速", "milestone": "整数关口"}
+
+
 def described(p: Prov | None) -> str:
-    """名称 · 地区 · 时期 of a value, the period in words."""
+    """名称 · 地区 · 时期 of a value (高新技术企业总数同比增速 · 宜昌市 · 2021年), the period in words."""
     if p is None:
         return ""
     try:
         per = zh.period_cn(p.period) if p.period else ""
     except zh.ZhFormatError:
         per = p.period
-    return " · ".join(x for x in (p.name or p.indicator, p.region, per) if x)
+    name = p.name or p.indicator
+    what = _WHAT.get(p.method, p.note if p.method == "published" and p.note != "公布数（合计行）" else "")
+    if name and what and not name.endswith(what):
+        name += what
+    return " · ".join(x for x in (name, p.region, per) if x)
 
 
 def value_text(v: Any) -> str:

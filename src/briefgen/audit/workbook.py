@@ -20,7 +20,7 @@ import xlsxwriter
 
 from briefgen import zh
 from briefgen.audit.rows import EXCEPTED, Audit, method_text, operands_text, sources_text, value_text
-from briefgen.provenance import Source, leaf_sources, prov_of
+from briefgen.provenance import Prov, Source, leaf_sources, prov_of
 
 __all__ = ["write_workbook", "SHEETS"]
 
@@ -31,7 +31,9 @@ _MEDIA = {"text": "正文", "vector": "图（PDF 文字）", "chart": "图"}
 
 
 def _clean(text: Any) -> str:
-    return _CTRL.sub("", "" if text is None else str(text))
+    """Text a cell can hold: no control characters, at most Excel's 32767 characters."""
+    s = _CTRL.sub("", "" if text is None else str(text))
+    return s if len(s) <= 32000 else s[:31999] + "…"
 
 
 @functools.lru_cache(maxsize=256)
@@ -45,14 +47,18 @@ def _local(file: str) -> Path | None:
 
 def _link(s: Source) -> tuple[str, str] | None:
     """(URL, shown text) of a local source file, pointing at the cell in a workbook."""
-    full = _local(s.file)
+    full = _local(s.path)
     if full is None:
         return None
-    path = Path(s.file)
+    path = Path(s.path)
     where = f"#'{s.sheet}'!{s.cell}" if s.kind == "xlsx" and s.sheet and s.cell else ""
     shown = path.name + (f" {s.sheet}!{s.cell}" if where else (f" 第{s.line}行" if s.line else
                                                                   f" 第{s.row}行" if s.row else ""))
-    return f"external:{full}{where}", shown
+    url = f"external:{full}{where}"
+    # Excel takes at most 2079 characters, and "#" starts the place inside the file.
+    if len(url) > 2000 or "#" in str(full):
+        return None
+    return url, shown
 
 
 def write_workbook(audit: Audit, out: Path) -> Path:
@@ -110,9 +116,8 @@ def _figures(wb: Any, f: _Formats, audit: Audit) -> None:
     for i, r in enumerate(rows, start=1):
         fmt = f.grey if r.category in EXCEPTED else f.bad if r.category == "未溯源" else f.text
         p = r.prov
-        name = ""
-        if p is not None:
-            name = " · ".join(x for x in (p.key, p.name or p.indicator) if x)
+        who = _named(p)
+        name = " · ".join(x for x in (who.key, who.name or who.indicator) if x) if who is not None else ""
         cells = [str(r.seq), r.where, r.part, r.context, r.printed]
         for j, v in enumerate(cells):
             ws.write_string(i, j, _clean(v), f.printed if j == 4 else fmt)
@@ -120,7 +125,7 @@ def _figures(wb: Any, f: _Formats, audit: Audit) -> None:
             ws.write_number(i, 5, float(p.value), f.num)
         else:
             ws.write_string(i, 5, "", fmt)
-        rest = [r.category, name, p.region if p else "", _period(p.period) if p else "", method_text(p, r),
+        rest = [r.category, name, who.region if who else "", _period(who.period) if who else "", method_text(p, r),
                 operands_text(p), sources_text(r.sources)]
         for j, v in enumerate(rest, start=6):
             ws.write_string(i, j, _clean(v), fmt)
@@ -146,6 +151,16 @@ def _fit_row(ws: Any, i: int, cells: list[tuple[str, float]], most: int = 8) -> 
         lines = max(lines, n)
     if lines > 1:
         ws.set_row(i, 13.5 * min(lines, most))
+
+
+def _named(p: Prov | None) -> Prov | None:
+    """The provenance that names the metric: a figure's own, or for arithmetic in a phrase
+    (多增98家 = this year's net increase − last year's) that of its first operand."""
+    seen = 0
+    while p is not None and not (p.key or p.name or p.indicator) and seen < 8:
+        p = next((q for _r, v in p.inputs if (q := prov_of(v)) is not None), None)
+        seen += 1
+    return p
 
 
 def _period(code: str) -> str:
@@ -183,8 +198,11 @@ def _files(wb: Any, f: _Formats, audit: Audit) -> None:
     heads = [("文件", 60), ("用途", 10), ("大小（字节）", 12), ("修改时间", 20), ("SHA-256", 70)]
     ws = _sheet(wb, f, "数据源", heads, len(audit.files))
     for i, fi in enumerate(audit.files, start=1):
-        full = Path(fi.path).resolve()
-        ws.write_url(i, 0, f"external:{full}", f.link, _clean(fi.path))
+        full = _local(fi.path)
+        if full is not None and len(str(full)) < 2000 and "#" not in str(full):
+            ws.write_url(i, 0, f"external:{full}", f.link, _clean(fi.path))
+        else:
+            ws.write_string(i, 0, _clean(fi.path), f.text)
         ws.write_string(i, 1, fi.role, f.text)
         ws.write_number(i, 2, fi.size, f.num)
         ws.write_string(i, 3, _dt.datetime.fromtimestamp(fi.mtime).strftime("%Y-%m-%d %H:%M:%S"), f.text)

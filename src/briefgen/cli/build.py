@@ -41,10 +41,13 @@ def build_cmd(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...],
         click.echo(f"已生成 {p}")
     if result.report is not None:
         counts = result.report.counts()
-        data = counts.get("数据", 0) + counts.get("配置", 0) + counts.get("模板原文", 0)
-        untraced = counts.get("未溯源", 0)
-        click.echo(f"数据核对：文中数字 {sum(counts.values())} 个，有来源 {data} 个"
-                   + (f"，未能溯源 {untraced} 个（见工作簿“警告”）" if untraced else "") + "。")
+        kinds = [(k, counts.get(k, 0)) for k in ("数据", "配置", "模板原文") if counts.get(k)]
+        other = sum(counts.values()) - sum(n for _k, n in kinds) - counts.get("未溯源", 0)
+        line = (f"数据核对：文中数字 {sum(counts.values())} 个，有来源 {sum(n for _k, n in kinds)} 个（"
+                + "、".join(f"{k} {n}" for k, n in kinds) + f"），年份、期号、图表编号、坐标轴刻度等 {other} 个")
+        if counts.get("未溯源"):
+            line += f"，未能溯源 {counts['未溯源']} 个（见工作簿“警告”）"
+        click.echo(line + "。")
     click.echo(f"用时 {time.perf_counter() - t0:.2f} 秒")
 
 
