@@ -21,8 +21,11 @@ from click.testing import CliRunner
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
+from briefgen import provenance
+from briefgen.audit import collect
 from briefgen.cli import main
-from briefgen.pipeline import build, check_document
+from briefgen.pipeline import build, check_document, make_builder
+from scenarios import VARIANTS, load_example, scenario_data
 from support import ROOT
 
 EXAMPLES = sorted(p.parent.name for p in (ROOT / "seeds").glob("*/briefing.yaml"))
@@ -331,3 +334,25 @@ def test_check_refuses_what_it_cannot_read(tmp_path):
     (tmp_path / "z.pdf").write_bytes(b"%PDF-1.4 broken")
     r = CliRunner().invoke(main, ["check", str(tmp_path / "z.pdf"), "--config", str(config)])
     assert r.exit_code == 1 and "无法读取 PDF" in r.output and "Traceback" not in r.output
+
+
+MOVES = ["original", "down30", "flat", "zeros", "no_previous", "below_target", "lost_rank", "net_negative", "mixed0"]
+
+
+@pytest.mark.parametrize("scenario", MOVES)
+def test_figures_stay_traced_when_the_data_move(scenario):
+    """Falls, flats, zeros, no previous year, below target, a lost rank, net increases turning
+    negative: every figure the document prints is still matched to the value that printed it."""
+    for path, over in VARIANTS:
+        ex = load_example(path, over)
+        with provenance.recording():
+            builder = make_builder(ex.cfg, None, None, scenario_data(ex, scenario))
+            doc = builder.build()
+        audit = collect(doc, ex.cfg, builder.book)
+        bad = [(r.part, r.context) for r in audit.rows if r.category == "未溯源"
+               or r.category == "数据" and r.prov is None]
+        assert not bad, f"{ex.name}/{scenario}: {bad}"
+        data = [r for r in audit.rows if r.category == "数据"]
+        assert data and all(r.value is not None for r in data)
+        if scenario == "original":
+            assert all(r.sources for r in data)
