@@ -103,7 +103,9 @@ def load_example(path: Path, overrides: list[str] | None = None, templates: list
 def copy_dataset(ds: Dataset) -> Dataset:
     out = Dataset()
     out.indicators = copy.deepcopy(ds.indicators)
-    out.obs = {k: Obs(o.value, dict(o.published), o.derived, o.where) for k, o in ds.obs.items()}
+    # The cells stay where they are (a changed value still stands in its cell, for the audit).
+    out.obs = {k: Obs(o.value, dict(o.published), o.derived, o.where, o.src, dict(o.pub_src))
+               for k, o in ds.obs.items()}
     return out
 
 

@@ -322,6 +322,8 @@ class BriefingCfg(_Model):
     fonts: dict[str, str] = Field(default_factory=dict,  # role → font file or family
         description="字体角色 → 字体文件或字体名")
     template: str | None = Field(None, description="继承的部门模板名称")
+    audit: bool = Field(False, description="同时生成数据核对工作簿 <name>.audit.xlsx：文中每个数字的数值、"
+                                           "算法和来源单元格（同 briefgen build --audit）")
 
     @field_validator("regions")
     @classmethod

@@ -22,11 +22,12 @@ from typing import Any, Iterable
 from briefgen import periods, zh
 from briefgen.config import Config, SourceCfg
 from briefgen.errors import BriefgenError
-from briefgen.files import load_yaml, read_text
+from briefgen.files import load_yaml_doc, parse_yaml, read_text
+from briefgen.provenance import Source
 from briefgen.regions import clean_name
 from briefgen.safety import clean_text, read_sql, reject_url
 from briefgen.sheets import KEY_ALIASES, PUBLISHED_ALIASES, Grid, Reading, Record, read_grid
-from briefgen.yamlpos import json_problem_zh
+from briefgen.yamlpos import json_problem_zh, value_mark
 
 # Field names of YAML/JSON records (the spreadsheet aliases are in briefgen.sheets.KEY_ALIASES).
 COLUMNS = {k: v for k, v in KEY_ALIASES.items() if k != "serial"}
@@ -46,6 +47,8 @@ class Obs:
     published: dict[str, float] = field(default_factory=dict)
     derived: str = ""  # why the value is derived rather than reported
     where: str = ""
+    src: Source | None = None  # the cell the value stands in (for the audit)
+    pub_src: dict[str, Source] = field(default_factory=dict)  # the cells of the published figures
 
 
 @dataclass
@@ -66,6 +69,7 @@ class Dataset:
         self.indicators: dict[str, Indicator] = {}
         self.readings: list[tuple[str, Reading]] = []  # (source label, how a sheet was understood)
         self.total_regions: set[str] = set()  # regions whose figures came from total rows (合计、全市)
+        self.files: dict[str, str] = {}  # every file read (resolved path) → what it is, for the audit
 
     @property
     def ignored(self) -> list[str]:
@@ -94,8 +98,9 @@ class Dataset:
                     where=obs.where,
                 )
             if old.value is None and obs.value is not None:
-                old.value, old.where = obs.value, obs.where
+                old.value, old.where, old.src = obs.value, obs.where, obs.src
             old.published.update(obs.published)
+            old.pub_src.update(obs.pub_src)
             old.derived = old.derived or obs.derived
         else:
             self.obs[key] = obs
@@ -220,18 +225,24 @@ def _add_records(ds: Dataset, records: Iterable[Record]) -> None:
             n = parse_number(v, f"{rec.where}（{k}）")
             if n is not None:
                 pub[k] = n
+        pub_src = {}
+        for k in pub:
+            at = rec.pub_locs.get(k, rec.loc)
+            if at is not None:
+                pub_src[k] = at if at.field else Source(**{**at.__dict__, "field": k})
         # Names from spreadsheets may carry pasted control characters: no document or chart can show them.
         ds.add(
             clean_text(rec.indicator).strip(), clean_text(rec.region).strip(), rec.period,
-            Obs(value, pub, rec.derived, rec.where),
+            Obs(value, pub, rec.derived, rec.where, rec.loc if value is not None else None, pub_src),
             unit=clean_text(rec.unit), note=clean_text(rec.note), source=clean_text(rec.source),
         )
 
 
-def _dict_records(rows: Iterable[tuple[str, dict[str, Any]]], src: SourceCfg) -> Iterable[Record]:
-    """Long-form rows of YAML/JSON (already keyed by canonical names) → records."""
+def _dict_records(rows: Iterable[tuple[str, dict[str, Any], dict[str, Source]]], src: SourceCfg) -> Iterable[Record]:
+    """Long-form rows of YAML/JSON (already keyed by canonical names, with the source line of each
+    field) → records."""
     year = periods.parse(src.period).year if src.period else None
-    for where, row in rows:
+    for where, row, locs in rows:
         ind = row.get("indicator")
         if ind is None or str(ind).strip() == "":
             raise BriefgenError("缺少指标名称", where=where)
@@ -244,6 +255,7 @@ def _dict_records(rows: Iterable[tuple[str, dict[str, Any]]], src: SourceCfg) ->
             value=row.get("value"), published={k: row[k] for k in PUBLISHED if k in row},
             unit=str(row.get("unit") or ""), note=str(row.get("note") or ""),
             source=str(row.get("source") or src.note or ""), derived=str(row.get("derived") or ""),
+            loc=locs.get("value"), pub_locs={k: v for k, v in locs.items() if k in PUBLISHED},
         )
 
 
@@ -344,15 +356,28 @@ def read_xlsx(path: Path, sheet: str | None = None) -> Grid:
         raise BriefgenError("工作表为空", where=f"{path}：工作表“{title}”")
     return Grid(rows=rows, label=str(path), sheet=title, merges=merges)
 def _read_structured(path: Path, src: SourceCfg, ds: Dataset) -> None:
-    if path.suffix.lower() == ".json":
+    kind = "json" if path.suffix.lower() == ".json" else "yaml"
+    if kind == "json":
+        text = read_text(path, "数据文件")
         try:
-            doc = json.loads(read_text(path, "数据文件"))
+            doc = json.loads(text)
         except json.JSONDecodeError as e:
             raise BriefgenError(f"JSON 格式错误：{json_problem_zh(e.msg)}",
                                 where=f"{path}:{e.lineno}:{e.colno}") from None
+        try:
+            # JSON is YAML: its node tree gives each value's line for the audit (best effort).
+            root = parse_yaml(text, path, "数据文件").root
+        except BriefgenError:
+            root = None
     else:
-        doc = load_yaml(path, "数据文件")
+        ydoc = load_yaml_doc(path, "数据文件")
+        doc, root = ydoc.check("数据文件"), ydoc.root
     label = str(path)
+
+    def at(loc: tuple) -> Source | None:
+        line, _col, _style = value_mark(root, loc)
+        return Source(kind, label, line=line) if line is not None else None
+
     if doc is None:
         raise BriefgenError("数据文件为空", where=label)
     if isinstance(doc, dict):
@@ -360,10 +385,11 @@ def _read_structured(path: Path, src: SourceCfg, ds: Dataset) -> None:
             "region": str(doc.get("region") or src.region or "") or None,
             "period": str(doc["period"]) if doc.get("period") is not None else src.period,
         })
+    prefix: tuple = ()
     if isinstance(doc, list):
         records = doc
     elif isinstance(doc, dict) and "records" in doc:
-        records = doc["records"]
+        records, prefix = doc["records"], ("records",)
     elif isinstance(doc, dict) and "indicators" in doc:
         records = _indicator_mapping(doc["indicators"], label)
     else:
@@ -371,19 +397,28 @@ def _read_structured(path: Path, src: SourceCfg, ds: Dataset) -> None:
     if not isinstance(records, list):
         raise BriefgenError("records 应为列表", where=label)
 
-    def rows() -> Iterable[tuple[str, dict[str, Any]]]:
+    def rows() -> Iterable[tuple[str, dict[str, Any], dict[str, Source]]]:
         for i, rec in enumerate(records, start=1):
             if not isinstance(rec, dict):
                 raise BriefgenError("每条记录应为映射（键: 值）", where=f"{label}：第{i}条记录")
             out = {}
+            locs: dict[str, Source] = {}
+            given = rec.pop(_LOCS, None) if isinstance(rec.get(_LOCS), dict) else None
             for k, v in rec.items():
                 ck = _canon(k)
                 if ck is None:
                     raise BriefgenError(f"不认识的字段“{k}”", where=f"{label}：第{i}条记录")
                 out[ck] = v
-            yield f"{label}：第{i}条记录", out
+                loc = given.get(k) if given is not None else (*prefix, i - 1, k)
+                got = at(loc) if loc is not None and root is not None else None
+                if got is not None:
+                    locs[ck] = got
+            yield f"{label}：第{i}条记录", out, locs
 
     _add_records(ds, _dict_records(rows(), src))
+
+
+_LOCS = "\0locs"  # where each field of a record built from an indicator mapping stands in the file
 
 
 def _indicator_mapping(mapping: Any, label: str) -> list[dict]:
@@ -400,16 +435,23 @@ def _indicator_mapping(mapping: Any, label: str) -> list[dict]:
         if not isinstance(regions, dict):
             raise BriefgenError(f"指标“{name}”的 values 应为映射（时期: 数值）", where=label)
         # values may be {period: v} or {region: {period: v}}
-        by_region = regions if all(isinstance(v, dict) for v in regions.values()) else {spec.get("region"): regions}
+        nested = all(isinstance(v, dict) for v in regions.values())
+        by_region = regions if nested else {spec.get("region"): regions}
         for region, values in by_region.items():
             for period, value in values.items():
                 rec = {"indicator": name, "period": period, "value": value,
                        "unit": spec.get("unit", ""), "note": spec.get("note", ""),
                        "source": spec.get("source", "")}
+                locs: dict[str, tuple] = {"value": ("indicators", name, "values", *((region,) if nested else ()),
+                                                    period)}
                 if region:
                     rec["region"] = region
+                pkey = period if period in published else str(period)
                 p = published.get(period) or published.get(str(period)) or {}
                 rec.update(p)
+                if isinstance(p, dict):
+                    locs.update({k: ("indicators", name, "published", pkey, k) for k in p})
+                rec[_LOCS] = locs
                 d = derived.get(period) or derived.get(str(period))
                 if d:
                     rec["derived"] = d
@@ -426,7 +468,9 @@ def _read_sql(cfg: Config, src: SourceCfg, ds: Dataset, label: str, total: str |
         raise BriefgenError("找不到数据库文件", where=str(db))
     # Read-only, SELECT only, with row and time limits: a briefing never writes anywhere.
     header, rows = read_sql(db, src.sql or "")
-    grid = Grid(rows=[header, *rows], label=f"{db}（SQL）", titles=False, first_line=0)
+    grid = Grid(rows=[header, *rows], label=f"{db}（SQL）", titles=False, first_line=0, path=str(db),
+                query=src.sql or "")
+    ds.files[str(db)] = "数据库"
     _read_grid(ds, grid, src, total, label)
 
 
@@ -457,6 +501,7 @@ def load_dataset(cfg: Config) -> Dataset:
 def read_source(ds: Dataset, path: Path, src: SourceCfg, total: str | None = None, label: str = "") -> None:
     """One data file (YAML/JSON, CSV, one sheet of an XLSX) into `ds`."""
     suffix = path.suffix.lower()
+    ds.files.setdefault(str(path), "数据文件")
     if suffix in (".yaml", ".yml", ".json"):
         _read_structured(path, src, ds)
     elif suffix in (".csv", ".txt"):

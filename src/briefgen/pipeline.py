@@ -10,8 +10,9 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+from briefgen import provenance
 from briefgen.builder import Builder
 from briefgen.charts.cache import cached_chart
 from briefgen.charts.vector import SUFFIX as VECTOR_SUFFIX
@@ -26,6 +27,13 @@ from briefgen.model import Document
 from briefgen.safety import check_document_text
 from briefgen.writers import FORMATS, WriterOptions, writer_for
 
+if TYPE_CHECKING:
+    from briefgen.audit import Audit
+    from briefgen.audit.compare import CheckReport
+
+#: The audit workbook beside the outputs: <name>.audit.xlsx.
+AUDIT_SUFFIX = "audit.xlsx"
+
 
 @dataclass
 class BuildResult:
@@ -34,6 +42,8 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     document: Document | None = None
+    audit: Path | None = None  # the audit workbook, when asked for (also in outputs)
+    report: "Audit | None" = None
 
 
 def template_dirs(cfg: Config) -> list[Path]:
@@ -93,10 +103,23 @@ def make_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | 
     return doc
 
 
+def audited_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,
+                     formats: Sequence[str] = FORMATS) -> tuple[Document, "Audit"]:
+    """The document and its audit: every printed figure with where it came from
+    (:mod:`briefgen.audit`). With `chart_dir` None, charts are specified but not drawn."""
+    from briefgen.audit import collect  # local: only audited builds and `check` need it
+
+    with provenance.recording():
+        builder = make_builder(cfg, chart_dir, chains, formats=formats)
+        doc = builder.build()
+    return doc, collect(doc, cfg, builder.book)
+
+
 def build(config: str | Path, out_dir: str | Path = "output", formats: list[str] | None = None,
           overrides: list[str] | None = None, extra_templates: list[Path] | None = None,
-          allow_paths: Iterable[Path] = ()) -> BuildResult:
-    """Build one briefing: read `config`, write every format into `out_dir`.
+          allow_paths: Iterable[Path] = (), audit: bool | None = None) -> BuildResult:
+    """Build one briefing: read `config`, write every format into `out_dir`; with `audit`
+    (or ``audit: true`` in the config) also the audit workbook ``<name>.audit.xlsx``.
 
     Outputs appear together or not at all (:class:`~briefgen.files.StagedFiles`).
     Files pulled in by templates must lie in the template roots or `allow_paths`.
@@ -105,15 +128,22 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
     cfg = load_config(config, overrides, extra_templates, allow_paths)
     m = cfg.model
     fmts = formats or list(FORMATS)
+    audited = m.audit if audit is None else (audit or m.audit)
     chains = resolve_fonts(m.fonts or None, base_dir=cfg.base, where=str(cfg.path))
     out = Path(out_dir)
     # Checked before the (slow) build: a name can never leave the output folder.
     targets = {fmt: output_path(out, m.name, fmt, f"{cfg.path}：name") for fmt in fmts}
+    if audited:
+        targets[AUDIT_SUFFIX] = output_path(out, m.name, AUDIT_SUFFIX, f"{cfg.path}：name")
     options = WriterOptions(style=m.style, fonts=chains, reference_docx=cfg.reference_docx)
     result = BuildResult()
     with tempfile.TemporaryDirectory(prefix="briefgen-") as tmp:
-        doc = make_document(cfg, Path(tmp), chains, fmts)
-        result.document = doc
+        report = None
+        if audited:
+            doc, report = audited_document(cfg, Path(tmp), chains, fmts)
+        else:
+            doc = make_document(cfg, Path(tmp), chains, fmts)
+        result.document, result.report = doc, report
         result.warnings = list(doc.warnings)
         try:
             for t in targets.values():
@@ -126,9 +156,36 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
                 for fmt in fmts:
                     target = targets[fmt]
                     writer_for(fmt, options).write(doc, staged.stage(target))
+                if report is not None:
+                    from briefgen.audit.workbook import write_workbook  # local: xlsxwriter only for audits
+
+                    target = targets[AUDIT_SUFFIX]
+                    write_workbook(report, staged.stage(target))
                 target = out
                 result.outputs = staged.commit()
         except OSError as e:
             # Read-only folder, full disk, no permission: the temporaries are gone, earlier outputs intact.
             raise os_error(e, target, "写入输出文件") from None
+    if audited:
+        result.audit = targets[AUDIT_SUFFIX]
     return result
+
+
+def check_document(document: str | Path, config: str | Path, overrides: list[str] | None = None,
+                   extra_templates: list[Path] | None = None) -> "CheckReport":
+    """``briefgen check``: the figures of `document` (a DOCX or PDF that may have been edited by hand)
+    against a fresh build of `config`. Writes no output (PDF charts are drawn in a temporary folder:
+    their text is part of the PDF's)."""
+    from briefgen.audit.compare import compare  # local: only `check` compares documents
+    from briefgen.audit.reading import read_figures  # local: as above
+
+    path = Path(document)
+    found = read_figures(path)
+    cfg = load_config(config, overrides, extra_templates)
+    if path.suffix.lower() == ".pdf":
+        chains = resolve_fonts(cfg.model.fonts or None, base_dir=cfg.base, where=str(cfg.path))
+        with tempfile.TemporaryDirectory(prefix="briefgen-check-") as tmp:
+            _doc, audit = audited_document(cfg, Path(tmp), chains, ["pdf"])
+    else:
+        _doc, audit = audited_document(cfg, None, None, ["docx"])
+    return compare(found, audit, path)

@@ -384,9 +384,16 @@ class Sandbox(SandboxedEnvironment):
         return "".join(map(str, parts))
 
 
-def new_environment(loader: jinja2.BaseLoader | None = None, **options: Any) -> Sandbox:
-    """A sandboxed environment: undefined names raise, nothing is escaped (plain text out)."""
-    env = Sandbox(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False, finalize=_finalize, **options)
+def new_environment(loader: jinja2.BaseLoader | None = None, *,
+                    finalize: Callable[[Any], Any] | None = None, **options: Any) -> Sandbox:
+    """A sandboxed environment: undefined names raise, nothing is escaped (plain text out).
+
+    `finalize` sees what each ``{{ x }}`` prints before the size check does.
+    """
+    def checked(value: Any) -> Any:
+        return _finalize(finalize(value) if finalize is not None else value)
+
+    env = Sandbox(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False, finalize=checked, **options)
     guard_filters(env.filters)
     return env
 

@@ -28,6 +28,7 @@ from typing import Any
 from briefgen import periods, zh
 from briefgen.errors import BriefgenError
 from briefgen.periods import Period
+from briefgen.provenance import Source
 from briefgen.regions import TOTAL_LABELS, clean_name
 from briefgen.safety import clean_text
 
@@ -135,6 +136,23 @@ class Grid:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2), 0-based, inclusive
     titles: bool = True  # look for title rows (not for an SQL result)
     first_line: int = 1  # the file line of rows[0]
+    path: str = ""  # the file as the config names it (resolved), for source cells; "" → label
+    query: str = ""  # the SQL query whose result this is
+
+    def locate(self, r: int, c: int) -> Source:
+        """Cell (r, c) as a source location: a workbook cell (a merged cell's top-left one), a
+        CSV line and column, or a row of an SQL result."""
+        for r1, c1, r2, c2 in self.merges:
+            if r1 <= r <= r2 and c1 <= c <= c2:
+                r, c = r1, c1
+                break
+        path = self.path or self.label
+        if self.query:
+            head = self.rows[0][c] if self.rows and c < len(self.rows[0]) else ""
+            return Source("sql", path, query=self.query, row=r + self.first_line, header=str(head or ""))
+        if self.sheet is not None:
+            return Source("xlsx", path, sheet=self.sheet, cell=f"{col_letter(c)}{r + self.first_line}")
+        return Source("csv", path, line=r + self.first_line, column=c + 1)
 
     def cell(self, r: int, c: int) -> str:
         """Where cell (r, c) is, as the user finds it: D5 in a workbook, 第5行第4列 in a CSV."""
@@ -213,6 +231,8 @@ class Record:
     note: str = ""
     source: str = ""
     derived: str = ""
+    loc: Source | None = None  # the cell of the value (or of the one published figure), for the audit
+    pub_locs: dict[str, Source] = field(default_factory=dict)  # published figures standing elsewhere
 
 
 @dataclass
@@ -450,7 +470,7 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             where = grid.cell(r, c.index)
             rec = Record(where=where, indicator=ind, region=reg, period=per.code,
                          note=extra.get("note", ""), source=extra.get("source", ""),
-                         derived=extra.get("derived", ""))
+                         derived=extra.get("derived", ""), loc=grid.locate(r, c.index))
             if c.field == "value":
                 rec.value = v
                 rec.unit = c.unit or unit_row or ctx.unit

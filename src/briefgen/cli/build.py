@@ -22,16 +22,18 @@ from briefgen.writers import parse_formats
 @click.option("--format", "fmt", default="docx,pdf", show_default=True, help="输出格式，逗号分隔")
 @overrides_option
 @templates_option
+@click.option("--audit", is_flag=True, help="同时生成数据核对工作簿 <name>.audit.xlsx（每个数字的数值、算法和来源）")
 @allow_path_option
 @debug_option
 @guarded
 def build_cmd(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...], templates: tuple[Path, ...],
-              allow_paths: tuple[Path, ...], debug: bool) -> None:
+              audit: bool, allow_paths: tuple[Path, ...], debug: bool) -> None:
     """按配置文件 CONFIG 生成简报。"""
 
     t0 = time.perf_counter()
     try:
-        result = build(config, out_dir, parse_formats(fmt), list(overrides), list(templates), allow_paths)
+        result = build(config, out_dir, parse_formats(fmt), list(overrides), list(templates), allow_paths,
+                       audit=audit or None)
     except KeyboardInterrupt:
         click.secho("已中断：本次没有写入任何文件，原有输出保持不变。", fg="yellow", err=True)
         sys.exit(130)
@@ -39,6 +41,15 @@ def build_cmd(config: Path, out_dir: Path, fmt: str, overrides: tuple[str, ...],
         click.secho(f"警告：{w}", fg="yellow", err=True)
     for p in result.outputs:
         click.echo(f"已生成 {p}")
+    if result.report is not None:
+        counts = result.report.counts()
+        kinds = [(k, counts.get(k, 0)) for k in ("数据", "配置", "模板原文") if counts.get(k)]
+        other = sum(counts.values()) - sum(n for _k, n in kinds) - counts.get("未溯源", 0)
+        line = (f"数据核对：文中数字 {sum(counts.values())} 个，有来源 {sum(n for _k, n in kinds)} 个（"
+                + "、".join(f"{k} {n}" for k, n in kinds) + f"），年份、期号、图表编号、坐标轴刻度等 {other} 个")
+        if counts.get("未溯源"):
+            line += f"，未能溯源 {counts['未溯源']} 个（见工作簿“警告”）"
+        click.echo(line + "。")
     click.echo(f"用时 {time.perf_counter() - t0:.2f} 秒")
 
 
