@@ -469,14 +469,20 @@ def test_permission_denied_on_the_output_folder(tmp_path, monkeypatch):
 
 def test_permission_denied_on_a_data_file(tmp_path, monkeypatch):
     cfg = write(tmp_path)
-    real = Path.read_bytes
+    real_bytes, real_open = Path.read_bytes, Path.open
 
     def read_bytes(self):
         if self.name == "d.csv":
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real(self)
+        return real_bytes(self)
+
+    def open_(self, *args, **kwargs):  # the CSV reader streams the file
+        if self.name == "d.csv":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", open_)
     code, output = build(str(cfg), "--out", str(tmp_path / "out"))
     assert_one_clear_error(code, output, "d.csv", "读取数据文件失败：没有权限")
 
