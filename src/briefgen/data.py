@@ -479,10 +479,12 @@ MAX_XLSX_CELLS = 5_000_000  # cells of the sheet read, counted as its XML stream
 MAX_XLSX_ROWS = 1_048_576  # Excel's own limit
 
 
-def xlsx_sheets(path: Path) -> list[str]:
-    """The names of a workbook's sheets."""
+def xlsx_sheets(path: Path, *, hidden: bool = False) -> list[str]:
+    """The names of a workbook's sheets (with `hidden`, of its hidden ones only)."""
     wb = _open_workbook(path)
     try:
+        if hidden:
+            return [s.title for s in [*wb.worksheets, *wb.chartsheets] if s.sheet_state != "visible"]
         return list(wb.sheetnames)
     finally:
         wb.close()

@@ -334,6 +334,8 @@ def test_xlsx_reads_the_active_sheet_and_names_hidden_ones(tmp_path):
     assert "警告：" in output and "隐藏的工作表“旧表”" in output and "“本期”" in output
     r = CliRunner().invoke(main, ["validate", str(cfg)])
     assert r.exit_code == 0 and "隐藏的工作表“旧表”" in r.output, r.output
+    r = CliRunner().invoke(main, ["inspect", str(tmp_path / "d.xlsx")])
+    assert r.exit_code == 0 and "【工作表“旧表”】（隐藏）" in r.output and "【工作表“本期”】\n" in r.output, r.output
 
 
 def _set_part(path: Path, member: str, edit) -> None:
