@@ -109,7 +109,7 @@ class SourceCfg(_Model):
     layout: Literal["auto", "long", "wide-periods", "wide-regions", "periods-down"] = Field("auto",
         description="表格结构（一般不用写，briefgen inspect 可查看自动判断的结果）：auto 自动｜long 长表｜"
                     "wide-periods 首列为指标｜wide-regions 首列为地区｜periods-down 首列为时期（月份）")
-    sheet: str | None = Field(None, description="Excel 工作表名称")
+    sheet: str | None = Field(None, description="Excel 工作表名称（不写时读取打开文件时显示的那张）")
     region: Text | None = Field(None, description="未写地区的行所属地区")
     period: Period | None = Field(None,
         description="本表的时期：未写时期的行、“本期/上年同期”列都按它理解，也为“1—9月”之类补上年份；"

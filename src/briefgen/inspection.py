@@ -36,6 +36,7 @@ class SheetReport:
     reading: Reading | None  # None for YAML/JSON records
     error: BriefgenError | None = None
     notes: list[str] = field(default_factory=list)
+    hidden: bool = False  # a hidden sheet: a build reads it only when the config names it
 
     @property
     def place(self) -> str | None:
@@ -53,8 +54,10 @@ def inspect_file(path: Path, sheet: str | None = None, period: str | None = None
         raise BriefgenError("找不到数据文件", where=str(path))
     suffix = path.suffix.lower()
     names: list[str | None]
+    hidden: set[str | None] = set()
     if suffix in (".xlsx", ".xlsm"):
         names = [sheet] if sheet else list(xlsx_sheets(path))
+        hidden = set(xlsx_sheets(path, hidden=True))
     elif sheet:
         raise BriefgenError("--sheet 只用于 Excel 工作簿（.xlsx）", where=str(path))
     else:
@@ -64,7 +67,7 @@ def inspect_file(path: Path, sheet: str | None = None, period: str | None = None
     for name in names:
         ds = Dataset()
         src = SourceCfg(file=str(path), sheet=name, period=src_period)
-        report = SheetReport(shown_as or str(path), name, ds, None)
+        report = SheetReport(shown_as or str(path), name, ds, None, hidden=name in hidden)
         try:
             read_source(ds, path, src, None, "")
         except BriefgenError as e:
@@ -97,7 +100,7 @@ def render(reports: list[SheetReport]) -> str:
     lines.append(f"文件：{first.file}{count}")
     for r in reports:
         lines.append("")
-        lines.append(f"【工作表“{r.sheet}”】" if r.sheet else "【内容】")
+        lines.append((f"【工作表“{r.sheet}”】" + ("（隐藏）" if r.hidden else "")) if r.sheet else "【内容】")
         if r.error is not None:
             lines.append(f"  无法读取：{r.error.render()}")
             continue

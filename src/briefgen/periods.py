@@ -281,8 +281,24 @@ def looks_like_period(value: Any) -> bool:
     s = normalize(str(value or ""))
     if _match(s) is not None:
         return True
-    return bool(re.fullmatch(r"(\d{4}年?)?(\d{1,2}([-~至到]\d{1,2})?月份?(末|底|累计)?|第?.季度|.半年)", s)
-                or re.fullmatch(r"\d{4}(年|-|/|\.|M|Q|H).{0,8}", s))
+    if bool(re.fullmatch(r"(\d{4}年?)?(\d{1,2}([-~至到]\d{1,2})?月份?(末|底|累计)?|第?.季度|.半年)", s)
+            or re.fullmatch(r"\d{4}(年|-|/|\.|M|Q|H).{0,8}", s)):
+        return True
+    # A typo of a year: 2O21, 2l21 (letters for digits).
+    typo = s.translate(_LOOKALIKE)
+    hit = _match(typo) if typo != s and sum(ch.isdigit() for ch in s) >= 2 else None
+    return hit is not None and "y" in hit[1]
+
+
+_LOOKALIKE = str.maketrans("OoＯ〇lIｌ", "0000111")
+
+
+def typo_fix(value: Any, year: int | None = None) -> str | None:
+    """"2O21" → "2021": a period written with letters for digits, corrected; None if it is no such typo."""
+    if not isinstance(value, str) or not looks_like_period(value):
+        return None
+    fixed = normalize(value).translate(_LOOKALIKE)
+    return fixed if fixed != normalize(value) and parse(fixed, year).kind != "other" else None
 
 
 def strict(value: Any, where: str | None = None, year: int | None = None) -> Period:
@@ -292,6 +308,10 @@ def strict(value: Any, where: str | None = None, year: int | None = None) -> Per
         if needs_year(value) and year is None:
             raise BriefgenError(f"时期“{value}”没有写年份", where=where,
                                 hint="请写完整，如 2022年1—9月；表格中可在标题写明年份，或在数据源中写 period:")
+        fixed = typo_fix(value, year)
+        if fixed:
+            raise BriefgenError(f"“{value}”不是可识别的时期（其中有字母，是否应为“{fixed}”？）", where=where,
+                                hint="请把字母 O、l 改成数字 0、1")
         raise BriefgenError(f"“{value}”不是可识别的时期", where=where, hint=f"可写：{ACCEPTED_FORMS}")
     return p
 

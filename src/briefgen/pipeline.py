@@ -76,7 +76,7 @@ def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | N
     ds = ds if ds is not None else load_dataset(cfg)
     book = MetricBook(ds, m.metrics, region=m.region, period=m.period, previous=m.previous,
                       label=str(cfg.path), peers=m.peers, regions=cfg.regions)
-    for w in magnitude_warnings(ds, aggregate_region=m.region):
+    for w in [*ds.warnings, *magnitude_warnings(ds, aggregate_region=m.region)]:
         book.warn(w)
     face = None
     if chains:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from briefgen import periods, zh
 from briefgen.errors import BriefgenError
@@ -136,6 +136,9 @@ class Grid:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2), 0-based, inclusive
     titles: bool = True  # look for title rows (not for an SQL result)
     first_line: int = 1  # the file line of rows[0]
+    # A CSV: each row holds the cells as written, so a row longer than the header has a comma too many.
+    delimited: bool = False
+    warnings: list[str] = field(default_factory=list)  # what the reader noticed (hidden sheets …)
     path: str = ""  # the file as the config names it (resolved), for source cells; "" → label
     query: str = ""  # the SQL query whose result this is
 
@@ -184,6 +187,9 @@ def col_letter(c: int) -> str:
 def _text(v: Any) -> str:
     if v is None:
         return ""
+    if type(v) is str:
+        # Printable text holds nothing clean_text drops (the fast path for a million cells).
+        return (v if v.isprintable() else clean_text(v)).strip()
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return clean_text(str(v)).strip()
@@ -274,15 +280,17 @@ class _Context:
 
 
 def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", region: str | None = None,
-              total_region: str | None = None) -> Reading:
+              total_region: str | None = None, sink: Callable[[Record], None] | None = None) -> Reading:
     """Understand a grid: titles, headers, key and value columns, rows → :class:`Reading`.
 
     `period` (canonical) is the source's declared period, `region` the region of rows that
-    name none, `total_region` the region a total row (合计、全市) stands for.
+    name none, `total_region` the region a total row (合计、全市) stands for. With `sink`,
+    each record goes there as it is read, ``Reading.records`` stays empty and each row of
+    the grid is let go once read (the grid is spent: a million rows need not be held twice).
     """
-    rows = [list(r) for r in grid.rows]
-    width = max((len(r) for r in rows), default=0)
-    rows = [r + [None] * (width - len(r)) for r in rows]
+    width = max((len(r) for r in grid.rows), default=0)
+    # The grid's own rows where they are full width: a row is copied only where a cell is filled in.
+    rows: list[Any] = [r if len(r) == width else [*r, *[None] * (width - len(r))] for r in grid.rows]
     ignored: list[str] = []
     reasons: list[str] = []
 
@@ -316,6 +324,8 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
 
     # -- headers -------------------------------------------------------------------------
     depth = _header_depth(grid, rows, top)
+    for i in range(top, top + depth):
+        rows[i] = list(rows[i])
     header = rows[top:top + depth]
     if depth > 1:
         reasons.append(f"第{top + grid.first_line}—{top + depth - 1 + grid.first_line}行为{depth}行表头"
@@ -334,6 +344,8 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
         if codes and codes[0] in ("甲", "乙", "A") and nums and nums == [str(i) for i in range(1, len(nums) + 1)]:
             ignored.append(f"第{body_start + grid.first_line}行“{' '.join(codes[:4])}…”：栏次行")
             body_start += 1
+    if grid.delimited:
+        _check_row_widths(grid, top, depth, body_start)
     cols = [_column(grid, header, j, top, ctx) for j in range(width)]
     data_rows = list(range(body_start, len(rows)))
 
@@ -355,10 +367,10 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             above = ""
             for r in data_rows:
                 t = _text(rows[r][c.index])
-                has_values = any(_text(rows[r][v.index]) for v in cols if v.role == "value")
                 if t:
                     above = t if not t.startswith(NOTE_PREFIXES) else ""
-                elif has_values and above:
+                elif above and any(_text(rows[r][v.index]) for v in cols if v.role == "value"):
+                    rows[r] = list(rows[r])
                     rows[r][c.index] = above
     value_cols = [c for c in cols if c.role == "value"]
     if layout == "periods-down" and "period" not in roles:
@@ -417,11 +429,18 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
 
     # -- rows -----------------------------------------------------------------------------
     records: list[Record] = []
+    emit = sink or records.append
+    # Key cells are understood once per distinct text (a million rows name a few hundred things).
+    row_periods: dict[Any, Period] = {}
+    region_names: dict[str, str] = {}
+    indicator_names: dict[str, tuple[str, str]] = {}
     totals: list[str] = []
     total_names: set[str] = set()
     key = {c.role: c for c in cols if c.role in KEY_ALIASES}
     for r in data_rows:
         row = rows[r]
+        if sink is not None:
+            rows[r] = grid.rows[r] = _SPENT  # the records of this row are in the sink: let it go
         texts = [_text(v) for v in row]
         filled = [t for t in texts if t]
         if not filled:
@@ -439,7 +458,10 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
         reg = region or ""
         if "region" in key:
             raw_reg = texts[key["region"].index]
-            reg = clean_name(raw_reg) or reg
+            name = region_names.get(raw_reg)
+            if name is None:
+                name = region_names[raw_reg] = clean_name(raw_reg)
+            reg = name or reg
             if reg in TOTAL_LABELS:
                 stands = total_region or region
                 totals.append(f"第{r + grid.first_line}行“{raw_reg}”" + (f"（作为{stands}）" if stands else ""))
@@ -451,7 +473,10 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             raw_ind = texts[key["indicator"].index]
             if not raw_ind:
                 raise BriefgenError("缺少指标名称", where=grid.cell(r, key["indicator"].index))
-            ind_row, unit_row = split_unit(clean_name(raw_ind))
+            split = indicator_names.get(raw_ind)
+            if split is None:
+                split = indicator_names[raw_ind] = split_unit(clean_name(raw_ind))
+            ind_row, unit_row = split
         if "unit" in key and texts[key["unit"].index]:
             unit_row = texts[key["unit"].index]
         per_row: Period | None = None
@@ -459,7 +484,9 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             cell = row[key["period"].index]
             if _text(cell) == "":
                 raise BriefgenError("缺少时期", where=grid.cell(r, key["period"].index))
-            per_row = _row_period(cell, grid.cell(r, key["period"].index), ctx)
+            per_row = row_periods.get(cell)
+            if per_row is None:
+                per_row = row_periods[cell] = _row_period(cell, grid.cell(r, key["period"].index), ctx)
         extra = {k: texts[key[k].index] for k in ("note", "source", "derived") if k in key}
         for c in value_cols:
             per = _value_period(c, per_row, ctx)
@@ -478,10 +505,28 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
                 if _text(v) == "":
                     continue
                 rec.published[c.field] = v
-            records.append(rec)
+            emit(rec)
     return Reading(layout=lay, layout_cn=LAYOUTS_CN[lay], reasons=reasons, records=records, ignored=ignored,
                    columns=cols, title=title, period=ctx.period, header_rows=(top, top + depth - 1),
                    totals=totals, total_names=total_names)
+
+
+_SPENT: list[Any] = []  # a row already read into the sink (never written to)
+
+
+def _check_row_widths(grid: Grid, top: int, depth: int, body_start: int) -> None:
+    """A CSV row with more cells than its header: an unquoted comma (1,172) shifted the cells after it."""
+    head = max(len(grid.rows[i]) for i in range(top, top + depth))
+    for r in range(body_start, len(grid.rows)):
+        row = grid.rows[r]
+        if len(row) > head and any(_text(v) for v in row[head:]):
+            extra = next(j for j in range(head, len(row)) if _text(row[j]))
+            raise BriefgenError(
+                f"这一行有{len(row)}个单元格，比表头（{head}列）多，"
+                f"多出的“{_short(_text(row[extra]))}”在第{extra + 1}列",
+                where=grid.cell(r, extra),
+                hint="多半是数字或文字中的英文逗号把一个单元格拆成了两个（如 1,172）：请去掉千分位逗号，"
+                     "或给含逗号的单元格加英文双引号（\"1,172\"）")
 
 
 def _cn(p: Period) -> str:
@@ -629,6 +674,10 @@ def _classify(col: Column, token: str, where: str, ctx: _Context, names: list[st
         if periods.needs_year(name) and ctx.year is None:
             raise BriefgenError(f"表头“{token}”没有写年份", where=where,
                                 hint="请在表格标题中写明年份（如“2022年…”），或在数据源中写 period:")
+        fixed = periods.typo_fix(name, ctx.year)
+        if fixed:
+            raise BriefgenError(f"表头“{token}”不是可识别的时期（其中有字母，是否应为“{fixed}”？）", where=where,
+                                hint="请把字母 O、l 改成数字 0、1")
         raise BriefgenError(f"表头“{token}”不是可识别的时期", where=where,
                             hint=f"可写：{periods.ACCEPTED_FORMS}")
     names.append(name)

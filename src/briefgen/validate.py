@@ -105,6 +105,7 @@ def _check_data(cfg: Any, report: Report) -> Any:
         return None
     report.checked.append(f"数据（{len(cfg.model.data)}个数据源，{len(ds.obs)}个数值）")
     report.notes += [f"已忽略 {x}" for x in ds.ignored]
+    report.warnings += ds.warnings
     _check_region_tree(cfg, ds, report)
     return ds
 
