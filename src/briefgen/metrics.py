@@ -373,9 +373,9 @@ class MetricValue:
         return self._book.value(self.key, self.region, self.prev_period)
 
     def peers(self) -> list["MetricValue"]:
-        """The metric at every region it is ranked among (the config's peers, else the data's regions)."""
-        regs = self._book.peers or self._book.ds.regions(None if self.defn.formula else self.defn.indicator,
-                                                          self.period)
+        """The metric at every region it is ranked among (:meth:`MetricBook.default_regions`: the config's
+        peers, else the home region's child regions — never the region a total row stands for)."""
+        regs = self._book.default_regions(self.defn, self.period)
         return [self._book.value(self.key, r, self.period) for r in regs]
 
     @property
