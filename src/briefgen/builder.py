@@ -115,7 +115,7 @@ class Builder:
                 try:  # a typo shows now, not only in the build that first asks for the condition
                     self.env.compile_expression(expr)
                 except Exception as e:  # noqa: BLE001 - one clear message for any syntax problem
-                    raise template_error(e, where) from None
+                    raise template_error(e, where, self.env) from None
             ctx[name] = Condition(self, name, expr, where)
         return ctx
 
@@ -138,7 +138,7 @@ class Builder:
             with StepLimit(self.env), phrases.using(self.settings):
                 return bool(fn(**self.context))
         except Exception as e:  # noqa: BLE001 - every condition failure becomes one clear message
-            raise template_error(e, where) from None
+            raise template_error(e, where, self.env) from None
 
     def _ranking(self, key: str, period: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
         """Regions ordered by a metric: [{region, value, rank}], for loops in templates."""

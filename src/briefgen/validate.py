@@ -31,7 +31,7 @@ from briefgen.model import Figure
 from briefgen.narrative import make_env
 from briefgen.pipeline import make_builder, template_dirs
 from briefgen.safety import check_document_text
-from briefgen.sandbox import syntax_message_zh
+from briefgen.sandbox import syntax_message_zh, unknown_names
 
 
 @dataclass
@@ -318,6 +318,11 @@ def _check_templates(cfg: Any, root: Any, env: Any, known: set[str], report: Rep
                 f"模板语法错误：{syntax_message_zh(e.message)}",
                 where=f"{label}:{(e.lineno or 1) + offset}{tail}").render())
             continue
+        unknown = unknown_names(ast, env)
+        for msg, ln in unknown:
+            report.errors.append(BriefgenError(msg, where=f"{label}:{ln + offset}{tail}").render())
+        if unknown:
+            continue  # Jinja's own analysis compiles the template and would stop at the first one
         for name in sorted(jmeta.find_undeclared_variables(ast) - known - _declared(ast, env)):
             ln = _name_line(ast, name) or 1
             report.errors.append(BriefgenError(

@@ -169,6 +169,16 @@ CASES: list[tuple[str, Setup, list[str]]] = [
     # --- templates ---------------------------------------------------------------------
     ("template-undefined-name", lambda t: [str(write(t, base_cfg(sections=section("第一行\n{{ hte_typo }}"))))],
      ["sections[0].text:2", "未定义的名称“hte_typo”"]),
+    ("template-unknown-filter", lambda t: [str(write(t, base_cfg(sections=section("第一行\n全市{{ hte | reahc }}"))))],
+     ["sections[0].text:2", "模板使用了不存在的过滤器“reahc”（是否想用：reach）"]),
+    ("template-unknown-filter-in-if", lambda t: [str(write(t, base_cfg(sections=section(
+        "第一行\n{% if hte %}全市{{ hte | reahc }}{% endif %}"))))],
+     ["sections[0].text:2", "模板使用了不存在的过滤器“reahc”（是否想用：reach）"]),
+    ("template-unknown-test", lambda t: [str(write(t, base_cfg(sections=section("{% if hte is nubmer %}x{% endif %}"))))],
+     ["sections[0].text:1", "模板使用了不存在的测试“is nubmer”（是否想用：is number）"]),
+    ("template-file-unknown-filter", lambda t: [str(write(t, base_cfg(sections=[{"heading": "x", "template": "t.j2"}]),
+                                                          **{"t.j2": "第一行\n{{ hte | chnage }}\n"}))],
+     ["t.j2:2", "不存在的过滤器“chnage”（是否想用：change）"]),
     ("template-syntax-error", lambda t: [str(write(t, base_cfg(sections=section("{% for x in y %}无结尾"))))],
      ["sections[0].text:1", "模板语法错误", "endfor"]),
     ("template-file-missing", lambda t: [str(write(t, base_cfg(sections=[{"heading": "x", "template": "nope.j2"}])))],

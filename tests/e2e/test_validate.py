@@ -80,6 +80,28 @@ def test_validate_reports_every_problem_with_lines(tmp_path):
     assert not (tmp_path / "output").exists()
 
 
+def test_validate_names_unknown_filters_and_tests_in_chinese(tmp_path):
+    """`| reahc` and `is xyz` (Jinja raises them while compiling, or only when an {% if %} branch runs):
+    every one listed with its line and the name meant, exit 1 — not 内部错误 (exit 2)."""
+    (tmp_path / "d.csv").write_text(CSV, encoding="utf-8")
+    (tmp_path / "t.j2").write_text("第一行\n{{ hte | chnage }}\n", encoding="utf-8")
+    cfg = ("name: mini\nregion: 宜昌市\nperiod: 2021\nmeta:\n  title: 测试\n  organ: 某局\ndata:\n  - file: d.csv\n"
+           "metrics:\n  hte: 高企\nsections:\n  - heading: 一\n    text: |\n      第一行。\n"
+           "      全市{{ hte | reahc }}。{% if hte %}{{ hte | stat }}{% endif %}\n"
+           "  - heading: 二\n    text: \"{% if hte is xyz %}是{% endif %}\"\n"
+           "  - heading: 三\n    template: t.j2\n")
+    p = tmp_path / "v.yaml"
+    p.write_text(cfg, encoding="utf-8")
+    r = CliRunner().invoke(main, ["validate", str(p)])
+    assert r.exit_code == 1, r.output
+    for s in ("v.yaml:15：sections[0].text：模板使用了不存在的过滤器“reahc”（是否想用：reach）",
+              "v.yaml:15：sections[0].text：模板使用了不存在的过滤器“stat”（是否想用：state",
+              "v.yaml:17：sections[1].text：模板使用了不存在的测试“is xyz”",
+              "t.j2:2：模板使用了不存在的过滤器“chnage”（是否想用：change）", "共4处错误"):
+        assert s in r.output, (s, r.output)
+    assert "内部错误" not in r.output and "No filter" not in r.output
+
+
 def test_validate_names_every_broken_data_file(tmp_path):
     (tmp_path / "a.csv").write_text(CSV.replace("640", "6x0"), encoding="utf-8")
     cfg = {"name": "m", "period": 2021, "meta": {"title": "t"},
