@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from briefgen.errors import BriefgenError
-from briefgen.templates import find_template, search_roots
+from briefgen.templates import find_template, search_roots, section_ids
 
 _CONFIG = """\
 # {title}：由 `briefgen init --template {base}` 生成。改这里的期号、日期、数据和章节即可。
@@ -90,8 +90,8 @@ def scaffold(folder: Path, base: str, *, local: str | None = None, organ: str = 
         folder / "briefing.yaml": _CONFIG.format(
             title=tpl.title, base=base, folder=folder.as_posix(), local=local, slug=folder.name or "briefing",
             region="本地区", organ=organ,
-            section_ids="、".join(s["id"] for s in tpl.data.get("sections") or []
-                                 if isinstance(s, dict) and s.get("id")) or "（无）"),
+            section_ids="、".join(dict.fromkeys(i for t in reversed(tpl.chain())
+                                                for i in section_ids(t.data.get("sections")))) or "（无）"),
         folder / "templates" / local / "template.yaml": _TEMPLATE.format(
             base=base, title=f"{organ}简报", organ=organ,
             masthead=(tpl.data.get("meta") or {}).get("masthead") or "工作简报"),

@@ -11,7 +11,15 @@ from briefgen.cli import main
 from briefgen.config import load_config
 from briefgen.errors import BriefgenError
 from briefgen.pipeline import build
-from briefgen.templates import deep_merge, find_template, list_templates, merge_sections, search_roots
+from briefgen.templates import (
+    apply_template,
+    deep_merge,
+    find_template,
+    list_templates,
+    merge_sections,
+    search_roots,
+    section_ids,
+)
 from support import ROOT
 
 SHIPPED = {"base", "kejiju", "tongjiju", "bangongshi"}
@@ -88,6 +96,41 @@ def test_sections_by_name(tmp_path):
     assert merge_sections(base, [{"id": "b", "heading": "改"}], "t") == [{"id": "b", "heading": "改", "text": "x"}]
     with pytest.raises(BriefgenError, match="没有 id 为“c”"):
         merge_sections(base, ["c"], "t")
+
+
+def test_template_sections_extend_the_parent_and_every_id_stays_nameable():
+    parent = [{"id": "a", "heading": "甲"}, {"id": "b", "heading": "乙", "text": "x"}]
+    lib = section_ids(parent)
+    # A child template adding a column keeps the parent's first; an override stays in place.
+    child = merge_sections(parent, [{"id": "n", "heading": "新"}, {"id": "a", "heading": "改"}], "t", lib, extend=True)
+    assert [(s["id"], s["heading"]) for s in child] == [("a", "改"), ("b", "乙"), ("n", "新")]
+    # Naming ids gives the whole order; what it leaves out is still in the library for the config.
+    lib.update(section_ids(child))
+    only = merge_sections(child, ["n", "a"], "t", lib, extend=True)
+    assert [s["id"] for s in only] == ["n", "a"]
+    lib.update(section_ids(only))
+    cfg = merge_sections(only, ["b", {"id": "a", "text": "y"}, "n"], "c", lib)
+    assert cfg == [{"id": "b", "heading": "乙", "text": "x"}, {"id": "a", "heading": "改", "text": "y"},
+                   {"id": "n", "heading": "新"}]
+    with pytest.raises(BriefgenError, match="没有 id 为“c”的章节（模板章节：a、b、n）"):
+        merge_sections(only, ["c"], "t", lib)
+
+
+def test_grandchild_template_names_a_grandparent_section(tmp_path):
+    """base → kejiju (overview) → a department template (notice) → a section template naming overview."""
+    root = tmp_path / "templates"
+    (root / "dept").mkdir(parents=True)
+    (root / "dept" / "template.yaml").write_text(
+        "extends: kejiju\nsections:\n  - id: notice\n    heading: 下一步工作安排\n    text: 继续努力。\n", encoding="utf-8")
+    (root / "unit").mkdir()
+    (root / "unit" / "template.yaml").write_text(
+        "extends: dept\nsections:\n  - notice\n  - {id: overview, heading: 总体概况}\n", encoding="utf-8")
+    cfg = tmp_path / "b.yaml"
+    cfg.write_text("name: x\ntemplate: unit\nperiod: 2021\nmeta: {title: t}\n", encoding="utf-8")
+    raw = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    applied = apply_template(raw, cfg)
+    assert [(s["id"], s["heading"]) for s in applied.raw["sections"]] == [("notice", "下一步工作安排"),
+                                                                         ("overview", "总体概况")]
 
 
 def test_narrative_block_inheritance(tmp_path):
