@@ -25,7 +25,7 @@ from briefgen.data import load_dataset
 from briefgen.errors import BriefgenError
 from briefgen.fonts import resolve_fonts
 from briefgen.formula import compile_formula
-from briefgen.lint import lint_ast
+from briefgen.lint import lint_ast, placeholder_warnings
 from briefgen.metrics import MetricValue
 from briefgen.model import Figure
 from briefgen.narrative import make_env
@@ -374,6 +374,7 @@ def validate(config: str | Path, overrides: list[str] | None = None,
     report.checked.append("配置")
     root = cfg.root
     m = cfg.model
+    report.warnings += placeholder_warnings(cfg)
 
     chains = _check_fonts(cfg, report)
     ds = _check_data(cfg, report)

@@ -185,6 +185,55 @@ def test_init_scaffold_builds(tmp_path):
     assert r.exit_code == 1 and "不会覆盖" in r.output
 
 
+def _printed(docx_path) -> str:
+    d = docx.Document(str(docx_path))
+    return "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])
+
+
+def test_init_starter_prints_no_placeholder_or_explanation(tmp_path):
+    """A folder named after the unit gives organ and region; the starter's explanations are comments,
+    so the built document holds none of them, and `validate` has nothing to say."""
+    folder = tmp_path / "远安县科技局"
+    r = CliRunner().invoke(main, ["init", str(folder), "--template", "kejiju"])
+    assert r.exit_code == 0 and "请先" not in r.output, r.output
+    cfg = yaml.safe_load((folder / "briefing.yaml").read_text("utf-8"))
+    assert cfg["region"] == "远安县" and cfg["meta"]["organ"] == "远安县科技局" and "distribution" not in cfg["meta"]
+    r = CliRunner().invoke(main, ["validate", str(folder / "briefing.yaml")])
+    assert r.exit_code == 0 and "警告" not in r.output, r.output
+    result = build(folder / "briefing.yaml", tmp_path / "o", ["docx"])
+    assert not result.warnings
+    text = _printed(result.outputs[0])
+    assert "远安县科技局\t2024年2月1日" in text and "2023年工作情况" in text
+    for s in ("本地区", "本单位", "措辞词表", "过滤器", "上级机关", "各科室", "请"):
+        assert s not in text, s
+    # --organ names the region too: 宜昌市西陵区科学技术局 → 宜昌市西陵区.
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "x"), "--organ", "宜昌市西陵区科学技术局"])
+    assert yaml.safe_load((tmp_path / "x" / "briefing.yaml").read_text("utf-8"))["region"] == "宜昌市西陵区"
+
+
+def test_init_without_a_place_asks_for_it_and_validate_warns_with_lines(tmp_path):
+    folder = tmp_path / "dept"
+    r = CliRunner().invoke(main, ["init", str(folder), "--template", "kejiju"])
+    assert r.exit_code == 0 and "请先在" in r.output and "region、meta.organ" in r.output, r.output
+    cfg = folder / "briefing.yaml"
+    lines = cfg.read_text("utf-8").splitlines()
+    region_line = next(i for i, x in enumerate(lines, 1) if x.startswith("region:"))
+    organ_line = next(i for i, x in enumerate(lines, 1) if x.strip().startswith("organ:"))
+    r = CliRunner().invoke(main, ["validate", str(cfg)])
+    assert r.exit_code == 0, r.output
+    assert f"{cfg}:{region_line}：region：“本地区”是待填写的占位文字" in r.output
+    assert f"{cfg}:{organ_line}：meta.organ：没有填写编发单位" in r.output
+    # Placeholders written by hand (or left from an example) are found too, in meta and the 版记.
+    text = cfg.read_text("utf-8").replace('  title: "{{ period | period_cn }}工作情况"', "  title: 请填写标题\n"
+                                          "  distribution: {报: [某某市科技局]}")
+    cfg.write_text(text, encoding="utf-8")
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o"), "--format", "docx"])
+    assert r.exit_code == 0, r.output
+    for s in ("meta.title：“请填写标题”是待填写的占位文字", "meta.distribution.报[0]：“某某市科技局”是待填写的占位文字",
+              "region：“本地区”"):
+        assert s in r.output, (s, r.output)
+
+
 def test_templates_command():
     r = CliRunner().invoke(main, ["templates"])
     assert r.exit_code == 0
