@@ -491,6 +491,10 @@ class MetricBook:
 
     def missing(self, d: MetricDef, region: str, period: str, what: str = "") -> MissingDataError:
         """The error for a value that is not there, saying what the data do hold nearby."""
+        if not d.formula and d.indicator in self.ds.indicators and period not in self.ds.periods(d.indicator):
+            # No region has the period: the config's period (or the file) is wrong, not one county's cell.
+            return MissingDataError(f"缺少“{d.name}”{_period_label(period)}{what}的数据：数据中没有这个时期",
+                                    where=self.label, hint=self.ds.nearest(d.indicator, region, period))
         why = self.why_missing.get((d.key, region, period))
         if why:
             hint = None

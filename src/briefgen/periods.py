@@ -285,19 +285,20 @@ def looks_like_period(value: Any) -> bool:
             or re.fullmatch(r"\d{4}(年|-|/|\.|M|Q|H).{0,8}", s)):
         return True
     # A typo of a year: 2O21, 2l21 (letters for digits).
-    typo = s.translate(_LOOKALIKE)
+    typo = s.translate(LOOKALIKE)
     hit = _match(typo) if typo != s and sum(ch.isdigit() for ch in s) >= 2 else None
     return hit is not None and "y" in hit[1]
 
 
-_LOOKALIKE = str.maketrans("OoＯ〇lIｌ", "0000111")
+#: Letters typed for digits (2O23, 2O2l): each replaced by the digit it stands for, one for one.
+LOOKALIKE = str.maketrans("OoＯ〇lIｌ", "0000111")
 
 
 def typo_fix(value: Any, year: int | None = None) -> str | None:
     """"2O21" → "2021": a period written with letters for digits, corrected; None if it is no such typo."""
     if not isinstance(value, str) or not looks_like_period(value):
         return None
-    fixed = normalize(value).translate(_LOOKALIKE)
+    fixed = normalize(value).translate(LOOKALIKE)
     return fixed if fixed != normalize(value) and parse(fixed, year).kind != "other" else None
 
 

@@ -128,7 +128,7 @@ def test_broken_job_fails_alone(tmp_path):
     out = r.stdout
     assert "失败的任务" in out and "不存在县/2024-06/简报" in out and "坏数据/简报" in out
     # Each failure says why, in the line printed when it failed.
-    assert "不存在县/2024-06/简报：" in out and "缺少“高新技术企业数”不存在县2024年6月的数据" in out
+    assert "不存在县/2024-06/简报：" in out and "本地区名称“不存在县”不认识：数据中没有这个地区" in out
     assert "坏数据/简报：" in out and "“一百”" in out
     assert "Traceback" not in out + r.stderr
     assert _valid_outputs(tmp_path / "out") == (1, 1)
