@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from briefgen import phrases, provenance, zh
 from briefgen.charts import validate_spec
+from briefgen.charts.policy import MISSING_TEXT, ranked
 from briefgen.config import ChartCfg, Config, ContentCfg, SectionCfg, TableCfg
 from briefgen.errors import BriefgenError, MissingDataError
 from briefgen.figures import chart_spec
@@ -348,6 +349,11 @@ class Builder:
         out = self.chart_dir / f"fig{self.figures}.png"
         vector = self.render_chart(spec, out) if self.render_chart is not None else None
         caption, trace = self._inline_traced(c.caption, where)
+        if spec.type == "hbar_rank":
+            gaps = [cat for cat, v in ranked(spec) if v is None]
+            if gaps:
+                self.omitted.append(f"{where}：图{self.figures}“{caption}”中{'、'.join(gaps)}没有本期数据，"
+                                    f"该行标“{MISSING_TEXT}”")
         return Figure(
             image=out, spec=spec, vector=vector, caption=caption, number=f"图{self.figures}",
             source=source_note(c.source), aspect=spec.height_cm / spec.width_cm, width_cm=spec.width_cm,

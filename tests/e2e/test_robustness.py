@@ -222,3 +222,37 @@ def test_total_row_is_never_ranked_counted_or_named(label, at, tmp_path):
 
     r = CliRunner().invoke(main, ["check", "--config", str(cfg), str(built)])
     assert r.exit_code == 0 and "核对通过" in r.output, r.output
+
+
+def test_county_without_a_value_is_marked_in_the_ranking_chart(tmp_path):
+    """点军区's current value written "—": the ranking row reads 无数据 in the PDF's vector chart and in
+    the DOCX's native chart, and `validate` says so as a 说明."""
+    import docx
+    import pdfplumber
+    from lxml import etree
+    from openpyxl import load_workbook
+
+    from briefgen.pipeline import build
+    from briefgen.validate import validate
+    from support import docx_chart_parts
+
+    cfg = write_total_row_bureau(tmp_path / "bureau")
+    book = tmp_path / "bureau" / "data" / "县市区指标.xlsx"
+    wb = load_workbook(book)
+    for row in wb.active.iter_rows(min_row=3):
+        if row[0].value == "点军区" and row[1].value == "高新技术企业数":
+            row[3].value = "—"
+    wb.save(book)
+    report = validate(cfg)
+    assert report.ok, report.errors
+    assert any("图1“各县市区高新技术企业数”中点军区没有本期数据，该行标“无数据”" in n for n in report.notes), report.notes
+    result = build(cfg, tmp_path / "out")
+    with pdfplumber.open(str(next(p for p in result.outputs if p.suffix == ".pdf"))) as pdf:
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    assert "点军区无数据" in text.replace(" ", "").replace("\n", "")
+    part = docx_chart_parts(docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx"))))[0]
+    root = etree.fromstring(part.blob)
+    ns = {"c": C_NS}
+    cats = root.xpath("//c:cat//c:pt/c:v/text()", namespaces=ns)
+    marked = [d for d in root.iterfind(".//c:dLbl", ns) if "无数据" in "".join(d.itertext())]
+    assert len(marked) == 1 and cats[int(marked[0].find("c:idx", ns).get("val"))] == "点军区"
