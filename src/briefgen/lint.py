@@ -258,7 +258,9 @@ def placeholder_warnings(cfg: Any) -> list[str]:
             continue
         key = yamlpos.format_loc(loc)
         line, _col, _style = yamlpos.value_mark(cfg.root, loc)
-        if line is not None:
+        if key in cfg.overrides:
+            where = f"--set {cfg.overrides[key]}：{key}"
+        elif line is not None:
             where = f"{cfg.path}:{line}：{key}"
         else:
             source = _template_source(cfg, loc[:2])

@@ -232,6 +232,8 @@ def test_init_without_a_place_asks_for_it_and_validate_warns_with_lines(tmp_path
     for s in ("meta.title：“请填写标题”是待填写的占位文字", "meta.distribution.报[0]：“某某市科技局”是待填写的占位文字",
               "region：“本地区”"):
         assert s in r.output, (s, r.output)
+    r = CliRunner().invoke(main, ["validate", str(cfg), "--set", "meta.subtitle=请填写副标题"])
+    assert "--set meta.subtitle=请填写副标题：meta.subtitle：“请填写副标题”是待填写的占位文字" in r.output, r.output
 
 
 def test_templates_command():
