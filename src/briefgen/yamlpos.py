@@ -219,6 +219,10 @@ MESSAGES = {
 }
 
 
+#: Error types raised by briefgen's own validators (config.py's PydanticCustomError): whole sentences.
+OWN_MESSAGES = {"period", "date", "regions"}
+
+
 def _message(e: dict, extra: dict[str, str] | None) -> str:
     t = e["type"]
     msg = (extra or {}).get(t) or MESSAGES.get(t)
@@ -230,6 +234,8 @@ def _message(e: dict, extra: dict[str, str] | None) -> str:
         word = {"greater_than": "应大于", "greater_than_equal": "应不小于", "less_than": "应小于",
                 "less_than_equal": "应不大于"}[t]
         return f"{word}{bound}"
+    if msg is None and t in OWN_MESSAGES:
+        msg = str(e.get("msg", t))  # briefgen's own validators already say what is wrong, in Chinese
     if msg is None:
         msg = f"取值无效：{e.get('msg', t)}"
     return msg
