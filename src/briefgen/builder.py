@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from briefgen import phrases, provenance, zh
 from briefgen.charts import validate_spec
+from briefgen.charts.policy import MISSING_TEXT, ranked
 from briefgen.config import ChartCfg, Config, ContentCfg, SectionCfg, TableCfg
 from briefgen.errors import BriefgenError, MissingDataError
 from briefgen.figures import chart_spec
@@ -115,7 +116,7 @@ class Builder:
                 try:  # a typo shows now, not only in the build that first asks for the condition
                     self.env.compile_expression(expr)
                 except Exception as e:  # noqa: BLE001 - one clear message for any syntax problem
-                    raise template_error(e, where) from None
+                    raise template_error(e, where, self.env) from None
             ctx[name] = Condition(self, name, expr, where)
         return ctx
 
@@ -138,7 +139,7 @@ class Builder:
             with StepLimit(self.env), phrases.using(self.settings):
                 return bool(fn(**self.context))
         except Exception as e:  # noqa: BLE001 - every condition failure becomes one clear message
-            raise template_error(e, where) from None
+            raise template_error(e, where, self.env) from None
 
     def _ranking(self, key: str, period: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
         """Regions ordered by a metric: [{region, value, rank}], for loops in templates."""
@@ -348,6 +349,11 @@ class Builder:
         out = self.chart_dir / f"fig{self.figures}.png"
         vector = self.render_chart(spec, out) if self.render_chart is not None else None
         caption, trace = self._inline_traced(c.caption, where)
+        if spec.type == "hbar_rank":
+            gaps = [cat for cat, v in ranked(spec) if v is None]
+            if gaps:
+                self.omitted.append(f"{where}：图{self.figures}“{caption}”中{'、'.join(gaps)}没有本期数据，"
+                                    f"该行标“{MISSING_TEXT}”")
         return Figure(
             image=out, spec=spec, vector=vector, caption=caption, number=f"图{self.figures}",
             source=source_note(c.source), aspect=spec.height_cm / spec.width_cm, width_cm=spec.width_cm,

@@ -161,8 +161,8 @@ class Dataset:
         pers = self.periods(indicator, region) or self.periods(indicator)
         if period not in pers and pers:
             want = periods.sort_key(period)
+            # Nearest first: the period meant is most likely the one next to the one asked for.
             near = sorted(pers, key=lambda x: _distance(periods.sort_key(x), want))[:4]
-            near = sorted(near, key=periods.sort_key)
             out.append("该指标有数据的时期：" + "、".join(_label_code(x) for x in near)
                        + ("等" if len(pers) > 4 else ""))
         regs = self.regions(indicator, period) or self.regions(indicator)

@@ -173,7 +173,9 @@ def snippet(reports: list[SheetReport]) -> str:
     codes = [p for r in with_regions for p in r.dataset.periods() if periods.parse(p).kind != "other"]
     latest = max(codes, key=periods.sort_key) if codes else None
     out.append("name: 简报                 # 输出文件名（不含扩展名）")
-    out.append("meta: {title: 请填写标题, organ: 请填写编发单位}")
+    out.append("meta:")
+    out.append("  title: \"{{ period | period_cn }}主要指标情况\"   # 标题，按需要改写")
+    out.append("  organ: \"\"                # 请填写编发单位，如 宜昌市科学技术局（印在报头中）")
     hint = "" if place else "            # 请改成本地区名称（合计行、没有地区列的数都属于它）"
     out.append(f"region: {region}{hint}")
     if latest:
@@ -225,7 +227,7 @@ def _starter(ok: list[SheetReport], keys: dict[str, str], summable: list[str], r
     first = summable[0] if summable else next(iter(keys.values()))
     has_prev = any(r.dataset.get(ind, reg, prev) is not None for r in ok for ind in keys
                    for reg in (regions or [""]))
-    growth = "，{{ " + first + ".yoy | growth }}" if has_prev else ""
+    growth = "{{ " + first + " | change | lead }}" if has_prev else ""
     out = ["sections:                 # 起步用的一节：可直接 briefgen build，再按需要改写", "  - heading: 主要指标",
            "    text: |", f"      {{{{ period | period_cn }}}}，全市{{{{ {first}.name }}}}{{{{ {first} }}}}{growth}。"]
     if len(regions) > 1 and summable:

@@ -373,9 +373,9 @@ class MetricValue:
         return self._book.value(self.key, self.region, self.prev_period)
 
     def peers(self) -> list["MetricValue"]:
-        """The metric at every region it is ranked among (the config's peers, else the data's regions)."""
-        regs = self._book.peers or self._book.ds.regions(None if self.defn.formula else self.defn.indicator,
-                                                          self.period)
+        """The metric at every region it is ranked among (:meth:`MetricBook.default_regions`: the config's
+        peers, else the home region's child regions — never the region a total row stands for)."""
+        regs = self._book.default_regions(self.defn, self.period)
         return [self._book.value(self.key, r, self.period) for r in regs]
 
     @property
@@ -491,6 +491,10 @@ class MetricBook:
 
     def missing(self, d: MetricDef, region: str, period: str, what: str = "") -> MissingDataError:
         """The error for a value that is not there, saying what the data do hold nearby."""
+        if not d.formula and d.indicator in self.ds.indicators and period not in self.ds.periods(d.indicator):
+            # No region has the period: the config's period (or the file) is wrong, not one county's cell.
+            return MissingDataError(f"缺少“{d.name}”{_period_label(period)}{what}的数据：数据中没有这个时期",
+                                    where=self.label, hint=self.ds.nearest(d.indicator, region, period))
         why = self.why_missing.get((d.key, region, period))
         if why:
             hint = None

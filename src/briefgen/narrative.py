@@ -109,7 +109,7 @@ def render(env: Sandbox, *, source: str | None = None, file: str | None = None,
     except jinja2.TemplateNotFound as e:
         raise BriefgenError(f"找不到模板文件“{e.name}”", where=where) from None
     except Exception as e:  # noqa: BLE001 - every template failure becomes one clear message
-        raise template_error(e, name) from None
+        raise template_error(e, name, env) from None
     if len(out) > MAX_OUTPUT_CHARS:
         raise BriefgenError(f"模板生成的文字过长（超过{MAX_OUTPUT_CHARS}字）", where=where)
     return out

@@ -457,6 +457,7 @@ def reach(x: MetricValue, decimals: int | None = None) -> str:
     mv = _metric(x, "reach")
     v = _cur(mv)
     if v is None:
+        _ = mv.value  # raises the book's error: what is missing and which periods the data do hold
         raise MissingDataError(f"缺少“{mv.name}”{_period_name(mv.period)}的数据")
     text = _value_text(mv, decimals)
     if mv.kind == "growth":

@@ -12,18 +12,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from briefgen import provenance
+from briefgen import provenance, yamlpos
 from briefgen.builder import Builder
 from briefgen.charts.cache import cached_chart
 from briefgen.charts.vector import SUFFIX as VECTOR_SUFFIX
 from briefgen.checks import magnitude_warnings
 from briefgen.config import Config, load_config
 from briefgen.data import Dataset, load_dataset
+from briefgen.errors import BriefgenError
 from briefgen.files import StagedFiles, os_error, output_path
 from briefgen.fonts import resolve_fonts
 from briefgen.layout import ChartStyle
+from briefgen.lint import placeholder_warnings
 from briefgen.metrics import MetricBook
 from briefgen.model import Document
+from briefgen.regions import unknown_home
 from briefgen.safety import check_document_text
 from briefgen.writers import FORMATS, WriterOptions, writer_for
 
@@ -74,8 +77,20 @@ def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | N
     """
     m = cfg.model
     ds = ds if ds is not None else load_dataset(cfg)
+    unknown = unknown_home(m.region, cfg.regions, [r for r in ds.regions() if r]) \
+        if any(not mc.region for mc in m.metrics.values()) else None
+    problem = None
+    if unknown:
+        line = yamlpos.value_mark(cfg.root, ("region",))[0]
+        where = f"--set {cfg.overrides['region']}：region" if "region" in cfg.overrides else \
+            f"{cfg.path}:{line}：region" if line else f"{cfg.path}：region"
+        problem = BriefgenError(unknown[0], where=where, hint=unknown[1])
+        if m.on_missing == "error":
+            raise problem
     book = MetricBook(ds, m.metrics, region=m.region, period=m.period, previous=m.previous,
                       label=str(cfg.path), peers=m.peers, regions=cfg.regions)
+    if problem is not None:  # on_missing: skip / fallback: a county without data this month is expected
+        book.warn(problem.render())
     for w in [*ds.warnings, *magnitude_warnings(ds, aggregate_region=m.region)]:
         book.warn(w)
     face = None
@@ -144,7 +159,8 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
         else:
             doc = make_document(cfg, Path(tmp), chains, fmts)
         result.document, result.report = doc, report
-        result.warnings = list(doc.warnings)
+        # A starter's 请填写标题 / 本地区 left in: the build goes on, but the scheduler's summary says so.
+        result.warnings = list(doc.warnings) + placeholder_warnings(cfg)
         try:
             for t in targets.values():
                 t.parent.mkdir(parents=True, exist_ok=True)

@@ -124,6 +124,19 @@ def period_in_text(text: str) -> str | None:
     return None
 
 
+def period_typo_in_text(text: str) -> tuple[str, str] | None:
+    """A period in a title written with letters for digits: "宜昌市2O23年1—6月…" → ("2O23年1—6月", "2023年1—6月")."""
+    flat = _WS.sub("", text)
+    if period_in_text(flat):
+        return None
+    fixed_text = flat.translate(periods.LOOKALIKE)
+    for m in _PERIOD_IN_TEXT.finditer(fixed_text):
+        written = flat[m.start():m.end()]
+        if written != m.group() and periods.parse(m.group()).kind != "other":
+            return written, m.group()
+    return None
+
+
 # --- the grid ---------------------------------------------------------------------
 
 @dataclass
@@ -408,6 +421,12 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             if beside:
                 c.period = max(beside, key=lambda p: periods.sort_key(p.code))
     row_period = "period" in roles
+    typo = period_typo_in_text(title) if title and ctx.period is None else None
+    if typo and any(c.period is None for c in value_cols) and not row_period:
+        # The title names the period, with a letter for a digit: say so, as for a data cell.
+        raise BriefgenError(f"表格标题中的“{typo[0]}”不是可识别的时期（其中有字母，是否应为“{typo[1]}”？）",
+                            where=grid.row_label(top - 1) if top else grid.label,
+                            hint="请把字母 O、l 改成数字 0、1")
     for c in value_cols:
         if c.period is None and c.relative and not row_period and ctx.period is None:
             raise BriefgenError(

@@ -174,10 +174,22 @@ def test_inspect_starter_config_builds_as_it_is(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     (tmp_path / "b.yaml").write_text(r.output.split("请按实际位置修改）：\n", 1)[1], encoding="utf-8")
     result = build(tmp_path / "b.yaml", tmp_path / "out")
-    assert not result.warnings, result.warnings
+    # The one thing only the clerk knows is asked for, with its line; nothing of the starter is printed.
+    assert [w.split("：", 1)[1] for w in result.warnings] == [
+        "meta.organ：没有填写编发单位，报头中的单位名将空着；请填写，如 宜昌市科学技术局"], result.warnings
+    assert result.warnings[0].startswith(f"{tmp_path / 'b.yaml'}:5：")
     text = squash(result.document.text())
     assert "2022年1—9月，全市地区生产总值3853.11亿元，同比增长7.2%。" in text
     assert "宜昌市3853.117.2" in text  # the total row of the starter table: value and growth
+    assert result.document.meta.title == "2022年1—9月主要指标情况"
+    d = docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx")))
+    printed = "".join(p.text for p in d.paragraphs)
+    assert "请填写" not in printed and "本市" not in printed
+    # The starter passes the wording linter: `validate` warns about the organ only.
+    from briefgen.validate import validate
+
+    report = validate(tmp_path / "b.yaml")
+    assert report.ok and [w.split("：", 1)[1] for w in report.warnings] == [w.split("：", 1)[1] for w in result.warnings]
 
 
 def test_chart_categories():

@@ -36,6 +36,8 @@ def period_fields(p: periods.Period) -> dict[str, Any]:
         "period_label": label,
         "period_start": p.start.isoformat() if p.start else "",
         "period_end": p.end.isoformat() if p.end else "",
+        # The usual 编发日期: the first working day after the month the period ends in.
+        "issue_date": periods.issue_date(p.end).isoformat() if p.end else "",
         "year": p.start.year if p.start else "",
         # A year to date of 1—3月 or 1—6月 is the quarter or half it equals, still "month 3/6" of the run.
         "month": p.number if p.kind in ("month", "ytd") else p.end.month if p.end is not None
