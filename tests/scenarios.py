@@ -33,6 +33,7 @@ EXAMPLES = [
     ROOT / "seeds" / "yichang-2021-report" / "briefing.yaml",
     ROOT / "seeds" / "tongji-2022-06" / "briefing.yaml",
     ROOT / "seeds" / "zhengwu-2022-15" / "briefing.yaml",
+    ROOT / "seeds" / "kejiju-county-2022-09" / "briefing.yaml",
     ROOT / "seeds" / "batch-demo" / "county.yaml",
 ]
 # The batch template is built for every county and month: two more of its jobs.
@@ -102,7 +103,9 @@ def load_example(path: Path, overrides: list[str] | None = None, templates: list
 def copy_dataset(ds: Dataset) -> Dataset:
     out = Dataset()
     out.indicators = copy.deepcopy(ds.indicators)
-    out.obs = {k: Obs(o.value, dict(o.published), o.derived, o.where) for k, o in ds.obs.items()}
+    # The cells stay where they are (a changed value still stands in its cell, for the audit).
+    out.obs = {k: Obs(o.value, dict(o.published), o.derived, o.where, o.src, dict(o.pub_src))
+               for k, o in ds.obs.items()}
     return out
 
 
@@ -537,3 +540,111 @@ def pdf_text(path: Path) -> Text:
             parts.append(re.sub(r"^—\s*\d+\s*—$", "", text, flags=re.M))
     flat = re.sub(r"\s+", "", "".join(parts))
     return Text(title="", paragraphs=[s + "。" for s in flat.split("。") if s])
+
+
+# ---------------------------------------------------------------------------
+# A bureau workbook with a total row (全市 / 合计 / the city's own name, at the top or the bottom)
+# ---------------------------------------------------------------------------
+
+COUNTIES = ["夷陵区", "西陵区", "伍家岗区", "点军区", "猇亭区", "宜都市", "当阳市", "枝江市"]
+#: (label of the total row, where it stands): the shapes statistics bureaus send.
+TOTAL_ROW_SHAPES = [("全市", "top"), ("合计", "bottom"), ("宜昌市", "top"), ("宜昌市", "bottom"), ("合计", "top")]
+
+_TOTAL_ROW_CONFIG = """\
+name: 上半年科技简报
+template: kejiju
+region: 宜昌市
+period: 2023年1—6月
+regions:
+  宜昌市: [{counties}]
+meta:
+  issue: 7
+  organ: 宜昌市科学技术局
+  date: 2023-07-20
+  title: "{{{{ period | period_short }}}}全市高新技术产业{{{{ grade(hti) or '发展情况' }}}}"
+data:
+  - file: data/县市区指标.xlsx
+    sheet: 县市区
+metrics:
+  hte: {{indicator: 高新技术企业数, decimals: 0}}
+  hti: {{indicator: 高新技术产业增加值, decimals: 1}}
+  rd: {{indicator: 研发经费投入强度, decimals: 1}}
+conditions:
+  county_growth: ranking("hti") | selectattr("value.has_prev") | list | length > 0
+intro: |
+  {{{{ period | period_cn }}}}，全市高新技术产业增加值{{{{ hti }}}}{{{{ hti | change | lead }}}}；高新技术企业{{{{ hte | reach }}}}{{{{ hte | change | lead }}}}。
+sections:
+  - heading: 各县市区概况
+    text: |
+      分县市区看，{{% if hte | top_regions(1) %}}高新技术企业数{{{{ hte | top_regions(2) | lead("居前两位的是") }}}}{{{{ hte | bottom_regions(1) | lead("，末位是") }}}}；{{% endif %}}高新技术产业增加值{{{{ hti | regions_count }}}}，{{{{ leader(hti) }}}}总量居首位。研发经费投入强度{{{{ above(rd) }}}}。
+    charts:
+      - type: hbar_rank
+        caption: 各县市区高新技术企业数
+        x: regions
+        sort: desc
+        series: [{{metric: hte}}]
+  - heading: 各县市区增长情况
+    template: counties.j2
+    tables:
+      - caption: 各县市区主要科技指标
+        kind: regions
+        columns:
+          - {{metric: hte, show: [value, yoy, rank]}}
+          - {{metric: hti, show: [value, yoy]}}
+        total: top
+        total_label: 全市
+    charts:
+      - type: hbar_rank
+        caption: 各县市区高新技术产业增加值增速
+        when: county_growth
+        x: regions
+        sort: desc
+        series: [{{metric: hti, field: yoy, name: 高新技术产业增加值增速}}]
+"""
+
+
+def write_total_row_bureau(dest: Path, label: str = "全市", at: str = "top") -> Path:
+    """A 科技局 folder as a clerk makes it: the bureau's workbook (title row, header 县市区|指标|单位|本期|
+    上年同期|增速（%）|全年目标|备注, a total row per indicator written `label` at the `at` end, 8 counties),
+    a config declaring the region tree, and the county-workbook example's counties.j2. Returns the config."""
+    from openpyxl import Workbook
+
+    hte, hte_p = [120, 95, 80, 30, 60, 110, 90, 85], [105, 90, 70, 28, 55, 100, 85, 80]
+    hti, hti_p = [52.3, 40.1, 33.2, 8.4, 45.0, 61.2, 38.7, 44.9], [47.0, 36.5, 30.1, 8.0, 41.2, 55.8, 35.0, 40.3]
+    rd, rd_p = [2.8, 3.1, 2.4, 1.2, 3.5, 2.6, 1.9, 2.2], [2.6, 3.0, 2.3, 1.1, 3.3, 2.5, 1.8, 2.1]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "县市区"
+    ws.append(["宜昌市2023年1—6月各县市区主要科技指标"])
+    ws.merge_cells("A1:H1")
+    ws.append(["县市区", "指标", "单位", "本期", "上年同期", "增速（%）", "全年目标", "备注"])
+    total = [[label, "高新技术企业数", "家", sum(hte), sum(hte_p), None, None, ""],
+             [label, "高新技术产业增加值", "亿元", round(sum(hti), 1), round(sum(hti_p), 1), None, None, ""],
+             [label, "研发经费投入强度", "%", 2.5, 2.4, None, None, ""]]
+    rows = [[c, ind, unit, cur[i], prev[i], None, None, ""] for i, c in enumerate(COUNTIES)
+            for ind, unit, cur, prev in (("高新技术企业数", "家", hte, hte_p), ("高新技术产业增加值", "亿元", hti, hti_p),
+                                         ("研发经费投入强度", "%", rd, rd_p))]
+    for r in (total + rows if at == "top" else rows + total):
+        ws.append(r)
+    ws.append(["注：数据为示例（虚构）。"])
+    (dest / "data").mkdir(parents=True, exist_ok=True)
+    (dest / "templates").mkdir(exist_ok=True)
+    wb.save(dest / "data" / "县市区指标.xlsx")
+    county = ROOT / "seeds" / "kejiju-county-2022-09" / "templates" / "counties.j2"
+    (dest / "templates" / "counties.j2").write_text(county.read_text(encoding="utf-8"), encoding="utf-8")
+    cfg = dest / "briefing.yaml"
+    cfg.write_text(_TOTAL_ROW_CONFIG.format(counties=", ".join(COUNTIES)), encoding="utf-8")
+    return cfg
+
+
+def region_claims(text: str, total: str = "宜昌市", noun: str = "县市区", count: int = len(COUNTIES)) -> list[str]:
+    """Sentences that rank, count or name the total as if it were one of the regions: 宜昌市（670家）,
+    居首位的是宜昌市, 宜昌市总量居首位, 9个县市区 when there are 8."""
+    out = []
+    for s in re.split(r"[。；]", text):
+        if re.search(rf"{total}（|(?:的是|末位是){total}|{total}(?:总量|增速)?(?:居首位|最高|最低)", s):
+            out.append(f"合计当作地区：{s}")
+        for m in re.finditer(rf"(\d+)个{noun}", s):
+            if int(m.group(1)) > count:
+                out.append(f"地区个数超过{count}：{s}")
+    return out

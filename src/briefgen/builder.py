@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen import phrases, zh
+from briefgen import phrases, provenance, zh
 from briefgen.charts import validate_spec
+from briefgen.charts.policy import MISSING_TEXT, ranked
 from briefgen.config import ChartCfg, Config, ContentCfg, SectionCfg, TableCfg
 from briefgen.errors import BriefgenError, MissingDataError
 from briefgen.figures import chart_spec
@@ -115,7 +116,7 @@ class Builder:
                 try:  # a typo shows now, not only in the build that first asks for the condition
                     self.env.compile_expression(expr)
                 except Exception as e:  # noqa: BLE001 - one clear message for any syntax problem
-                    raise template_error(e, where) from None
+                    raise template_error(e, where, self.env) from None
             ctx[name] = Condition(self, name, expr, where)
         return ctx
 
@@ -138,7 +139,7 @@ class Builder:
             with StepLimit(self.env), phrases.using(self.settings):
                 return bool(fn(**self.context))
         except Exception as e:  # noqa: BLE001 - every condition failure becomes one clear message
-            raise template_error(e, where) from None
+            raise template_error(e, where, self.env) from None
 
     def _ranking(self, key: str, period: str | None = None, top: int | None = None) -> list[dict[str, Any]]:
         """Regions ordered by a metric: [{region, value, rank}], for loops in templates."""
@@ -159,16 +160,35 @@ class Builder:
 
     def _render_text(self, text: str | None, template: str | None, where: str) -> list[Paragraph]:
         out = ""
-        if template:
-            out = self._render(where, file=template)
-        elif text:
-            out = self._render(where, source=text)
-        return to_paragraphs(out) if out.strip() else []
+        with provenance.scope() as printed:
+            if template:
+                out = self._render(where, file=template)
+            elif text:
+                out = self._render(where, source=text)
+        paras = to_paragraphs(out) if out.strip() else []
+        if printed is not None:
+            # An audit maps each paragraph's figures to what was printed while rendering them.
+            origin = self._template_file(template) if template else where
+            for p in paras:
+                p.trace, p.origin = printed, origin
+        return paras
+
+    def _template_file(self, name: str) -> str:
+        try:
+            return self.env.get_template(name).filename or name
+        except Exception:  # noqa: BLE001 - only a hint for the audit; rendering already succeeded
+            return name
 
     def _inline(self, text: str, where: str) -> str:
         if "{" not in text:
             return text
         return self._render(where, source=text).strip()
+
+    def _inline_traced(self, text: str, where: str) -> tuple[str, list[Any]]:
+        """:meth:`_inline` and the traced figures it printed (empty unless the build is audited)."""
+        with provenance.scope() as printed:
+            out = self._inline(text, where)
+        return out, list(printed or [])
 
     # -- document ------------------------------------------------------------
     def build(self) -> Document:
@@ -192,9 +212,12 @@ class Builder:
         where = f"{self.cfg.path}：meta"
         date = zh.date_cn(mm.date) if mm.date else ""
         dist = mm.distribution
+        title, title_trace = self._inline_traced(mm.title, f"{where}.title")
+        subtitle, subtitle_trace = self._inline_traced(mm.subtitle, f"{where}.subtitle")
         return DocMeta(
-            title=self._inline(mm.title, f"{where}.title"),
-            subtitle=self._inline(mm.subtitle, f"{where}.subtitle"),
+            title=title,
+            subtitle=subtitle,
+            trace={"title": title_trace, "subtitle": subtitle_trace},
             organ=mm.organ,
             date=date,
             kind=self.m.form,
@@ -255,15 +278,16 @@ class Builder:
         blocks: list[Block] = []
         if sec.heading:
             try:
-                text = self._inline(sec.heading, f"{full_where}.heading")
+                text, trace = self._inline_traced(sec.heading, f"{full_where}.heading")
             except MissingDataError:
-                text = ""  # a heading built from the missing figures: the note stands alone
+                text, trace = "", []  # a heading built from the missing figures: the note stands alone
             if text:
                 counters[level - 1] += 1
                 for j in range(level, len(counters)):
                     counters[j] = 0
                 numbered = self.m.style.numbering != "none"
-                blocks.append(Heading(text, level, heading_number(level, counters[level - 1]) if numbered else ""))
+                blocks.append(Heading(text, level, heading_number(level, counters[level - 1]) if numbered else "",
+                                      trace=trace))
         try:
             blocks += self._render_text(sec.fallback, None, f"{full_where}.fallback")
         except MissingDataError as e:
@@ -279,9 +303,10 @@ class Builder:
             counters[level - 1] += 1
             for j in range(level, len(counters)):
                 counters[j] = 0
-            text = self._inline(sec.heading, f"{full_where}.heading")
+            text, trace = self._inline_traced(sec.heading, f"{full_where}.heading")
             numbered = self.m.style.numbering != "none"
-            blocks.append(Heading(text, level, heading_number(level, counters[level - 1]) if numbered else ""))
+            blocks.append(Heading(text, level, heading_number(level, counters[level - 1]) if numbered else "",
+                                  trace=trace))
         items: list[ContentCfg] = []
         if sec.text or sec.template:
             items.append(ContentCfg(text=sec.text, template=sec.template))
@@ -323,9 +348,16 @@ class Builder:
         self.figures += 1
         out = self.chart_dir / f"fig{self.figures}.png"
         vector = self.render_chart(spec, out) if self.render_chart is not None else None
+        caption, trace = self._inline_traced(c.caption, where)
+        if spec.type == "hbar_rank":
+            gaps = [cat for cat, v in ranked(spec) if v is None]
+            if gaps:
+                self.omitted.append(f"{where}：图{self.figures}“{caption}”中{'、'.join(gaps)}没有本期数据，"
+                                    f"该行标“{MISSING_TEXT}”")
         return Figure(
-            image=out, spec=spec, vector=vector, caption=self._inline(c.caption, where), number=f"图{self.figures}",
+            image=out, spec=spec, vector=vector, caption=caption, number=f"图{self.figures}",
             source=source_note(c.source), aspect=spec.height_cm / spec.width_cm, width_cm=spec.width_cm,
+            trace=trace,
         )
 
     # -- tables ----------------------------------------------------------------
@@ -336,9 +368,11 @@ class Builder:
         except BriefgenError as e:
             raise _name_place(e, where, self.book.label) from None
         self.tables += 1
-        return Table(header=body.header, rows=body.rows, caption=self._inline(t.caption, where),
+        caption, trace = self._inline_traced(t.caption, where)
+        return Table(header=body.header, rows=body.rows, caption=caption,
                      number=f"表{self.tables}", align=body.align, col_widths=body.col_widths,
-                     unit_note=body.unit_note, source="；".join(x for x in [source_note(t.source), *body.notes] if x))
+                     unit_note=body.unit_note, source="；".join(x for x in [source_note(t.source), *body.notes] if x),
+                     trace=trace, cell_trace=body.traces)
 
 
 class Condition:

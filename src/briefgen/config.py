@@ -14,7 +14,7 @@ from typing import Annotated, Any, Iterable, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
-from briefgen import periods, yamlpos
+from briefgen import periods, yamlpos, zh
 from briefgen.errors import BriefgenError
 from briefgen.files import load_yaml_doc, yaml_value
 from briefgen.layout import DEFAULT_STYLE, StyleSheet
@@ -42,6 +42,11 @@ def _as_period(v: Any, *, year_required: bool) -> Any:
     p = periods.parse(v)
     if p.kind != "other":
         return p.code
+    fixed = periods.typo_fix(v)
+    if fixed:
+        raise PydanticCustomError(
+            "period", "“{v}”不是可识别的时期（其中有字母，是否应为“{fixed}”？请把字母 O、l 改成数字 0、1）",
+            {"v": v, "fixed": fixed})
     if periods.needs_year(v):
         if year_required:
             raise PydanticCustomError("period", "时期“{v}”没有写年份，应写完整，如 2022年1—9月", {"v": v})
@@ -49,6 +54,20 @@ def _as_period(v: Any, *, year_required: bool) -> Any:
     raise PydanticCustomError("period", "“{v}”不是可识别的时期（可写：{forms}）",
                               {"v": v, "forms": periods.ACCEPTED_FORMS})
 
+
+def _as_date(v: Any) -> Any:
+    # A date written as text is checked here, where the error can name the key and line,
+    # not when the masthead is printed (2023-7-32 would stop the build with no place to look).
+    if isinstance(v, str) and v.strip():
+        try:
+            zh.date_cn(v)
+        except zh.ZhFormatError:
+            raise PydanticCustomError("date", "日期“{v}”无法识别：应为存在的日期，写作 2022-01-05", {"v": v}) from None
+    return v
+
+
+#: A date: YAML's own, or text such as 2022/1/5 that :func:`briefgen.zh.date_cn` reads.
+DateText = Annotated[_dt.date | str | None, BeforeValidator(_as_date)]
 
 #: A complete period (2022年1—9月 → 2022-01~09).
 Period = Annotated[str, BeforeValidator(lambda v: _as_period(v, year_required=True))]
@@ -82,7 +101,7 @@ class MetaCfg(_Model):
     subtitle: str = Field("", description="副标题")
     organ: str = Field("", description="编发单位／发文机关")
     masthead: str = Field("", description="报头文字，如 科技工作简报")
-    date: _dt.date | str | None = Field(None, description="成文／编发日期，如 2022-02-10")
+    date: DateText = Field(None, description="成文／编发日期，如 2022-02-10")
     issue: int | str | None = Field(None, description="期号：第X期")
     total_issue: int | str | None = Field(None, description="总期号：总第X期")
     doc_no: str = Field("", description="发文字号，如 宜科发〔2022〕3号")
@@ -94,7 +113,7 @@ class MetaCfg(_Model):
     postscript: str = Field("", description="附注")
     attachments: list[str] = Field(default_factory=list, description="附件名称列表")
     print_organ: str = Field("", description="印发机关")
-    print_date: _dt.date | str | None = Field(None, description="印发日期")
+    print_date: DateText = Field(None, description="印发日期")
     distribution: DistributionCfg = Field(default_factory=DistributionCfg, description="报、送、发、抄送与印数")
 
 
@@ -109,7 +128,7 @@ class SourceCfg(_Model):
     layout: Literal["auto", "long", "wide-periods", "wide-regions", "periods-down"] = Field("auto",
         description="表格结构（一般不用写，briefgen inspect 可查看自动判断的结果）：auto 自动｜long 长表｜"
                     "wide-periods 首列为指标｜wide-regions 首列为地区｜periods-down 首列为时期（月份）")
-    sheet: str | None = Field(None, description="Excel 工作表名称")
+    sheet: str | None = Field(None, description="Excel 工作表名称（不写时读取打开文件时显示的那张）")
     region: Text | None = Field(None, description="未写地区的行所属地区")
     period: Period | None = Field(None,
         description="本表的时期：未写时期的行、“本期/上年同期”列都按它理解，也为“1—9月”之类补上年份；"
@@ -322,6 +341,8 @@ class BriefingCfg(_Model):
     fonts: dict[str, str] = Field(default_factory=dict,  # role → font file or family
         description="字体角色 → 字体文件或字体名")
     template: str | None = Field(None, description="继承的部门模板名称")
+    audit: bool = Field(False, description="同时生成数据核对工作簿 <name>.audit.xlsx：文中每个数字的数值、"
+                                           "算法和来源单元格（同 briefgen build --audit）")
 
     @field_validator("regions")
     @classmethod
@@ -357,6 +378,8 @@ class Config:
         self.regions = RegionTree(model.regions, model.region_groups, where=f"{path}：regions")
         # Where files pulled in by templates may lie (templates.Confinement; None: the search folders).
         self.confinement = getattr(applied, "confinement", None)
+        # `--set key=value` options by key: a problem with such a value points at the option.
+        self.overrides: dict[str, str] = {}
 
     def resolve(self, rel: str) -> Path:
         """A path written in the config, relative to the config's folder."""
@@ -412,5 +435,16 @@ def load_config(path: str | Path, overrides: list[str] | None = None,
     except ValidationError as e:
         problems += yamlpos.problems_from_errors(list(e.errors()), path, doc.root, raw, BriefingCfg)
     if problems:
-        raise yamlpos.ConfigProblems(problems) from None
-    return Config(model, path, applied, doc.root)
+        raise yamlpos.ConfigProblems([_at_override(p, overrides or []) for p in problems]) from None
+    cfg = Config(model, path, applied, doc.root)
+    cfg.overrides = {item.split("=", 1)[0].strip(): item for item in overrides or []}
+    return cfg
+
+
+def _at_override(problem: yamlpos.Problem, overrides: list[str]) -> yamlpos.Problem:
+    """A problem with a value given by `--set key=value` points at that option, not at the file's line."""
+    for item in reversed(overrides):  # the last --set of a key is the one that counts
+        key = item.split("=", 1)[0].strip()
+        if problem.key == key or problem.key.startswith((key + ".", key + "[")):
+            return yamlpos.Problem(f"--set {item}", None, None, problem.key, problem.message, problem.hint)
+    return problem

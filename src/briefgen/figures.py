@@ -12,13 +12,16 @@ from briefgen.config import ChartCfg
 from briefgen.errors import BriefgenError
 from briefgen.formula import compile_formula
 from briefgen.metrics import MetricBook, MetricDef, MetricValue
+from briefgen.provenance import retrace
 
 
 def _field(mv: MetricValue, field: str) -> float | None:
     try:
-        return float(getattr(mv, field))
+        v = getattr(mv, field)
     except BriefgenError:
         return None  # a gap in the chart, not an error: e.g. no growth for the first year
+    # A float that still knows where it came from: the audit traces the chart's labels.
+    return retrace(float(v), v)
 
 
 def data_decimals(values: list[float | None], cap: int = 2) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from briefgen.errors import BriefgenError
-from briefgen.yamlpos import ConfigProblems, duplicate_keys, yaml_problem_zh
+from briefgen.yamlpos import ConfigProblems, duplicate_keys, missing_colon_line, yaml_problem_zh
 
 # --- caches -----------------------------------------------------------------
 
@@ -232,6 +232,20 @@ def _yaml_error(e: Exception, path: Path, text: str) -> BriefgenError:
         if isinstance(e.character, int):
             problem = f"文件中有不可见的控制字符 U+{e.character:04X}，请删除它"
     cmark = getattr(e, "context_mark", None)
+    if cmark and problem == "could not find expected ':'" \
+            and getattr(e, "context", None) == "while scanning a simple key":
+        # PyYAML marks where the key without its colon began: point there, not at the line after it.
+        key = text.splitlines()[cmark.line].strip() if cmark.line < len(text.splitlines()) else ""
+        return BriefgenError(f"YAML 格式错误：“{key}”缺少冒号“:”", where=f"{path}:{cmark.line + 1}",
+                             hint="键和值之间写“: ”（冒号加空格）")
+    if mark and problem == "mapping values are not allowed here":
+        k = missing_colon_line(text, mark.line)
+        if k is not None:
+            # PyYAML read the key without its colon and this line as one text: point at that key.
+            key = text.splitlines()[k].strip()
+            return BriefgenError(f"YAML 格式错误：“{key}”缺少冒号“:”", where=f"{path}:{k + 1}",
+                                 hint=f"键和值之间写“: ”（冒号加空格）；YAML 把第{k + 1}行和下一行连在一起读，"
+                                      f"到第{mark.line + 1}行才发现出错")
     problem = yaml_problem_zh(problem, getattr(e, "context", None), cmark.line + 1 if cmark else None)
     return BriefgenError(f"YAML 格式错误：{problem}", where=where)
 

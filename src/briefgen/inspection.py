@@ -36,6 +36,7 @@ class SheetReport:
     reading: Reading | None  # None for YAML/JSON records
     error: BriefgenError | None = None
     notes: list[str] = field(default_factory=list)
+    hidden: bool = False  # a hidden sheet: a build reads it only when the config names it
 
     @property
     def place(self) -> str | None:
@@ -53,8 +54,10 @@ def inspect_file(path: Path, sheet: str | None = None, period: str | None = None
         raise BriefgenError("找不到数据文件", where=str(path))
     suffix = path.suffix.lower()
     names: list[str | None]
+    hidden: set[str | None] = set()
     if suffix in (".xlsx", ".xlsm"):
         names = [sheet] if sheet else list(xlsx_sheets(path))
+        hidden = set(xlsx_sheets(path, hidden=True))
     elif sheet:
         raise BriefgenError("--sheet 只用于 Excel 工作簿（.xlsx）", where=str(path))
     else:
@@ -64,7 +67,7 @@ def inspect_file(path: Path, sheet: str | None = None, period: str | None = None
     for name in names:
         ds = Dataset()
         src = SourceCfg(file=str(path), sheet=name, period=src_period)
-        report = SheetReport(shown_as or str(path), name, ds, None)
+        report = SheetReport(shown_as or str(path), name, ds, None, hidden=name in hidden)
         try:
             read_source(ds, path, src, None, "")
         except BriefgenError as e:
@@ -97,7 +100,7 @@ def render(reports: list[SheetReport]) -> str:
     lines.append(f"文件：{first.file}{count}")
     for r in reports:
         lines.append("")
-        lines.append(f"【工作表“{r.sheet}”】" if r.sheet else "【内容】")
+        lines.append((f"【工作表“{r.sheet}”】" + ("（隐藏）" if r.hidden else "")) if r.sheet else "【内容】")
         if r.error is not None:
             lines.append(f"  无法读取：{r.error.render()}")
             continue
@@ -170,7 +173,9 @@ def snippet(reports: list[SheetReport]) -> str:
     codes = [p for r in with_regions for p in r.dataset.periods() if periods.parse(p).kind != "other"]
     latest = max(codes, key=periods.sort_key) if codes else None
     out.append("name: 简报                 # 输出文件名（不含扩展名）")
-    out.append("meta: {title: 请填写标题, organ: 请填写编发单位}")
+    out.append("meta:")
+    out.append("  title: \"{{ period | period_cn }}主要指标情况\"   # 标题，按需要改写")
+    out.append("  organ: \"\"                # 请填写编发单位，如 宜昌市科学技术局（印在报头中）")
     hint = "" if place else "            # 请改成本地区名称（合计行、没有地区列的数都属于它）"
     out.append(f"region: {region}{hint}")
     if latest:
@@ -222,7 +227,7 @@ def _starter(ok: list[SheetReport], keys: dict[str, str], summable: list[str], r
     first = summable[0] if summable else next(iter(keys.values()))
     has_prev = any(r.dataset.get(ind, reg, prev) is not None for r in ok for ind in keys
                    for reg in (regions or [""]))
-    growth = "，{{ " + first + ".yoy | growth }}" if has_prev else ""
+    growth = "{{ " + first + " | change | lead }}" if has_prev else ""
     out = ["sections:                 # 起步用的一节：可直接 briefgen build，再按需要改写", "  - heading: 主要指标",
            "    text: |", f"      {{{{ period | period_cn }}}}，全市{{{{ {first}.name }}}}{{{{ {first} }}}}{growth}。"]
     if len(regions) > 1 and summable:

@@ -9,16 +9,20 @@ with file and line and the phrase to use instead, about
 * a comparison (比上年) in front of a phrase that may say 持平 (比上年持平),
 * a direction written by hand in front of a value (提高到{{ x.value | pct }}),
 * a fixed verdict (稳中有进、增势强劲…) outside any condition,
-* a reference by position (下图、上表) instead of by number (见图3).
+* a reference by position (下图、上表) instead of by number (见图3);
+
+and about config values still holding a starter's placeholder (请填写标题、本地区、本单位).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Any, Iterator
 
 from jinja2 import nodes
+
+from briefgen import yamlpos
 
 # Derived figures whose sign the data decide, and the phrase that words them.
 SIGNED_ATTRS = {
@@ -209,4 +213,58 @@ def _output_findings(node: nodes.Output, kinds: dict[str, str]) -> list[Finding]
             out.append(Finding(line, f"固定的“{m.group()}”后接 {_source(child)}：数值回落时依然写“{m.group()}”；"
                                      f"请改用 {{{{ {_owner(inner)} | reach }}}}（达到/降至/为，按数据选择）"))
         before = ""
+    return out
+
+
+# --- values left as placeholders ------------------------------------------------------------
+
+# What starter configs and examples leave for the user to fill in: printed as they are, they go out.
+PLACEHOLDER = re.compile(r"请(?:填写|改成|改为|修改|替换|输入)|某某|[XＸ×]{2,}|^本(?:地区|单位|部门|机关|市|县|区)$")
+_REGION_TIP = "请改成本地区名称，如 远安县（文中的“{{ region }}”、合计行和没有地区列的数都用它）"
+
+
+def _template_source(cfg: Any, loc: tuple) -> str | None:
+    """The template.yaml of the chain that sets `loc` (child first), for values the config does not write."""
+    for t in cfg.template.chain() if cfg.template is not None else []:
+        node: Any = t.data
+        for comp in loc:
+            node = node.get(comp) if isinstance(node, dict) else None
+        if node is not None:
+            return str(t.path / "template.yaml")
+    return None
+
+
+def placeholder_warnings(cfg: Any) -> list[str]:
+    """Warnings for `region` and `meta` values that are still placeholders (请填写标题、本地区、本单位、某某县…)
+    and for an empty `meta.organ` where a masthead prints it, with the config line, or the department
+    template that sets the value."""
+    model = cfg.model
+    found: list[tuple[tuple, str]] = [(("region",), str(model.region or ""))]
+    meta = model.meta.model_dump(by_alias=True)
+    for key, value in meta.items():
+        if isinstance(value, str):
+            found.append((("meta", key), value))
+        elif isinstance(value, dict):  # distribution: 报/送/发/抄送
+            for sub, names in value.items():
+                for i, name in enumerate(names if isinstance(names, list) else []):
+                    found.append((("meta", key, sub, i), str(name)))
+    out = []
+    if model.form != "plain" and not str(model.meta.organ or "").strip():
+        line = yamlpos.value_mark(cfg.root, ("meta", "organ"))[0] or yamlpos.value_mark(cfg.root, ("meta",))[0]
+        where = f"{cfg.path}:{line}" if line else str(cfg.path)
+        out.append(f"{where}：meta.organ：没有填写编发单位，报头中的单位名将空着；请填写，如 宜昌市科学技术局")
+    for loc, value in found:
+        if not value or not PLACEHOLDER.search(value.strip()):
+            continue
+        key = yamlpos.format_loc(loc)
+        line, _col, _style = yamlpos.value_mark(cfg.root, loc)
+        if key in cfg.overrides:
+            where = f"--set {cfg.overrides[key]}：{key}"
+        elif line is not None:
+            where = f"{cfg.path}:{line}：{key}"
+        else:
+            source = _template_source(cfg, loc[:2])
+            where = f"{source}：{key}" if source else f"{cfg.path}：{key}"
+        tip = _REGION_TIP if loc == ("region",) else "请改成实际内容"
+        out.append(f"{where}：“{value}”是待填写的占位文字，生成时会照原样印出；{tip}")
     return out

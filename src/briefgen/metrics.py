@@ -19,12 +19,14 @@ import bisect
 import difflib
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from briefgen import periods, zh
 from briefgen.config import MetricCfg
 from briefgen.data import Dataset, Obs
 from briefgen.errors import BriefgenError, MissingDataError
 from briefgen.formula import Formula, Operand, Ref, compile_formula, metric_key
+from briefgen.provenance import Difference, Prov, Source, prov_of, traced
 from briefgen.regions import RegionTree
 
 #: Units whose figures cannot be added up across regions (a sum of percentages means nothing).
@@ -142,6 +144,26 @@ class MetricValue:
         self.period = period
         self.prev_period = book.previous_of(period)
 
+    # provenance
+    def _traced(self, method: str, value: float | int, inputs: tuple = (), *, note: str = "",
+                sources: tuple = (), computed: float | None = None, unit: str | None = None) -> Any:
+        """`value` with the provenance of a figure derived for this metric, region and period."""
+        d = self.defn
+        return traced(value, Prov(method, float(value), key=d.key, name=d.name, indicator=d.indicator,
+                                  region=self.region, period=self.period,
+                                  unit=self.unit if unit is None else unit, sources=sources,
+                                  inputs=tuple((r, v) for r, v in inputs if v is not None), note=note,
+                                  computed=computed))
+
+    def _published_value(self, field: str, value: float, computed: Any = None, label: str = "",
+                         unit: str | None = None) -> Any:
+        o = self._obs()
+        src = o.pub_src.get(field) if o is not None else None
+        cp = prov_of(computed)
+        inputs = cp.inputs if cp is not None else ()
+        return self._traced("published", value, inputs, sources=(src,) if src else (),
+                            computed=None if computed is None else float(computed), note=label, unit=unit)
+
     # raw access
     def _obs(self, period: str | None = None) -> Obs | None:
         return self._book.obs(self.defn, self.region, period or self.period)
@@ -178,6 +200,9 @@ class MetricValue:
 
     def _reconcile(self, field: str, label: str, computed: float | None, unit: str) -> float:
         pub = self._published(field)
+        if pub is not None:
+            self._book.difference(self, field, label, pub, computed, unit)
+            pub = self._published_value(field, pub, computed, label, unit)
         if pub is None:
             if computed is None:
                 raise MissingDataError(
@@ -194,16 +219,21 @@ class MetricValue:
             if zh.round_to(computed, d) != zh.round_to(pub, d):
                 self._book.warn(
                     f"“{self.name}”{self.region}{_period_label(self.period)}{label}："
-                    f"公布值 {zh.num(pub)}{unit} 与按数据计算的 "
-                    f"{zh.num(computed, max(d, 1))}{unit} 不一致，采用公布值"
+                    f"公布值 {zh.num(float(pub))}{unit} 与按数据计算的 "
+                    f"{zh.num(float(computed), max(d, 1))}{unit} 不一致，采用公布值"
                 )
         return pub
+
+    def _pair(self) -> tuple[Any, Any]:
+        return (self._book.raw(self.defn, self.region, self.period),
+                self._book.raw(self.defn, self.region, self.prev_period))
 
     @property
     def yoy(self) -> float:
         """Growth over the same period of the previous year, in percent."""
-        computed = growth_pct(self._book.raw(self.defn, self.region, self.period),
-                              self._book.raw(self.defn, self.region, self.prev_period))
+        cur, prev = self._pair()
+        g = growth_pct(cur, prev)
+        computed = None if g is None else self._traced("growth", g, (("本期", cur), ("上期", prev)), unit="%")
         return self._reconcile("yoy", "同比增速", computed, "%")
 
     @property
@@ -220,9 +250,9 @@ class MetricValue:
 
     @property
     def net(self) -> float:
-        cur = self._book.raw(self.defn, self.region, self.period)
-        prev = self._book.raw(self.defn, self.region, self.prev_period)
-        computed = None if cur is None or prev is None else cur - prev
+        cur, prev = self._pair()
+        computed = None if cur is None or prev is None else \
+            self._traced("net", float(cur) - float(prev), (("本期", cur), ("上期", prev)))
         return self._reconcile("net", "净增量", computed, self.unit)
 
     @property
@@ -233,52 +263,63 @@ class MetricValue:
                 f"“{self.name}”的单位是{self.unit or '（无）'}，不是百分数，不能用“百分点”表述变化",
                 where=self._book.label, hint="增减量请用 .net，增速请用 .yoy",
             )
-        cur = self._book.raw(self.defn, self.region, self.period)
-        prev = self._book.raw(self.defn, self.region, self.prev_period)
-        computed = None if cur is None or prev is None else cur - prev
+        cur, prev = self._pair()
+        computed = None if cur is None or prev is None else \
+            self._traced("pp", float(cur) - float(prev), (("本期", cur), ("上期", prev)), unit="个百分点")
         return self._reconcile("pp", "增减百分点", computed, "个百分点")
 
     @property
     def rank(self) -> int:
         pub = self._published("rank")
         if pub is not None:
-            return int(pub)
-        ranks = self._book.ranks(self.defn, self.period)
+            return self._published_value("rank", int(pub), label="排名", unit="")
+        regs = self._book.default_regions(self.defn, self.period)
+        ranks = self._book.ranks(self.defn, self.period, regs)
         if self.region not in ranks or len(ranks) < 2:
             # One region ranked alone is not "第一": without the others there is no rank.
             raise MissingDataError(f"无法计算“{self.name}”的排名：缺少各地区数据", where=self._book.label)
-        return ranks[self.region]
+        order = "从高到低" if self.defn.higher_is_better else "从低到高"
+        return self._traced("rank", ranks[self.region],
+                            tuple((r, self._book.raw(self.defn, r, self.period)) for r in regs),
+                            note=f"{len(ranks)}个地区按{self.name}{order}排名", unit="")
 
     @property
     def rank_prev(self) -> int:
         pub = self._published("rank_prev")
         if pub is not None:
-            return int(pub)
+            return self._published_value("rank_prev", int(pub), label="上期排名", unit="")
         prev = self._book.value(self.key, self.region, self.prev_period)
         return prev.rank
 
     @property
     def rank_change(self) -> int:
         """Places moved up since the previous period (positive = better)."""
-        return self.rank_prev - self.rank
+        rp, r = self.rank_prev, self.rank
+        return self._traced("rank_change", int(rp) - int(r), (("上期位次", rp), ("本期位次", r)),
+                            note="上期位次 − 本期位次", unit="位")
 
     @property
     def rank_of(self) -> int:
         pub = self._published("rank_of")
         if pub is not None:
-            return int(pub)
-        return len(self._book.ranks(self.defn, self.period))
+            return self._published_value("rank_of", int(pub), label="排名总数", unit="")
+        regs = self._book.default_regions(self.defn, self.period)
+        ranks = self._book.ranks(self.defn, self.period, regs)
+        return self._traced("count", len(ranks), tuple((r, self._book.raw(self.defn, r, self.period))
+                                                        for r in regs if r in ranks),
+                            note="参与排名的地区数", unit="")
 
     @property
     def target(self) -> float:
         pub = self._published("target")
         if pub is not None:
-            return pub
+            return self._published_value("target", pub, label="目标值")
         t = self.defn.target
         if t is None:
             raise BriefgenError(f"“{self.name}”没有设定目标值", where=self._book.label)
         if isinstance(t, (int, float)):
-            return float(t)
+            return self._traced("config", float(t), note="配置中的目标值",
+                                sources=(Source("config", self._book.label, field=f"metrics.{self.key}.target"),))
         return self._book.value(str(t), self.region, self.period).value
 
     @property
@@ -287,31 +328,36 @@ class MetricValue:
         t = self.target
         if t == 0:
             raise BriefgenError(f"“{self.name}”的目标值为零，无法计算完成率", where=self._book.label)
-        return self.value / t * 100.0
+        v = self.value
+        return self._traced("completion", float(v) / float(t) * 100.0, (("本期", v), ("目标", t)),
+                            note="本期 ÷ 目标 × 100", unit="%")
 
     @property
     def over(self) -> float:
         """Over-fulfilment in percent: 超额完成全年目标的46.5%."""
-        return self.completion - 100.0
+        c = self.completion
+        return self._traced("over", float(c) - 100.0, (("完成率", c),), note="完成率 − 100", unit="%")
 
     def share_of(self, other: "MetricValue | str") -> float:
         """This value as a percentage of another metric at the same region and period."""
         ov = other if isinstance(other, MetricValue) else self._book.value(other, self.region, self.period)
-        s = share_pct(self.value, ov.value)
+        a, b = self.value, ov.value
+        s = share_pct(a, b)
         if s is None:
             raise BriefgenError(f"“{ov.name}”为零，无法计算占比", where=self._book.label)
-        return s
+        return self._traced("share", s, (("本项", a), ("总量", b)), note=f"本项 ÷ {ov.name} × 100", unit="%")
 
     def cagr(self, start_period: str) -> float:
         """Average annual growth since `start_period`, in percent."""
         start_period = self._book.code(start_period)
         first = self._book.raw(self.defn, self.region, start_period)
         years = int(self.period[:4]) - int(start_period[:4])
-        r = cagr_pct(first, self.value, years)
+        last = self.value
+        r = cagr_pct(first, last, years)
         if r is None:
             raise BriefgenError(f"无法计算“{self.name}”自{_period_label(start_period)}以来的年均增速",
                                 where=self._book.label)
-        return r
+        return self._traced("cagr", r, (("起始", first), ("本期", last)), note=f"{years}年年均增速", unit="%")
 
     def at(self, period: str | None = None, region: str | None = None) -> "MetricValue":
         """The same metric at another period and/or region."""
@@ -328,9 +374,9 @@ class MetricValue:
         return self._book.value(self.key, self.region, self.prev_period)
 
     def peers(self) -> list["MetricValue"]:
-        """The metric at every region it is ranked among (the config's peers, else the data's regions)."""
-        regs = self._book.peers or self._book.ds.regions(None if self.defn.formula else self.defn.indicator,
-                                                          self.period)
+        """The metric at every region it is ranked among (:meth:`MetricBook.default_regions`: the config's
+        peers, else the home region's child regions — never the region a total row stands for)."""
+        regs = self._book.default_regions(self.defn, self.period)
         return [self._book.value(self.key, r, self.period) for r in regs]
 
     @property
@@ -384,6 +430,21 @@ class MetricBook:
         self._formula_cache: dict[str, Formula] = {}
         self._memo: dict[tuple[str, str, str], float | None] = {}
         self.why_missing: dict[tuple[str, str, str], str] = {}
+        # Every published figure met beside the one computed from the data (for the audit).
+        self.differences: dict[tuple[str, str, str, str], Difference] = {}
+
+    def difference(self, mv: "MetricValue", field: str, what: str, published: float, computed: Any,
+                   unit: str) -> None:
+        """Note a published figure and the computed one it replaces (once per figure)."""
+        k = (mv.key, mv.region, mv.period, field)
+        if computed is None or k in self.differences:
+            return
+        o = mv._obs()
+        src = o.pub_src.get(field) if o is not None else None
+        d = zh.decimals_of(published)
+        self.differences[k] = Difference(what, mv.key, mv.name, mv.region, mv.period, unit, published, computed,
+                                         d, zh.round_to(computed, d) == zh.round_to(published, d),
+                                         (src,) if src else ())
 
     def code(self, period: str | int) -> str:
         """A period as a template or config writes it (2022年1—9月, 1—9月, 2021) → its canonical code;
@@ -431,6 +492,10 @@ class MetricBook:
 
     def missing(self, d: MetricDef, region: str, period: str, what: str = "") -> MissingDataError:
         """The error for a value that is not there, saying what the data do hold nearby."""
+        if not d.formula and d.indicator in self.ds.indicators and period not in self.ds.periods(d.indicator):
+            # No region has the period: the config's period (or the file) is wrong, not one county's cell.
+            return MissingDataError(f"缺少“{d.name}”{_period_label(period)}{what}的数据：数据中没有这个时期",
+                                    where=self.label, hint=self.ds.nearest(d.indicator, region, period))
         why = self.why_missing.get((d.key, region, period))
         if why:
             hint = None
@@ -461,21 +526,39 @@ class MetricBook:
         self._memo[key] = v
         return v
 
+    def _prov(self, d: MetricDef, region: str, period: str, method: str, value: float, **kw: Any) -> Prov:
+        return Prov(method, float(value), key=d.key, name=d.name, indicator=d.indicator, region=region,
+                    period=period, unit=d.display_unit, **kw)
+
     def _raw(self, d: MetricDef, region: str, period: str) -> float | None:
         if d.formula:
             return self._eval(d, d.formula, region, period, "formula")
         o = self.ds.get(d.indicator, region, period)
-        own = self._scaled(d, o.value) if o is not None and o.value is not None else None
+        own = None
+        if o is not None and o.value is not None:
+            v = self._scaled(d, o.value)
+            scaled = bool(d.scale_to and d.scale_to != d.unit)
+            note = f"数据为{zh.num(o.value)}{d.unit}，换算为{d.scale_to}" if scaled else (o.derived or "")
+            own = traced(v, self._prov(d, region, period, "scaled" if scaled else "read", v,
+                                       sources=(o.src,) if o.src else (), note=note))
         if not self.tree.is_parent(region):
             return own
         total = self._total(d, region, period)
         if own is not None:
             if total is not None:
                 dec = zh.decimals_of(own)
-                if zh.round_to(total, dec) != zh.round_to(own, dec):
-                    how = "相加" if (d.total or "sum") == "sum" else f"按 {d.total} 计算"
-                    self.warn(f"“{d.name}”{region}{_period_label(period)}：公布数 {zh.num(own)}{d.display_unit} "
-                              f"与各下级地区{how}的 {zh.num(total, max(dec, 1))}{d.display_unit} 不一致，采用公布数")
+                agree = zh.round_to(total, dec) == zh.round_to(own, dec)
+                how = "相加" if (d.total or "sum") == "sum" else f"按 {d.total} 计算"
+                self.differences.setdefault((d.key, region, period, "total"), Difference(
+                    f"各下级地区{how}", d.key, d.name, region, period, d.display_unit, own, total, dec, agree,
+                    own.prov.sources))
+                own = traced(own, self._prov(d, region, period, "published", own, sources=own.prov.sources,
+                                             inputs=(("各下级地区" + how, total),), computed=float(total),
+                                             note="公布数（合计行）"))
+                if not agree:
+                    self.warn(f"“{d.name}”{region}{_period_label(period)}：公布数 {zh.num(float(own))}"
+                              f"{d.display_unit} 与各下级地区{how}的 {zh.num(float(total), max(dec, 1))}"
+                              f"{d.display_unit} 不一致，采用公布数")
             return own
         return total
 
@@ -508,7 +591,9 @@ class MetricBook:
                 self.why_missing[(d.key, region, period)] = (
                     f"{'、'.join(lacking[:6])}{'等' if len(lacking) > 6 else ''}缺少数据，无法合计出{region}的数")
                 return None
-            return float(sum(v for _k, v in vals if v is not None))
+            total = float(sum(float(v) for _k, v in vals if v is not None))
+            return traced(total, self._prov(d, region, period, "total", total, inputs=tuple(vals),
+                                            note="各下级地区相加：" + "、".join(k for k, _v in vals)))
         return self._eval(d, mode, region, period, "total")
 
     def _compiled(self, d: MetricDef, text: str, part: str) -> Formula:
@@ -523,6 +608,7 @@ class MetricBook:
         """A formula at a region and period: operands pinned elsewhere are read there."""
         expr = self._compiled(d, text, part)
         env: dict[str, object] = {}
+        used: list[tuple[str, Any]] = []
         for n in expr.names:
             nd = self.defn(n)
             reg, per = nd.region or region, nd.period or period
@@ -534,10 +620,11 @@ class MetricBook:
                        else f"（{self.ds.nearest(nd.indicator, reg, per)}）" if not nd.formula else ""))
                 return None
             env[n] = Operand(v, n)
+            used.append((n, v))
         for n in expr.refs:
             self.defn(n)
             env[n] = Ref(n)
-        env.update(self._functions(region, period))
+        env.update(self._functions(region, period, used))
         try:
             result = expr(env)
         except ZeroDivisionError:
@@ -553,16 +640,21 @@ class MetricBook:
             f = float(result)
         except (TypeError, ValueError):
             raise BriefgenError(f"指标公式的结果不是数字：{result!r}", where=f"metrics.{d.key}.{part}") from None
-        return f if math.isfinite(f) else None
+        if not math.isfinite(f):
+            return None
+        how = "formula" if part == "formula" else "total"
+        note = f"公式 {text}" if part == "formula" else f"合计公式 {text}（用各下级地区的合计计算）"
+        return traced(f, self._prov(d, region, period, how, f, inputs=tuple(used), note=note))
 
-    def _functions(self, region: str, period: str) -> dict[str, object]:
-        """sum() mean() max() min() count() over regions and at(), bound to where a formula is computed."""
+    def _functions(self, region: str, period: str, used: list[tuple[str, Any]] | None = None) -> dict[str, object]:
+        """sum() mean() max() min() count() over regions and at(), bound to where a formula is computed;
+        each result is added to `used` with the values it came from (the formula's provenance)."""
         def values(x: object, over: object, fn: str) -> list[tuple[str, float | None]]:
             xd = self.defn(metric_key(x, fn))
             per = xd.period or period
             return [(r, self.raw(xd, r, per)) for r in self.scope(region, over, fn)]
 
-        def complete(x: object, over: object, fn: str) -> list[float]:
+        def complete(x: object, over: object, fn: str) -> list[tuple[str, Any]]:
             vals = values(x, over, fn)
             lacking = [r for r, v in vals if v is None]
             if lacking:
@@ -570,7 +662,26 @@ class MetricBook:
                 raise _Missing(f"{fn}() 中{'、'.join(lacking[:6])}{'等' if len(lacking) > 6 else ''}缺少“{name}”的数据")
             if not vals:
                 raise _Missing(f"{fn}() 没有可计算的地区")
-            return [v for _r, v in vals if v is not None]
+            return vals
+
+        def result(fn: str, x: object, vals: list[tuple[str, Any]], v: float) -> float:
+            xd = self.defn(metric_key(x, fn))
+            out = traced(v, Prov(fn, float(v), key=xd.key, name=xd.name, indicator=xd.indicator, region=region,
+                                 period=xd.period or period, unit=xd.display_unit, inputs=tuple(vals),
+                                 note=f"{fn}({xd.key})：" + "、".join(r for r, _v in vals)))
+            if used is not None:
+                used.append((f"{fn}({xd.key})", out))
+            return out
+
+        def reduce(fn: str, how: Any) -> Any:
+            def call(x: object, over: object = None) -> float:
+                vals = complete(x, over, fn)
+                return result(fn, x, vals, how([float(v) for _r, v in vals]))
+            return call
+
+        def count(x: object, over: object = None) -> float:
+            vals = [(r, v) for r, v in values(x, over, "count") if v is not None]
+            return result("count", x, vals, float(len(vals)))
 
         def at(x: object, region: str | None = None, period: str | None = None) -> float:
             xd = self.defn(metric_key(x, "at"))
@@ -579,15 +690,17 @@ class MetricBook:
             v = self.raw(xd, reg, per)
             if v is None:
                 raise _Missing(f"at() 中“{xd.name}”缺少{reg}{_period_label(per)}的数据")
+            if used is not None:
+                used.append((f"at({xd.key})", v))
             return v
 
         here_region, here_period = region, period
         return {
-            "sum": lambda x, over=None: float(sum(complete(x, over, "sum"))),
-            "mean": lambda x, over=None: (lambda v: sum(v) / len(v))(complete(x, over, "mean")),
-            "max": lambda x, over=None: max(complete(x, over, "max")),
-            "min": lambda x, over=None: min(complete(x, over, "min")),
-            "count": lambda x, over=None: float(sum(1 for _r, v in values(x, over, "count") if v is not None)),
+            "sum": reduce("sum", lambda v: float(sum(v))),
+            "mean": reduce("mean", lambda v: sum(v) / len(v)),
+            "max": reduce("max", max),
+            "min": reduce("min", min),
+            "count": count,
             "at": at,
         }
 

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 
 if TYPE_CHECKING:
     from briefgen.charts.spec import ChartSpec
+
+
+def _trace() -> Any:
+    """A field for what an audited build printed in a block: the traced figures
+    (:class:`briefgen.provenance.Printed`) in printing order. Writers ignore it."""
+    return field(default_factory=list, repr=False, compare=False)
 
 
 @dataclass
@@ -35,6 +41,8 @@ class Paragraph:
     style: str = "body"
     align: Literal["justify", "left", "center", "right"] | None = None
     keep_with_next: bool = False  # on the same page as what follows (e.g. the 署名 block)
+    trace: list[Any] = _trace()
+    origin: str = field(default="", repr=False, compare=False)  # the template (file or config key) it came from
 
     @property
     def text(self) -> str:
@@ -48,6 +56,7 @@ class Heading:
     text: str
     level: int  # 1..4 → 一、 （一） 1. （1）
     number: str = ""  # "一、" etc., filled by the numbering pass
+    trace: list[Any] = _trace()
 
     @property
     def full_text(self) -> str:
@@ -67,6 +76,8 @@ class Table:
     # Per column alignment: "left" for labels, "right" for numbers.
     align: list[str] = field(default_factory=list)
     col_widths: list[float] | None = None  # relative weights
+    trace: list[Any] = _trace()  # of the caption
+    cell_trace: list[list[list[Any]]] = _trace()  # per body cell
 
     @property
     def caption_line(self) -> str:
@@ -92,6 +103,7 @@ class Figure:
     source: str = ""
     width_cm: float = 15.0  # printed width; writers cap it at the text block width
     aspect: float = 0.6  # height / width of the image
+    trace: list[Any] = _trace()  # of the caption
 
     @property
     def caption_line(self) -> str:
@@ -141,6 +153,7 @@ class DocMeta:
     print_date: str = ""  # 印发日期
     distribution: Distribution = field(default_factory=Distribution)
     subtitle: str = ""
+    trace: dict[str, list[Any]] = field(default_factory=dict, repr=False, compare=False)  # title, subtitle
 
     # Derived lines: one wording for every writer.
     @property

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import jinja2
 
-from briefgen import phrases, zh
+from briefgen import phrases, provenance, zh
 from briefgen.errors import BriefgenError
 from briefgen.metrics import MetricValue
 from briefgen.model import Paragraph, Run
@@ -81,7 +81,8 @@ def make_env(search_path: list[Path] | None = None, confinement: Confinement | N
     symlinks resolved.
     """
     loader = ConfinedLoader([p for p in (search_path or []) if p.is_dir()], confinement)
-    env = new_environment(loader, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True)
+    env = new_environment(loader, keep_trailing_newline=False, trim_blocks=True, lstrip_blocks=True,
+                          finalize=_printed)
     env.filters.update(zh.FILTERS)
     words: dict[str, Callable[..., Any]] = {"growth": growth, "pp": pp, "rank_change": rank_change}
     for name, fn in phrases.GLOBALS.items():
@@ -108,10 +109,20 @@ def render(env: Sandbox, *, source: str | None = None, file: str | None = None,
     except jinja2.TemplateNotFound as e:
         raise BriefgenError(f"找不到模板文件“{e.name}”", where=where) from None
     except Exception as e:  # noqa: BLE001 - every template failure becomes one clear message
-        raise template_error(e, name) from None
+        raise template_error(e, name, env) from None
     if len(out) > MAX_OUTPUT_CHARS:
         raise BriefgenError(f"模板生成的文字过长（超过{MAX_OUTPUT_CHARS}字）", where=where)
     return out
+
+
+def _printed(value: Any) -> Any:
+    """What ``{{ x }}`` prints, unchanged; a traced figure printed as it is (``{{ city_rank.rank_of }}``)
+    is noted for the audit like one printed through the zh layer."""
+    if provenance.is_traced(value) and provenance.active():
+        text = str(value)
+        provenance.note(text, value)
+        return text
+    return value
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")

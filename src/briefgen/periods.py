@@ -281,8 +281,25 @@ def looks_like_period(value: Any) -> bool:
     s = normalize(str(value or ""))
     if _match(s) is not None:
         return True
-    return bool(re.fullmatch(r"(\d{4}年?)?(\d{1,2}([-~至到]\d{1,2})?月份?(末|底|累计)?|第?.季度|.半年)", s)
-                or re.fullmatch(r"\d{4}(年|-|/|\.|M|Q|H).{0,8}", s))
+    if bool(re.fullmatch(r"(\d{4}年?)?(\d{1,2}([-~至到]\d{1,2})?月份?(末|底|累计)?|第?.季度|.半年)", s)
+            or re.fullmatch(r"\d{4}(年|-|/|\.|M|Q|H).{0,8}", s)):
+        return True
+    # A typo of a year: 2O21, 2l21 (letters for digits).
+    typo = s.translate(LOOKALIKE)
+    hit = _match(typo) if typo != s and sum(ch.isdigit() for ch in s) >= 2 else None
+    return hit is not None and "y" in hit[1]
+
+
+#: Letters typed for digits (2O23, 2O2l): each replaced by the digit it stands for, one for one.
+LOOKALIKE = str.maketrans("OoＯ〇lIｌ", "0000111")
+
+
+def typo_fix(value: Any, year: int | None = None) -> str | None:
+    """"2O21" → "2021": a period written with letters for digits, corrected; None if it is no such typo."""
+    if not isinstance(value, str) or not looks_like_period(value):
+        return None
+    fixed = normalize(value).translate(LOOKALIKE)
+    return fixed if fixed != normalize(value) and parse(fixed, year).kind != "other" else None
 
 
 def strict(value: Any, where: str | None = None, year: int | None = None) -> Period:
@@ -292,6 +309,10 @@ def strict(value: Any, where: str | None = None, year: int | None = None) -> Per
         if needs_year(value) and year is None:
             raise BriefgenError(f"时期“{value}”没有写年份", where=where,
                                 hint="请写完整，如 2022年1—9月；表格中可在标题写明年份，或在数据源中写 period:")
+        fixed = typo_fix(value, year)
+        if fixed:
+            raise BriefgenError(f"“{value}”不是可识别的时期（其中有字母，是否应为“{fixed}”？）", where=where,
+                                hint="请把字母 O、l 改成数字 0、1")
         raise BriefgenError(f"“{value}”不是可识别的时期", where=where, hint=f"可写：{ACCEPTED_FORMS}")
     return p
 
@@ -421,3 +442,22 @@ def parse_as_of(text: str | _dt.date | None) -> _dt.date:
 
 
 AS_OF_YEARS = (1900, 2999)  # base dates relative periods are counted from
+
+
+# Holidays on fixed dates, as the State Council's yearly notices usually arrange them: 元旦 1月1日,
+# 劳动节 5月1—5日, 国庆节 10月1—7日. Festivals of the lunar calendar and 调休 change every year and
+# are not known here (a jobs file can write the date itself; a schedule has `holidays:`).
+FIXED_HOLIDAYS: tuple[tuple[int, int, int], ...] = ((1, 1, 1), (5, 1, 5), (10, 1, 7))  # (month, first day, last day)
+
+
+def issue_date(end: _dt.date) -> _dt.date:
+    """When a briefing on a period ending `end` goes out: the first working day of the next month —
+    Monday to Friday, past 元旦, 劳动节 and 国庆节 (2024-06-30 → 2024-07-01; 2024-04-30 → 2024-05-06)."""
+    d = _dt.date(end.year + end.month // 12, end.month % 12 + 1, 1)
+
+    def holiday(x: _dt.date) -> bool:
+        return any(x.month == m and a <= x.day <= b for m, a, b in FIXED_HOLIDAYS)
+
+    while d.weekday() >= 5 or holiday(d):
+        d += _dt.timedelta(days=1)
+    return d

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator, Sequence
 from briefgen import periods, zh
 from briefgen.errors import BriefgenError, MissingDataError
 from briefgen.metrics import MetricValue
+from briefgen.provenance import Prov, retrace, traced
 
 __all__ = [
     "PhraseSettings", "DEFAULT_GRADES", "check_grades", "collecting", "direction",
@@ -179,7 +180,14 @@ def _int(x: Any, what: str) -> int:
     f = float(zh.round_to(x, 6))
     if not f.is_integer():
         raise zh.ZhFormatError(f"{what}必须是整数，收到 {x!r}")
-    return int(f)
+    return retrace(int(f), x)
+
+
+def _counted(n: int, what: str, mv: MetricValue, items: list[tuple[str, Any]]) -> Any:
+    """A count a phrase prints (13个县市区中11个增长), traced to the values it counted."""
+    return traced(n, Prov("count", float(n), key=mv.key, name=mv.name, indicator=mv.defn.indicator,
+                          period=mv.period, inputs=tuple((r, v) for r, v in items if v is not None),
+                          note=what))
 
 
 def is_count(unit: str) -> bool:
@@ -449,6 +457,7 @@ def reach(x: MetricValue, decimals: int | None = None) -> str:
     mv = _metric(x, "reach")
     v = _cur(mv)
     if v is None:
+        _ = mv.value  # raises the book's error: what is missing and which periods the data do hold
         raise MissingDataError(f"缺少“{mv.name}”{_period_name(mv.period)}的数据")
     text = _value_text(mv, decimals)
     if mv.kind == "growth":
@@ -481,7 +490,8 @@ def _value_text(mv: MetricValue, decimals: int | None = None) -> str:
         d = _amount_dec(mv, v) if dec is None else dec
         return _amount_words(v, mv.unit, d, net_words=True) if not _zero(v, d) else "持平"
     # A value below zero (a loss, a deficit) reads 负1.5亿元 in prose, never -1.5亿元.
-    sign = "负" if zh.num(v, dec) .startswith("-") else ""
+    # zh.num writes the minus sign "−", never "-": the sign is judged on the value as rounded.
+    sign = "负" if zh.round_to(v, dec if dec is not None else zh.AUTO_DECIMALS) < 0 else ""
     if mv.unit in ("%", "‰", "％"):
         return sign + zh.num(abs(v), dec if dec is not None else 2) + mv.unit
     return sign + zh.qty(abs(v), mv.unit, dec)
@@ -719,7 +729,7 @@ def rank_move(x: Any, prefix: str | None = None, unit: str = "位") -> str:
     v = _int(n, "名次变化")
     if v == 0:
         return _flat(prefix, mv) if (mv is not None or prefix) else "持平"
-    return f"{pre}{'上升' if v > 0 else '下降'}{abs(v)}{unit or ''}"
+    return f"{pre}{'上升' if v > 0 else '下降'}{zh.num(abs(v))}{unit or ''}"
 
 
 def place(x: Any, scope: str = "", *, top: int | None = None) -> str:
@@ -734,10 +744,10 @@ def place(x: Any, scope: str = "", *, top: int | None = None) -> str:
     if v < 1:
         raise zh.ZhFormatError(f"名次必须是正整数，收到 {n!r}")
     if v == 1:
-        return f"位居{scope}第一"
+        return f"位居{scope}第{zh.cn_int(v)}"
     if top is not None and v <= top:
         return f"居{scope}前{zh.cn_int(top)}"
-    return f"居{scope}第{v}位"
+    return f"居{scope}第{zh.num(v)}位"
 
 
 # ---------------------------------------------------------------------------
@@ -762,7 +772,8 @@ def regions_count(x: MetricValue, noun: str | None = None) -> str:
     mv = _metric(x, "regions_count")
     noun = noun if noun is not None else _settings_noun()
     ups = downs = flats = 0
-    for _r, p in _region_rows(mv):
+    seen: dict[str, list[tuple[str, Any]]] = {"up": [], "down": [], "flat": []}
+    for r, p in _region_rows(mv):
         d = direction(p)
         if d == "up":
             ups += 1
@@ -770,18 +781,23 @@ def regions_count(x: MetricValue, noun: str | None = None) -> str:
             downs += 1
         elif d == "flat":
             flats += 1
+        if d is not None:
+            dl = delta(p)
+            seen[d].append((r, dl.value if dl is not None else None))
     total = ups + downs + flats
     if total == 0:
         return ""
     up, down = {"ratio": ("提高", "降低"), "net": ("净增", "净减")}.get(mv.kind, ("增长", "下降"))
-    head = f"{total}个{noun}"
+    every = seen["up"] + seen["down"] + seen["flat"]
+    head = f"{zh.num(_counted(total, f'有数据的{noun}数', mv, every))}个{noun}"
     if ups == total:
         return head + {"ratio": "均有所提高", "net": "均为净增"}.get(mv.kind, "均实现增长")
     if downs == total:
         return head + {"ratio": "均有所降低", "net": "均为净减"}.get(mv.kind, "均有所下降")
     if flats == total:
         return f"{head}均{comparison(mv)[1]}持平"
-    parts = [f"{n}个{w}" for n, w in ((ups, up), (downs, down), (flats, "持平")) if n]
+    parts = [f"{zh.num(_counted(n, f'{w}的{noun}数', mv, seen[k]))}个{w}"
+             for n, w, k in ((ups, up, "up"), (downs, down, "down"), (flats, "持平", "flat")) if n]
     return f"{head}中" + "、".join(parts)
 
 
@@ -832,10 +848,13 @@ def above_count(x: MetricValue, than: Any = None) -> int | None:
     dec = _dec(mv, 2)
     better = (lambda v: zh.round_to(v, dec) > zh.round_to(ref, dec)) if mv.defn.higher_is_better else \
         (lambda v: zh.round_to(v, dec) < zh.round_to(ref, dec))
-    values = [v for _r, p in _region_rows(mv) if (v := _cur(p)) is not None and p.region != mv.region]
-    if not values:
+    rows = [(r, v) for r, p in _region_rows(mv) if (v := _cur(p)) is not None and p.region != mv.region]
+    if not rows:
         return None
-    return sum(1 for v in values if better(v))
+    hits = [(r, v) for r, v in rows if better(v)]
+    word = "高于" if mv.defn.higher_is_better else "优于"
+    return _counted(len(hits), f"{word}{zh.num(float(ref), dec)}的地区数", mv,
+                    [*hits, ("参照值", ref)])
 
 
 def above(x: MetricValue, name: str = "全市水平", than: Any = None, noun: str | None = None) -> str:
@@ -852,7 +871,7 @@ def above(x: MetricValue, name: str = "全市水平", than: Any = None, noun: st
         return f"没有{word}{name}的{noun}"
     if k == others:
         return f"各{noun}均{word}{name}"
-    return f"{word}{name}的{noun}有{k}个"
+    return f"{word}{name}的{noun}有{zh.num(k)}个"
 
 
 # ---------------------------------------------------------------------------
@@ -967,7 +986,9 @@ def streak(x: MetricValue, periods_: Sequence[Any] | None = None, at_least: int 
     if n < at_least:
         return ""
     _step, unit = _step_word(mv)
-    return f"连续{n}{unit}" + ("保持增长" if last == "up" else "下降")
+    shown = _counted(n, f"截至本期连续{'增长' if last == 'up' else '下降'}的期数", mv,
+                     [(c, _growth_of(mv.at(period=c))) for c in codes[len(codes) - n:]])
+    return f"连续{zh.num(shown)}{unit}" + ("保持增长" if last == "up" else "下降")
 
 
 # ---------------------------------------------------------------------------
@@ -1027,7 +1048,10 @@ def milestone(x: MetricValue, step: float, decimals: int | None = None) -> str:
     if not step or step <= 0:
         raise BriefgenError(f"milestone 的步长必须是正数，收到 {step!r}")
     v = mv.value
-    mark = math.floor(v / step) * step
+    mark = math.floor(float(v) / step) * step
+    mark = traced(mark, Prov("milestone", float(mark), key=mv.key, name=mv.name, region=mv.region,
+                             period=mv.period, unit=mv.unit, inputs=(("数值", v),),
+                             note=f"数值按{zh.num(step)}{mv.unit}向下取整"))
     prev = _prev(mv)
     mark_text = zh.qty(mark, mv.unit, decimals if decimals is not None else mv.decimals)
     if mark > 0 and v > mark:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+from briefgen import provenance, yamlpos
 from briefgen.builder import Builder
 from briefgen.charts import helper as chart_helper
 from briefgen.charts.cache import cached_chart
@@ -19,14 +20,24 @@ from briefgen.charts.vector import SUFFIX as VECTOR_SUFFIX
 from briefgen.checks import magnitude_warnings
 from briefgen.config import Config, load_config
 from briefgen.data import Dataset, load_dataset
+from briefgen.errors import BriefgenError
 from briefgen.files import StagedFiles, os_error, output_path
 from briefgen.fonts import resolve_fonts
 from briefgen.layout import ChartStyle
+from briefgen.lint import placeholder_warnings
 from briefgen.metrics import MetricBook
 from briefgen.model import Document
+from briefgen.regions import unknown_home
 from briefgen.safety import check_document_text
 from briefgen.writers import FORMATS, WriterOptions, writer_for
 from briefgen.writers import prepare as prepare_writer
+
+if TYPE_CHECKING:
+    from briefgen.audit import Audit
+    from briefgen.audit.compare import CheckReport
+
+#: The audit workbook beside the outputs: <name>.audit.xlsx.
+AUDIT_SUFFIX = "audit.xlsx"
 
 
 @dataclass
@@ -36,6 +47,8 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     document: Document | None = None
+    audit: Path | None = None  # the audit workbook, when asked for (also in outputs)
+    report: "Audit | None" = None
 
 
 class Inputs:
@@ -91,9 +104,22 @@ def make_builder(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | N
     """
     m = cfg.model
     ds = ds if ds is not None else load_dataset(cfg)
+    unknown = unknown_home(m.region, cfg.regions, [r for r in ds.regions() if r]) \
+        if any(not mc.region for mc in m.metrics.values()) else None
+    problem = None
+    if unknown:
+        line = yamlpos.value_mark(cfg.root, ("region",))[0]
+        where = f"--set {cfg.overrides['region']}：region" if "region" in cfg.overrides else \
+            f"{cfg.path}:{line}：region" if line else f"{cfg.path}：region"
+        problem = BriefgenError(unknown[0], where=where, hint=unknown[1])
+        if m.on_missing == "error":
+            raise problem
     book = MetricBook(ds, m.metrics, region=m.region, period=m.period, previous=m.previous,
                       label=str(cfg.path), peers=m.peers, regions=cfg.regions)
-    for w in plausibility if plausibility is not None else magnitude_warnings(ds, aggregate_region=m.region):
+    if problem is not None:  # on_missing: skip / fallback: a county without data this month is expected
+        book.warn(problem.render())
+    found = plausibility if plausibility is not None else magnitude_warnings(ds, aggregate_region=m.region)
+    for w in [*ds.warnings, *found]:
         book.warn(w)
     face = None
     if chains:
@@ -126,11 +152,25 @@ def make_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | 
     return doc
 
 
+def audited_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any] | None,
+                     formats: Sequence[str] = FORMATS, ds: Dataset | None = None,
+                     plausibility: list[str] | None = None) -> tuple[Document, "Audit"]:
+    """The document and its audit: every printed figure with where it came from
+    (:mod:`briefgen.audit`). With `chart_dir` None, charts are specified but not drawn."""
+    from briefgen.audit import collect  # local: only audited builds and `check` need it
+
+    with provenance.recording():
+        builder = make_builder(cfg, chart_dir, chains, ds, formats=formats, plausibility=plausibility)
+        doc = builder.build()
+    return doc, collect(doc, cfg, builder.book)
+
+
 def build(config: str | Path, out_dir: str | Path = "output", formats: list[str] | None = None,
           overrides: list[str] | None = None, extra_templates: list[Path] | None = None,
-          allow_paths: Iterable[Path] = (), *, inputs: Inputs | None = None,
+          allow_paths: Iterable[Path] = (), audit: bool | None = None, *, inputs: Inputs | None = None,
           cancelled: Callable[[], bool] | None = None) -> BuildResult:
-    """Build one briefing: read `config`, write every format into `out_dir`.
+    """Build one briefing: read `config`, write every format into `out_dir`; with `audit`
+    (or ``audit: true`` in the config) also the audit workbook ``<name>.audit.xlsx``.
 
     Outputs appear together or not at all (:class:`~briefgen.files.StagedFiles`).
     Files pulled in by templates must lie in the template roots or `allow_paths`.
@@ -142,17 +182,25 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
     cfg = inputs.config(config, overrides, extra_templates, allow_paths)
     m = cfg.model
     fmts = formats or list(FORMATS)
+    audited = m.audit if audit is None else (audit or m.audit)
     chains = inputs.fonts(m.fonts or None, base_dir=cfg.base, where=str(cfg.path))
     out = Path(out_dir)
     # Checked before the (slow) build: a name can never leave the output folder.
     targets = {fmt: output_path(out, m.name, fmt, f"{cfg.path}：name") for fmt in fmts}
+    if audited:
+        targets[AUDIT_SUFFIX] = output_path(out, m.name, AUDIT_SUFFIX, f"{cfg.path}：name")
     options = WriterOptions(style=m.style, fonts=chains, reference_docx=cfg.reference_docx)
     result = BuildResult()
     with tempfile.TemporaryDirectory(prefix="briefgen-") as tmp:
         ds = inputs.dataset(cfg)
         helper = chart_helper.current()
+        report = None
         try:
-            doc = make_document(cfg, Path(tmp), chains, fmts, ds=ds, plausibility=inputs.plausibility(ds, m.region))
+            plausible = inputs.plausibility(ds, m.region)
+            if audited:
+                doc, report = audited_document(cfg, Path(tmp), chains, fmts, ds=ds, plausibility=plausible)
+            else:
+                doc = make_document(cfg, Path(tmp), chains, fmts, ds=ds, plausibility=plausible)
             if helper is not None:
                 if not helper.persistent:
                     for fmt in fmts:
@@ -163,8 +211,9 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
                 helper.close()  # one build per helper: its process ends with the build
             elif helper is not None:
                 helper.reset()  # the server's helper: ready for the next build
-        result.document = doc
-        result.warnings = list(doc.warnings)
+        result.document, result.report = doc, report
+        # A starter's 请填写标题 / 本地区 left in: the build goes on, but the scheduler's summary says so.
+        result.warnings = list(doc.warnings) + placeholder_warnings(cfg)
         try:
             for t in targets.values():
                 t.parent.mkdir(parents=True, exist_ok=True)
@@ -176,6 +225,11 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
                 for fmt in fmts:
                     target = targets[fmt]
                     writer_for(fmt, options).write(doc, staged.stage(target))
+                if report is not None:
+                    from briefgen.audit.workbook import write_workbook  # local: xlsxwriter only for audits
+
+                    target = targets[AUDIT_SUFFIX]
+                    write_workbook(report, staged.stage(target))
                 target = out
                 if cancelled is not None and cancelled():
                     raise KeyboardInterrupt  # the client went away: as after Ctrl-C, nothing is written
@@ -183,4 +237,26 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
         except OSError as e:
             # Read-only folder, full disk, no permission: the temporaries are gone, earlier outputs intact.
             raise os_error(e, target, "写入输出文件") from None
+    if audited:
+        result.audit = targets[AUDIT_SUFFIX]
     return result
+
+
+def check_document(document: str | Path, config: str | Path, overrides: list[str] | None = None,
+                   extra_templates: list[Path] | None = None) -> "CheckReport":
+    """``briefgen check``: the figures of `document` (a DOCX or PDF that may have been edited by hand)
+    against a fresh build of `config`. Writes no output (PDF charts are drawn in a temporary folder:
+    their text is part of the PDF's)."""
+    from briefgen.audit.compare import compare  # local: only `check` compares documents
+    from briefgen.audit.reading import read_figures  # local: as above
+
+    path = Path(document)
+    found = read_figures(path)
+    cfg = load_config(config, overrides, extra_templates)
+    if path.suffix.lower() == ".pdf":
+        chains = resolve_fonts(cfg.model.fonts or None, base_dir=cfg.base, where=str(cfg.path))
+        with tempfile.TemporaryDirectory(prefix="briefgen-check-") as tmp:
+            _doc, audit = audited_document(cfg, Path(tmp), chains, ["pdf"])
+    else:
+        _doc, audit = audited_document(cfg, None, None, ["docx"])
+    return compare(found, audit, path)

@@ -8,6 +8,7 @@ ranking, a regions table or a regions chart lists by default.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any
 
@@ -122,3 +123,16 @@ class RegionTree:
     def total_region(self) -> str | None:
         """The one root, which the total rows of a sheet (合计、全市) stand for."""
         return self.roots[0] if len(self.roots) == 1 else None
+
+
+def unknown_home(name: str, tree: RegionTree, data_regions: list[str]) -> tuple[str, str] | None:
+    """(message, hint) when the briefing's own region is named neither in the region tree nor in the
+    data that have regions (宜昌 for 宜昌市): every figure of it would be missing. None when it is known."""
+    known = [r for r in dict.fromkeys([*tree.names, *data_regions]) if r]
+    if not name or not data_regions or name in known:
+        return None
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.4) or [r for r in known if name in r or r in name][:3]
+    where = "数据和地区树（regions:）中都没有" if tree else "数据中没有"
+    hint = f"是否想写：{'、'.join(close)}" if close else \
+        f"数据中的地区：{'、'.join(known[:8])}{'等' if len(known) > 8 else ''}"
+    return f"本地区名称“{name}”不认识：{where}这个地区", hint

@@ -384,9 +384,16 @@ class Sandbox(SandboxedEnvironment):
         return "".join(map(str, parts))
 
 
-def new_environment(loader: jinja2.BaseLoader | None = None, **options: Any) -> Sandbox:
-    """A sandboxed environment: undefined names raise, nothing is escaped (plain text out)."""
-    env = Sandbox(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False, finalize=_finalize, **options)
+def new_environment(loader: jinja2.BaseLoader | None = None, *,
+                    finalize: Callable[[Any], Any] | None = None, **options: Any) -> Sandbox:
+    """A sandboxed environment: undefined names raise, nothing is escaped (plain text out).
+
+    `finalize` sees what each ``{{ x }}`` prints before the size check does.
+    """
+    def checked(value: Any) -> Any:
+        return _finalize(finalize(value) if finalize is not None else value)
+
+    env = Sandbox(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False, finalize=checked, **options)
     guard_filters(env.filters)
     return env
 
@@ -394,8 +401,51 @@ def new_environment(loader: jinja2.BaseLoader | None = None, **options: Any) -> 
 # --- errors --------------------------------------------------------------------
 
 
-def template_error(e: Exception, name: str) -> BriefgenError:
-    """Any error raised while rendering `name` as one Chinese :class:`BriefgenError` with the template line."""
+_UNKNOWN = re.compile(r"No (filter|test) named '([^']+)'")
+
+
+def unknown_message(kind: str, name: str, env: jinja2.Environment | None = None) -> str:
+    """模板使用了不存在的过滤器“reahc”（是否想用：reach） — `kind` is "filter" or "test" (``is xyz``)."""
+    if kind == "filter":
+        pool = sorted(env.filters) if env is not None else []
+        close = difflib.get_close_matches(name, pool, n=2, cutoff=0.7)
+        out = f"模板使用了不存在的过滤器“{name}”"
+        if close:
+            return out + f"（是否想用：{'、'.join(close)}）"
+        if env is not None and name in env.globals:
+            return out + f"（{name} 是函数，应写作 {name}(…)）"
+        return out + "（过滤器见 README《措辞词表》）"
+    pool = sorted(env.tests) if env is not None else []
+    close = difflib.get_close_matches(name, pool, n=2, cutoff=0.7)
+    out = f"模板使用了不存在的测试“is {name}”"
+    if close:
+        return out + f"（是否想用：{'、'.join('is ' + c for c in close)}）"
+    return out + "（可用的如 is defined、is none、is number、is string）"
+
+
+def unknown_names(ast: nodes.Template, env: jinja2.Environment) -> list[tuple[str, int]]:
+    """(message, line) for each filter (``x | name``) or test (``x is name``) the environment lacks.
+
+    Jinja reports the first one only when compiling, and one inside ``{% if %}`` only when
+    that branch runs: a check before the build has to look at every node."""
+    out: list[tuple[str, int]] = []
+    for n in ast.find_all((nodes.Filter, nodes.Test)):
+        is_filter = isinstance(n, nodes.Filter)
+        if n.name not in (env.filters if is_filter else env.tests):
+            out.append((unknown_message("filter" if is_filter else "test", n.name, env), n.lineno))
+    return out
+
+
+def template_error(e: Exception, name: str, env: jinja2.Environment | None = None) -> BriefgenError:
+    """Any error raised while rendering `name` as one Chinese :class:`BriefgenError` with the template
+    line (`env`, when given, suggests the filter or test an unknown name was meant to be)."""
+    unknown = _UNKNOWN.search(str(getattr(e, "message", None) or e)) \
+        if isinstance(e, (jinja2.TemplateSyntaxError, jinja2.TemplateRuntimeError)) else None
+    if unknown:
+        # Compiling names the line; inside {% if %} Jinja raises only when the branch runs.
+        line = e.lineno if isinstance(e, jinja2.TemplateSyntaxError) else _template_line(e, name)
+        where = f"{getattr(e, 'filename', None) or name}:{line}" if line else name
+        return BriefgenError(unknown_message(unknown[1], unknown[2], env), where=where)
     if isinstance(e, BriefgenError):
         # Raised inside the template (a limit, a metric that cannot be computed):
         # the template line is the most useful place to point at.

@@ -6,27 +6,27 @@ import re
 from pathlib import Path
 
 from briefgen.errors import BriefgenError
-from briefgen.templates import find_template, search_roots
+from briefgen.templates import find_template, search_roots, section_ids
 
 _CONFIG = """\
 # {title}：由 `briefgen init --template {base}` 生成。改这里的期号、日期、数据和章节即可。
-# 生成：briefgen build {folder}/briefing.yaml
+# 生成：briefgen build {folder}/briefing.yaml　　检查：briefgen validate {folder}/briefing.yaml
 # 模板 {local}（templates/{local}/template.yaml）继承自 {base}，报头、配色、字体等在那里改。
 
 name: {slug}
 template: {local}
-region: {region}
+region: {region}{region_note}
 period: 2023
 
 meta:
   issue: 1
-  organ: {organ}
+  organ: {organ}{organ_note}
   date: 2024-02-01
-  title: 2023年工作情况
-  distribution:
-    报: [上级机关]
-    发: [各科室]
-    印数: 20
+  title: "{{{{ period | period_cn }}}}工作情况"
+  # distribution:                 # 版记：报、送、发和印数（不写则不印版记）
+  #   报: [市委办公室, 市政府办公室]
+  #   发: [各乡镇、各有关单位]
+  #   印数: 20
 
 data:
   - file: data/indicators.csv     # 换成本单位的数据；支持 CSV、XLSX、YAML/JSON、SQLite
@@ -40,8 +40,9 @@ sections:
   # 模板自带的章节可按 id 引用：{section_ids}
   - heading: 主要指标完成情况
     text: |
+      {{# 增减、高低的措辞由过滤器按数据选择，见 README《措辞词表》 #}}
       全年主要产出指标{{{{ output | reach }}}}{{{{ output | change | lead }}}}；实施重点项目{{{{ projects }}}}，
-      群众满意度{{{{ satisfaction | state }}}}（增减、高低的措辞由过滤器按数据选择，见 README《措辞词表》）。
+      群众满意度{{{{ satisfaction | state }}}}。
     charts:
       - type: bar
         caption: 主要产出指标
@@ -78,22 +79,45 @@ _DATA = """\
 """
 
 
-def scaffold(folder: Path, base: str, *, local: str | None = None, organ: str = "本单位",
-             extra: list[Path] | None = None) -> list[Path]:
-    """Write a new department folder that builds right away; refuses to overwrite."""
+# 远安县科学技术局 → 远安县; 宜昌市西陵区科技局 → 宜昌市西陵区.
+_PLACE = re.compile(r"^(.+?(?:自治州|自治县|自治旗|新区|省|市|州|盟|县|区|旗))(?=[^省市州盟县区旗]*"
+                    r"(?:局|委员会|委|办公室|办|厅|院|中心|站|所|部|处|会|政府))")
+_UNIT = re.compile(r"[\u4e00-\u9fff].*(?:局|委员会|委|办公室|厅|院|中心|站|所|部|处|会)$")
+
+
+def guess_region(*names: str | None) -> str | None:
+    """The place a unit's name starts with (远安县科学技术局 → 远安县), from the first name that has one."""
+    for n in names:
+        m = _PLACE.match(n or "")
+        if m:
+            return m.group(1)
+    return None
+
+
+def scaffold(folder: Path, base: str, *, local: str | None = None, organ: str | None = None,
+             region: str | None = None, extra: list[Path] | None = None) -> tuple[list[Path], list[str]]:
+    """Write a new department folder that builds right away; refuses to overwrite. Returns the files
+    written and the keys still to fill in (region and organ when neither the options nor the folder's
+    name tell them: region is then the placeholder 本地区, organ empty; `validate` and `build` warn)."""
 
     tpl = find_template(base, search_roots(extra))
     local = local or f"{base}-local"
     if not re.fullmatch(r"[\w\-]+", local):
         raise BriefgenError(f"模板名称只能包含字母、数字、汉字、下划线和连字符：{local}")
+    # A folder named after the unit (远安县科技局) names the organ when --organ is not given.
+    organ = organ or (folder.name if _UNIT.match(folder.name) else None)
+    region = region or guess_region(organ, folder.name)
+    todo = [k for k, v in (("region", region), ("meta.organ", organ)) if not v]
     files = {
         folder / "briefing.yaml": _CONFIG.format(
             title=tpl.title, base=base, folder=folder.as_posix(), local=local, slug=folder.name or "briefing",
-            region="本地区", organ=organ,
-            section_ids="、".join(s["id"] for s in tpl.data.get("sections") or []
-                                 if isinstance(s, dict) and s.get("id")) or "（无）"),
+            region=region or "本地区", organ=organ or '""',
+            region_note="" if region else "                # 请改成本地区名称，如 远安县",
+            organ_note="" if organ else "                     # 请填写编发单位，如 远安县科学技术局",
+            section_ids="、".join(dict.fromkeys(i for t in reversed(tpl.chain())
+                                                for i in section_ids(t.data.get("sections")))) or "（无）"),
         folder / "templates" / local / "template.yaml": _TEMPLATE.format(
-            base=base, title=f"{organ}简报", organ=organ,
+            base=base, title=f"{organ or folder.name}简报", organ=organ or folder.name,
             masthead=(tpl.data.get("meta") or {}).get("masthead") or "工作简报"),
         folder / "data" / "indicators.csv": _DATA,
     }
@@ -103,4 +127,4 @@ def scaffold(folder: Path, base: str, *, local: str | None = None, organ: str = 
     for p, text in files.items():
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text, encoding="utf-8")
-    return list(files)
+    return list(files), todo

@@ -23,11 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from briefgen import periods, zh
 from briefgen.errors import BriefgenError
 from briefgen.periods import Period
+from briefgen.provenance import Source
 from briefgen.regions import TOTAL_LABELS, clean_name
 from briefgen.safety import clean_text
 
@@ -123,6 +124,19 @@ def period_in_text(text: str) -> str | None:
     return None
 
 
+def period_typo_in_text(text: str) -> tuple[str, str] | None:
+    """A period in a title written with letters for digits: "宜昌市2O23年1—6月…" → ("2O23年1—6月", "2023年1—6月")."""
+    flat = _WS.sub("", text)
+    if period_in_text(flat):
+        return None
+    fixed_text = flat.translate(periods.LOOKALIKE)
+    for m in _PERIOD_IN_TEXT.finditer(fixed_text):
+        written = flat[m.start():m.end()]
+        if written != m.group() and periods.parse(m.group()).kind != "other":
+            return written, m.group()
+    return None
+
+
 # --- the grid ---------------------------------------------------------------------
 
 @dataclass
@@ -135,6 +149,26 @@ class Grid:
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # (r1, c1, r2, c2), 0-based, inclusive
     titles: bool = True  # look for title rows (not for an SQL result)
     first_line: int = 1  # the file line of rows[0]
+    # A CSV: each row holds the cells as written, so a row longer than the header has a comma too many.
+    delimited: bool = False
+    warnings: list[str] = field(default_factory=list)  # what the reader noticed (hidden sheets …)
+    path: str = ""  # the file as the config names it (resolved), for source cells; "" → label
+    query: str = ""  # the SQL query whose result this is
+
+    def locate(self, r: int, c: int) -> Source:
+        """Cell (r, c) as a source location: a workbook cell (a merged cell's top-left one), a
+        CSV line and column, or a row of an SQL result."""
+        for r1, c1, r2, c2 in self.merges:
+            if r1 <= r <= r2 and c1 <= c <= c2:
+                r, c = r1, c1
+                break
+        path = self.path or self.label
+        if self.query:
+            head = self.rows[0][c] if self.rows and c < len(self.rows[0]) else ""
+            return Source("sql", path, query=self.query, row=r + self.first_line, header=str(head or ""))
+        if self.sheet is not None:
+            return Source("xlsx", path, sheet=self.sheet, cell=f"{col_letter(c)}{r + self.first_line}")
+        return Source("csv", path, line=r + self.first_line, column=c + 1)
 
     def cell(self, r: int, c: int) -> str:
         """Where cell (r, c) is, as the user finds it: D5 in a workbook, 第5行第4列 in a CSV."""
@@ -166,6 +200,9 @@ def col_letter(c: int) -> str:
 def _text(v: Any) -> str:
     if v is None:
         return ""
+    if type(v) is str:
+        # Printable text holds nothing clean_text drops (the fast path for a million cells).
+        return (v if v.isprintable() else clean_text(v)).strip()
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     return clean_text(str(v)).strip()
@@ -213,6 +250,8 @@ class Record:
     note: str = ""
     source: str = ""
     derived: str = ""
+    loc: Source | None = None  # the cell of the value (or of the one published figure), for the audit
+    pub_locs: dict[str, Source] = field(default_factory=dict)  # published figures standing elsewhere
 
 
 @dataclass
@@ -254,15 +293,17 @@ class _Context:
 
 
 def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", region: str | None = None,
-              total_region: str | None = None) -> Reading:
+              total_region: str | None = None, sink: Callable[[Record], None] | None = None) -> Reading:
     """Understand a grid: titles, headers, key and value columns, rows → :class:`Reading`.
 
     `period` (canonical) is the source's declared period, `region` the region of rows that
-    name none, `total_region` the region a total row (合计、全市) stands for.
+    name none, `total_region` the region a total row (合计、全市) stands for. With `sink`,
+    each record goes there as it is read, ``Reading.records`` stays empty and each row of
+    the grid is let go once read (the grid is spent: a million rows need not be held twice).
     """
-    rows = [list(r) for r in grid.rows]
-    width = max((len(r) for r in rows), default=0)
-    rows = [r + [None] * (width - len(r)) for r in rows]
+    width = max((len(r) for r in grid.rows), default=0)
+    # The grid's own rows where they are full width: a row is copied only where a cell is filled in.
+    rows: list[Any] = [r if len(r) == width else [*r, *[None] * (width - len(r))] for r in grid.rows]
     ignored: list[str] = []
     reasons: list[str] = []
 
@@ -296,6 +337,8 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
 
     # -- headers -------------------------------------------------------------------------
     depth = _header_depth(grid, rows, top)
+    for i in range(top, top + depth):
+        rows[i] = list(rows[i])
     header = rows[top:top + depth]
     if depth > 1:
         reasons.append(f"第{top + grid.first_line}—{top + depth - 1 + grid.first_line}行为{depth}行表头"
@@ -314,6 +357,8 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
         if codes and codes[0] in ("甲", "乙", "A") and nums and nums == [str(i) for i in range(1, len(nums) + 1)]:
             ignored.append(f"第{body_start + grid.first_line}行“{' '.join(codes[:4])}…”：栏次行")
             body_start += 1
+    if grid.delimited:
+        _check_row_widths(grid, top, depth, body_start)
     cols = [_column(grid, header, j, top, ctx) for j in range(width)]
     data_rows = list(range(body_start, len(rows)))
 
@@ -335,10 +380,10 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             above = ""
             for r in data_rows:
                 t = _text(rows[r][c.index])
-                has_values = any(_text(rows[r][v.index]) for v in cols if v.role == "value")
                 if t:
                     above = t if not t.startswith(NOTE_PREFIXES) else ""
-                elif has_values and above:
+                elif above and any(_text(rows[r][v.index]) for v in cols if v.role == "value"):
+                    rows[r] = list(rows[r])
                     rows[r][c.index] = above
     value_cols = [c for c in cols if c.role == "value"]
     if layout == "periods-down" and "period" not in roles:
@@ -376,6 +421,12 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             if beside:
                 c.period = max(beside, key=lambda p: periods.sort_key(p.code))
     row_period = "period" in roles
+    typo = period_typo_in_text(title) if title and ctx.period is None else None
+    if typo and any(c.period is None for c in value_cols) and not row_period:
+        # The title names the period, with a letter for a digit: say so, as for a data cell.
+        raise BriefgenError(f"表格标题中的“{typo[0]}”不是可识别的时期（其中有字母，是否应为“{typo[1]}”？）",
+                            where=grid.row_label(top - 1) if top else grid.label,
+                            hint="请把字母 O、l 改成数字 0、1")
     for c in value_cols:
         if c.period is None and c.relative and not row_period and ctx.period is None:
             raise BriefgenError(
@@ -397,11 +448,18 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
 
     # -- rows -----------------------------------------------------------------------------
     records: list[Record] = []
+    emit = sink or records.append
+    # Key cells are understood once per distinct text (a million rows name a few hundred things).
+    row_periods: dict[Any, Period] = {}
+    region_names: dict[str, str] = {}
+    indicator_names: dict[str, tuple[str, str]] = {}
     totals: list[str] = []
     total_names: set[str] = set()
     key = {c.role: c for c in cols if c.role in KEY_ALIASES}
     for r in data_rows:
         row = rows[r]
+        if sink is not None:
+            rows[r] = grid.rows[r] = _SPENT  # the records of this row are in the sink: let it go
         texts = [_text(v) for v in row]
         filled = [t for t in texts if t]
         if not filled:
@@ -419,7 +477,10 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
         reg = region or ""
         if "region" in key:
             raw_reg = texts[key["region"].index]
-            reg = clean_name(raw_reg) or reg
+            name = region_names.get(raw_reg)
+            if name is None:
+                name = region_names[raw_reg] = clean_name(raw_reg)
+            reg = name or reg
             if reg in TOTAL_LABELS:
                 stands = total_region or region
                 totals.append(f"第{r + grid.first_line}行“{raw_reg}”" + (f"（作为{stands}）" if stands else ""))
@@ -431,7 +492,10 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             raw_ind = texts[key["indicator"].index]
             if not raw_ind:
                 raise BriefgenError("缺少指标名称", where=grid.cell(r, key["indicator"].index))
-            ind_row, unit_row = split_unit(clean_name(raw_ind))
+            split = indicator_names.get(raw_ind)
+            if split is None:
+                split = indicator_names[raw_ind] = split_unit(clean_name(raw_ind))
+            ind_row, unit_row = split
         if "unit" in key and texts[key["unit"].index]:
             unit_row = texts[key["unit"].index]
         per_row: Period | None = None
@@ -439,7 +503,9 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             cell = row[key["period"].index]
             if _text(cell) == "":
                 raise BriefgenError("缺少时期", where=grid.cell(r, key["period"].index))
-            per_row = _row_period(cell, grid.cell(r, key["period"].index), ctx)
+            per_row = row_periods.get(cell)
+            if per_row is None:
+                per_row = row_periods[cell] = _row_period(cell, grid.cell(r, key["period"].index), ctx)
         extra = {k: texts[key[k].index] for k in ("note", "source", "derived") if k in key}
         for c in value_cols:
             per = _value_period(c, per_row, ctx)
@@ -450,7 +516,7 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             where = grid.cell(r, c.index)
             rec = Record(where=where, indicator=ind, region=reg, period=per.code,
                          note=extra.get("note", ""), source=extra.get("source", ""),
-                         derived=extra.get("derived", ""))
+                         derived=extra.get("derived", ""), loc=grid.locate(r, c.index))
             if c.field == "value":
                 rec.value = v
                 rec.unit = c.unit or unit_row or ctx.unit
@@ -458,10 +524,28 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
                 if _text(v) == "":
                     continue
                 rec.published[c.field] = v
-            records.append(rec)
+            emit(rec)
     return Reading(layout=lay, layout_cn=LAYOUTS_CN[lay], reasons=reasons, records=records, ignored=ignored,
                    columns=cols, title=title, period=ctx.period, header_rows=(top, top + depth - 1),
                    totals=totals, total_names=total_names)
+
+
+_SPENT: list[Any] = []  # a row already read into the sink (never written to)
+
+
+def _check_row_widths(grid: Grid, top: int, depth: int, body_start: int) -> None:
+    """A CSV row with more cells than its header: an unquoted comma (1,172) shifted the cells after it."""
+    head = max(len(grid.rows[i]) for i in range(top, top + depth))
+    for r in range(body_start, len(grid.rows)):
+        row = grid.rows[r]
+        if len(row) > head and any(_text(v) for v in row[head:]):
+            extra = next(j for j in range(head, len(row)) if _text(row[j]))
+            raise BriefgenError(
+                f"这一行有{len(row)}个单元格，比表头（{head}列）多，"
+                f"多出的“{_short(_text(row[extra]))}”在第{extra + 1}列",
+                where=grid.cell(r, extra),
+                hint="多半是数字或文字中的英文逗号把一个单元格拆成了两个（如 1,172）：请去掉千分位逗号，"
+                     "或给含逗号的单元格加英文双引号（\"1,172\"）")
 
 
 def _cn(p: Period) -> str:
@@ -609,6 +693,10 @@ def _classify(col: Column, token: str, where: str, ctx: _Context, names: list[st
         if periods.needs_year(name) and ctx.year is None:
             raise BriefgenError(f"表头“{token}”没有写年份", where=where,
                                 hint="请在表格标题中写明年份（如“2022年…”），或在数据源中写 period:")
+        fixed = periods.typo_fix(name, ctx.year)
+        if fixed:
+            raise BriefgenError(f"表头“{token}”不是可识别的时期（其中有字母，是否应为“{fixed}”？）", where=where,
+                                hint="请把字母 O、l 改成数字 0、1")
         raise BriefgenError(f"表头“{token}”不是可识别的时期", where=where,
                             hint=f"可写：{periods.ACCEPTED_FORMS}")
     names.append(name)

@@ -11,11 +11,13 @@ fit the longest region name on one line, and headers break only between words
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
-from briefgen import phrases, terms, zh
+from briefgen import phrases, provenance, terms, zh
 from briefgen.config import TableCfg, TableColumnCfg
 from briefgen.errors import BriefgenError
 from briefgen.metrics import MetricBook, MetricValue, competition_rank
+from briefgen.provenance import Printed, Prov, traced
 
 #: Text width of the default page (156 mm) in em of the default table size (12 pt).
 DEFAULT_WIDTH_EM = 442.2 / 12
@@ -33,6 +35,27 @@ class TableBody:
     col_widths: list[float] | None = None
     notes: list[str] = field(default_factory=list)
     unit_note: str = ""  # 单位：亿元、%
+    # Per cell, the traced figures printed in it (an audited build; else empty lists).
+    traces: list[list[list[Printed]]] = field(default_factory=list)
+
+
+def _cell(fn: Callable[[], str]) -> tuple[str, list[Printed]]:
+    """A cell's text and the figures printed in it."""
+    with provenance.scope() as got:
+        text = fn()
+    return text, list(got or [])
+
+
+def _num(mv: MetricValue) -> Callable[[], str]:
+    return lambda: mv.num
+
+
+def _prev(mv: MetricValue) -> Callable[[], str]:
+    return lambda: zh.num(mv.prev, mv.decimals) if mv.has_prev else "—"
+
+
+def _change(mv: MetricValue, mode: str) -> Callable[[], str]:
+    return lambda: change_cell(mv, mode)
 
 
 # The note under a table whose growth cells carry a published figure (marked *).
@@ -82,17 +105,19 @@ def table_body(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH_EM
         if t.change != "none":
             header.append(f"{zh.growth_prefix(cur)}增减")
         rows = []
+        traces: list[list[list[Printed]]] = []
         for key in t.rows:
             mv = book.value(key)
-            row = [mv.name, mv.unit, mv.num, zh.num(mv.prev, mv.decimals) if mv.has_prev else "—"]
+            cells: list[tuple[str, list[Printed]]] = [(mv.name, []), (mv.unit, []), _cell(_num(mv)), _cell(_prev(mv))]
             if t.change != "none":
-                row.append(change_cell(mv, t.change))
-            rows.append(row)
+                cells.append(_cell(_change(mv, t.change)))
+            rows.append([c for c, _p in cells])
+            traces.append([p for _c, p in cells])
         if any(r[-1].endswith("*") for r in rows):
             notes.append(PUBLISHED_NOTE)
         align = ["left", "center", "right", "right", "right"][: len(header)]
         header, rows, widths, _fits = fit_columns(header, rows, width_em, t.widths, wrap_first=True)
-    return TableBody(header, rows, align, widths, notes)
+    return TableBody(header, rows, align, widths, notes, traces=traces)
 
 
 # --- regions tables ---------------------------------------------------------------------------
@@ -158,14 +183,16 @@ def regions_table(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH
         header.append(head)
 
     def ranks(key: str, field: str) -> dict[str, int]:
-        vals: dict[str, float | None] = {}
+        vals: dict[str, Any] = {}
         for r in regions:
             mv = book.value(key, r)
             try:
-                vals[r] = float(getattr(mv, field))
+                vals[r] = getattr(mv, field)
             except BriefgenError:
                 vals[r] = None
-        return competition_rank(vals, mv.defn.higher_is_better)
+        got = competition_rank(vals, mv.defn.higher_is_better)
+        ranked = tuple((r, v) for r, v in vals.items() if v is not None)
+        return {r: _ranked(k, mv, field, ranked, r) for r, k in got.items()}
 
     rank_cache: dict[tuple[str, str], dict[str, int]] = {}
 
@@ -189,26 +216,41 @@ def regions_table(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH
             if (key, field) not in rank_cache:  # once per column, not once per row (setdefault would)
                 rank_cache[key, field] = ranks(key, field)
             got = rank_cache[key, field]
-            return str(got[region]) if region in got else "—"
+            return zh.num(got[region]) if region in got else "—"
         except BriefgenError:
             return "—"
 
+    def traced_cell(c: TableColumnCfg, key: str, region: str, f: str, total: bool) -> tuple[str, list[Printed]]:
+        return _cell(lambda: cell(c, key, region, f, total))
+
     rows = []
+    traces: list[list[list[Printed]]] = []
     for r in regions:
-        row = [r]
-        for c, mv, f in spec:
-            row.append(cell(c, mv.key, r, f, False))
-        rows.append(row)
+        cells: list[tuple[str, list[Printed]]] = [(r, [])]
+        cells += [traced_cell(c, mv.key, r, f, False) for c, mv, f in spec]
+        rows.append([x for x, _p in cells])
+        traces.append([p for _x, p in cells])
     if t.rank_by:
         header.append("排名")
-        got = book.ranks(book.defn(t.rank_by), book.period, regions)
-        for r, row in zip(regions, rows):
-            row.append(str(got.get(r, "—")))
+        rd = book.defn(t.rank_by)
+        got = book.ranks(rd, book.period, regions)
+        vals = {r: book.raw(rd, r, book.period) for r in regions}
+        ranked = tuple((r, v) for r, v in vals.items() if v is not None)  # once: shared by every row's trace
+        by = book.value(t.rank_by)
+        for r, row, tr in zip(regions, rows, traces):
+            place = _ranked(got[r], by, "value", ranked, r) if r in got else None
+            text, printed = _cell(lambda: zh.num(place) if place is not None else "—")  # noqa: B023 - called here
+            row.append(text)
+            tr.append(printed)
     if t.total != "none":
-        total = [t.total_label or parent] + [cell(c, mv.key, parent, f, True) for c, mv, f in spec]
+        tcells: list[tuple[str, list[Printed]]] = [(t.total_label or parent, [])]
+        tcells += [traced_cell(c, mv.key, parent, f, True) for c, mv, f in spec]
         if t.rank_by:
-            total.append("")
+            tcells.append(("", []))
+        total = [x for x, _p in tcells]
+        ttrace = [p for _x, p in tcells]
         rows = [total, *rows] if t.total == "top" else [*rows, total]
+        traces = [ttrace, *traces] if t.total == "top" else [*traces, ttrace]
     notes: list[str] = []
     if any(v.endswith("*") for row in rows for v in row[1:]):
         notes.append("带*的增速为统计部门公布数（可比价等口径），与表中两年数值直接计算的结果不同。")
@@ -218,7 +260,16 @@ def regions_table(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH
         book.warn(f"表“{name}”列数较多，页面宽度放不下最长的地区名、数值或表头单位，个别单元格会折行"
                   f"（可减少列、缩短 name:，或用 widths: 设置列宽）")
     align = ["left"] + ["right"] * (len(header) - 1)
-    return TableBody(header, rows, align, widths, notes, unit_note)
+    return TableBody(header, rows, align, widths, notes, unit_note, traces=traces)
+
+
+def _ranked(place: int, mv: MetricValue, field: str, inputs: tuple[tuple[str, Any], ...], region: str) -> Any:
+    """A region's place in a table's ranking column, traced to the (region, value) pairs ranked."""
+    what = {"value": mv.name, "yoy": f"{mv.name}增速"}.get(field, mv.name)
+    order = "从高到低" if mv.defn.higher_is_better else "从低到高"
+    n = len(inputs)
+    return traced(place, Prov("rank", float(place), key=mv.key, name=mv.name, indicator=mv.defn.indicator,
+                              region=region, period=mv.period, inputs=inputs, note=f"表中{n}个地区按{what}{order}排名"))
 
 
 def fit_columns(header: list[str], rows: list[list[str]], width_em: float, widths: list[float] | None = None,

@@ -2,7 +2,8 @@
 optionally a Word letterhead, extending another template.
 
 A template overrides only what differs from its parent: style sheet and meta
-defaults are deep-merged, metrics merge by key, sections merge by `id`, and
+defaults are deep-merged, metrics merge by key, sections merge by `id` (every
+section with an id in the chain can be named by a child template or the config), and
 narrative files inherit through Jinja2 `{% extends "base/..." %}` blocks.
 
 Search order for a template name: `--templates DIR` / `BRIEFGEN_TEMPLATES` →
@@ -208,12 +209,27 @@ def deep_merge(base: Any, over: Any) -> Any:
     return copy.deepcopy(over)
 
 
-def merge_sections(base: list[Any], over: list[Any] | None, where: str) -> list[Any]:
-    """Sections by name: a string picks a template section by id, a mapping with a
-    known id overrides fields of it, any other mapping is a new section."""
+def section_ids(sections: Any) -> dict[str, Any]:
+    """The sections of a list that have an id, by id (top level only)."""
+    if not isinstance(sections, list):
+        return {}
+    return {str(s["id"]): s for s in sections if isinstance(s, dict) and s.get("id")}
+
+
+def merge_sections(base: list[Any], over: list[Any] | None, where: str, library: dict[str, Any] | None = None,
+                   *, extend: bool = False) -> list[Any]:
+    """Sections by name: a string picks a section by id, a mapping with a known id overrides fields
+    of it, any other mapping is a new section. Known ids are those of `base` and of `library` (every
+    section with an id anywhere in the template chain, so one a child template left out of its
+    default list can still be named).
+
+    With `extend` (a template's own sections over its parent's): unless `over` names sections by a
+    bare id — which gives the whole order — the parent's sections stay first, in their order and
+    overridden in place, and the new ones follow."""
     if over is None:
         return copy.deepcopy(base)
-    by_id = {str(s["id"]): s for s in base if isinstance(s, dict) and s.get("id")}
+    mine = section_ids(base)
+    by_id = {**(library or {}), **mine}
     out = []
     for i, item in enumerate(over):
         if isinstance(item, str):
@@ -229,7 +245,13 @@ def merge_sections(base: list[Any], over: list[Any] | None, where: str) -> list[
             out.append(deep_merge(by_id[item["id"]], item))
         else:
             out.append(copy.deepcopy(item))
-    return out
+    if not extend or any(isinstance(item, str) for item in over):
+        return out
+    overrides = {str(item["id"]): merged for item, merged in zip(over, out)
+                 if isinstance(item, dict) and item.get("id") in mine}
+    kept = [overrides.get(str(s.get("id")), s) if isinstance(s, dict) else s for s in copy.deepcopy(base)]
+    return kept + [merged for item, merged in zip(over, out)
+                   if not (isinstance(item, dict) and item.get("id") in mine)]
 
 
 @dataclass
@@ -260,6 +282,7 @@ def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Pat
     tpl = find_template(str(name), roots)
     box = Confinement((config_path.parent, *(r for r, _ in roots), *(t.path for t in tpl.chain())), allowed)
     merged: dict[str, Any] = {}
+    library: dict[str, Any] = {}  # every section with an id in the chain, as last overridden
     reference = None
     for t in reversed(tpl.chain()):  # parent first, child overrides
         d = t.data
@@ -274,7 +297,9 @@ def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Pat
             if key in d:  # a region tree is declared whole: a child template's replaces its parent's
                 merged[key] = copy.deepcopy(d[key])
         if "sections" in d:
-            merged["sections"] = merge_sections(merged.get("sections", []), d["sections"], str(t.path))
+            merged["sections"] = merge_sections(merged.get("sections", []), d["sections"], str(t.path), library,
+                                                extend=True)
+            library.update(section_ids(merged["sections"]))
         if d.get("reference_docx"):
             reference = box.check(t.path / str(d["reference_docx"]), "Word 信笺文件",
                                   f"{t.path / TEMPLATE_FILE}：reference_docx")
@@ -288,7 +313,7 @@ def apply_template(raw: dict[str, Any], config_path: Path, extra_roots: list[Pat
     for key in ("regions", "region_groups"):
         if key in merged and key not in raw:
             out[key] = merged[key]
-    out["sections"] = merge_sections(merged.get("sections", []), raw.get("sections"), str(config_path))
+    out["sections"] = merge_sections(merged.get("sections", []), raw.get("sections"), str(config_path), library)
     dirs = [t.path for t in tpl.chain()] + [r for r, _ in roots]
     return Applied(out, tpl, dirs, reference, box)
 

@@ -25,13 +25,13 @@ from briefgen.data import load_dataset
 from briefgen.errors import BriefgenError
 from briefgen.fonts import resolve_fonts
 from briefgen.formula import compile_formula
-from briefgen.lint import lint_ast
+from briefgen.lint import lint_ast, placeholder_warnings
 from briefgen.metrics import MetricValue
 from briefgen.model import Figure
 from briefgen.narrative import make_env
 from briefgen.pipeline import make_builder, template_dirs
 from briefgen.safety import check_document_text
-from briefgen.sandbox import syntax_message_zh
+from briefgen.sandbox import syntax_message_zh, unknown_names
 
 
 @dataclass
@@ -105,6 +105,7 @@ def _check_data(cfg: Any, report: Report) -> Any:
         return None
     report.checked.append(f"数据（{len(cfg.model.data)}个数据源，{len(ds.obs)}个数值）")
     report.notes += [f"已忽略 {x}" for x in ds.ignored]
+    report.warnings += ds.warnings
     _check_region_tree(cfg, ds, report)
     return ds
 
@@ -317,6 +318,11 @@ def _check_templates(cfg: Any, root: Any, env: Any, known: set[str], report: Rep
                 f"模板语法错误：{syntax_message_zh(e.message)}",
                 where=f"{label}:{(e.lineno or 1) + offset}{tail}").render())
             continue
+        unknown = unknown_names(ast, env)
+        for msg, ln in unknown:
+            report.errors.append(BriefgenError(msg, where=f"{label}:{ln + offset}{tail}").render())
+        if unknown:
+            continue  # Jinja's own analysis compiles the template and would stop at the first one
         for name in sorted(jmeta.find_undeclared_variables(ast) - known - _declared(ast, env)):
             ln = _name_line(ast, name) or 1
             report.errors.append(BriefgenError(
@@ -368,6 +374,7 @@ def validate(config: str | Path, overrides: list[str] | None = None,
     report.checked.append("配置")
     root = cfg.root
     m = cfg.model
+    report.warnings += placeholder_warnings(cfg)
 
     chains = _check_fonts(cfg, report)
     ds = _check_data(cfg, report)

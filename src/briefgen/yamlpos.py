@@ -219,6 +219,10 @@ MESSAGES = {
 }
 
 
+#: Error types raised by briefgen's own validators (config.py's PydanticCustomError): whole sentences.
+OWN_MESSAGES = {"period", "date", "regions"}
+
+
 def _message(e: dict, extra: dict[str, str] | None) -> str:
     t = e["type"]
     msg = (extra or {}).get(t) or MESSAGES.get(t)
@@ -230,6 +234,8 @@ def _message(e: dict, extra: dict[str, str] | None) -> str:
         word = {"greater_than": "应大于", "greater_than_equal": "应不小于", "less_than": "应小于",
                 "less_than_equal": "应不大于"}[t]
         return f"{word}{bound}"
+    if msg is None and t in OWN_MESSAGES:
+        msg = str(e.get("msg", t))  # briefgen's own validators already say what is wrong, in Chinese
     if msg is None:
         msg = f"取值无效：{e.get('msg', t)}"
     return msg
@@ -243,9 +249,14 @@ def problems_from_errors(errors: list[Any], path: Path | str, root: yaml.Node | 
     Alternatives of one union field ("应为整数" / "应为文字") merge into one problem.
     """
     merged: dict[tuple, Problem] = {}
-    for e in errors:
+    locs = [clean_loc(tuple(e["loc"]), data, keep_last=e["type"] in ("missing", "extra_forbidden")) for e in errors]
+    for e, loc in zip(errors, locs):
         t = e["type"]
-        loc = clean_loc(tuple(e["loc"]), data, keep_last=t in ("missing", "extra_forbidden"))
+        if t.endswith("_type") and isinstance(e.get("input"), (dict, list)) \
+                and any(len(other) > len(loc) and other[:len(loc)] == loc for other in locs):
+            # A union's other member (a mapping where text would also do) explains the problem deeper
+            # down, e.g. show[2]: rnak; "应为文字" for the whole mapping would only mislead.
+            continue
         mark = mark_of(root, loc, key_mark=t in ("extra_forbidden",)) if root is not None else None
         if mark is None and root is not None and t == "missing":
             mark = mark_of(root, loc[:-1])
@@ -363,6 +374,34 @@ def yaml_problem_zh(problem: str | None, context: str | None = None, context_lin
     if context_line is not None and context and ("flow" in context or "quoted" in context):
         out += f"（从第{context_line}行开始）"
     return out
+
+
+_KEY = re.compile(r"^[^#'\"\s][^#]*?:(?:\s|$)")
+_ITEM = re.compile(r"^(\s*)(-\s+)?(.*)$")
+
+
+def missing_colon_line(text: str, line: int) -> int | None:
+    """For "mapping values are not allowed here" at 0-based `line`: the 0-based line above it whose key
+    lacks its colon (``issue 7`` over ``total_issue: 120``, ``- heading 概况`` over ``tables:``), or None.
+
+    PyYAML reads a key without its colon and the next line as one two-line text, and only
+    complains at the next line's colon: the line to fix is the first line of that text."""
+    lines = text.splitlines()
+    if not 0 < line < len(lines):
+        return None
+    indent = len(lines[line]) - len(lines[line].lstrip(" "))
+    start = None
+    for k in range(line - 1, -1, -1):
+        m = _ITEM.match(lines[k])
+        assert m is not None  # the pattern matches any line
+        lead, dash, body = len(m[1]), m[2] or "", m[3].strip()
+        if not body or body.startswith(("#", "-", "[", "{", "|", ">", "'", '"')) or _KEY.match(body) \
+                or lead + len(dash) != indent:
+            break
+        start = k
+        if dash:
+            break  # the list item's first line is where the text began
+    return start
 
 
 _JSON_ZH: list[tuple[str, str]] = [

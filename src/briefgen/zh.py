@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 
 from briefgen import periods
 from briefgen.errors import BriefgenError
+from briefgen.provenance import note as _note
 
 __all__ = [
     "ZhFormatError",
@@ -186,7 +187,9 @@ def num(x: Any, decimals: int | None = None, thousands: bool = False) -> str:
     """
     q, strip = _rounded(x, decimals, allow_str=True)
     s = _fmt(q, strip, thousands)
-    return MINUS + s[1:] if s.startswith("-") else s
+    s = MINUS + s[1:] if s.startswith("-") else s
+    _note(s, x)  # an audited build learns where this figure came from
+    return s
 
 
 def pct(x: Any, decimals: int | None = 1) -> str:
@@ -266,7 +269,9 @@ def _signed(value: Any, decimals: int | None, up: str, down: str, flat: str, suf
     if q.is_zero():
         return flat
     word = up if q > 0 else down
-    return f"{word}{_fmt(q.copy_abs(), strip)}{suffix}"
+    digits = _fmt(q.copy_abs(), strip)
+    _note(digits, value)
+    return f"{word}{digits}{suffix}"
 
 
 def growth(
@@ -379,6 +384,7 @@ def cn_int(n: Any, upper: bool = False) -> str:
     elif s.startswith("一十"):
         # Spoken/written norm drops the leading 一 only at the very start (十二, 十万; but 一百一十).
         s = s[1:]
+    _note(s, n, numeral=True)
     return ("负" if v < 0 else "") + s
 
 
@@ -607,7 +613,10 @@ def rank(n: Any, style: str = "arabic", unit: str = "位") -> str:
     """55 → "第55位"; style="cn" → "第五十五位"."""
     _check_style(style)
     v = _positive(n, "名次")
-    return "第" + (cn_int(v) if style == "cn" else str(v)) + (unit or "")
+    if style == "cn":
+        return "第" + cn_int(n) + (unit or "")
+    _note(str(v), n)
+    return "第" + str(v) + (unit or "")
 
 
 def rank_phrase(n: Any, scope: str = "全省", style: str = "auto") -> str:
@@ -619,8 +628,9 @@ def rank_phrase(n: Any, scope: str = "全省", style: str = "auto") -> str:
         raise ZhFormatError(f"样式“{style}”无效，应为 auto、arabic 或 cn")
     v = _positive(n, "名次")
     if style == "cn" or (style == "auto" and v <= 10):
-        ordinal = "第" + cn_int(v)
+        ordinal = "第" + cn_int(n)
     else:
+        _note(str(v), n)
         ordinal = f"第{v}位"
     return f"位居{scope or ''}{ordinal}"
 
@@ -632,6 +642,7 @@ def rank_change(delta: Any, unit: str = "位", flat: str = "与上年持平") ->
     v = _integer(delta, "名次变化")
     if v == 0:
         return flat
+    _note(str(abs(v)), delta)
     return f"{'上升' if v > 0 else '下降'}{abs(v)}{unit or ''}"
 
 

@@ -65,6 +65,23 @@ def _xlsx(tmp: Path, name: str) -> None:
     wb.save(tmp / name)
 
 
+REGIONS_CSV = "指标,地区,时期,数值,单位\n高企,宜昌市,2021,857,家\n高企,宜昌市,2020,640,家\n高企,夷陵区,2021,100,家\n"
+
+
+def _titled_xlsx(tmp: Path, name: str, title: str) -> None:
+    """A bureau sheet: a title row over 县市区 | 指标 | 单位 | 本期 | 上年同期."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([title])
+    ws.merge_cells("A1:E1")
+    ws.append(["县市区", "指标", "单位", "本期", "上年同期"])
+    ws.append(["夷陵区", "高企", "家", 120, 105])
+    ws.append(["西陵区", "高企", "家", 95, 90])
+    wb.save(tmp / name)
+
+
 # (id, setup(tmp) -> argv after "build", strings the message must contain)
 Setup = Callable[[Path], list[str]]
 CASES: list[tuple[str, Setup, list[str]]] = [
@@ -102,6 +119,29 @@ CASES: list[tuple[str, Setup, list[str]]] = [
     ("all-errors-at-once", lambda t: [str(write(t, base_cfg(form="x", sectoins=[], meta={"organ": 1})))],
      ["共4处", "form", "sectoins", "meta.organ", "缺少必填项“title”"]),
     ("set-override-wrong-type", lambda t: [str(write(t)), "--set", "sections=5"], ["sections", "应为列表"]),
+    # --- what the user meant (issue: a new clerk's messages) ----------------------------------
+    ("yaml-missing-colon-after-key", lambda t: [str(write(t, "name: x\nperiod: 2021\nmeta:\n  issue 7\n  title: t\n"))],
+     ["b.yaml:4：", "“issue 7”缺少冒号“:”", "到第5行才发现出错"]),
+    ("yaml-missing-colon-before-block", lambda t: [str(write(t, "name: x\nperiod: 2021\nmeta\n  title: t\n"))],
+     ["b.yaml:3：", "“meta”缺少冒号“:”"]),
+    ("yaml-missing-colon-list-item", lambda t: [str(write(
+        t, "name: x\nperiod: 2021\nmeta: {title: t}\nsections:\n  - heading 总体\n    text: x\n"))],
+     ["b.yaml:5：", "“- heading 总体”缺少冒号“:”"]),
+    ("set-period-letter-o", lambda t: [str(write(t)), "--set", "period=2O21"],
+     ["--set period=2O21：period", "是否应为“2021”"]),
+    ("date-that-does-not-exist", lambda t: [str(write(t, base_cfg(meta={"title": "t", "organ": "某局",
+                                                                         "date": "2023-7-32"})))],
+     ["b.yaml:7:", "meta.date", "日期“2023-7-32”无法识别"]),
+    ("period-not-in-data", lambda t: [str(write(t, base_cfg(period="2023", sections=section("全市高企{{ hte | reach }}。")),
+                                                csv=CSV + "高企,2019,500,家\n"))],
+     ["缺少“高企”2023年的数据：数据中没有这个时期", "该指标有数据的时期：2021年、2020年、2019年"]),
+    ("region-unknown", lambda t: [str(write(t, base_cfg(region="宜昌"), csv=REGIONS_CSV))],
+     ["b.yaml:2：region", "本地区名称“宜昌”不认识", "是否想写：宜昌市"]),
+    ("region-unknown-by-set", lambda t: [str(write(t, csv=REGIONS_CSV)), "--set", "region=宜昌"],
+     ["--set region=宜昌：region", "本地区名称“宜昌”不认识", "是否想写：宜昌市"]),
+    ("title-period-letter-o", lambda t: (_titled_xlsx(t, "d.xlsx", "宜昌市2O23年1—6月各县市区主要指标"), [str(write(
+        t, base_cfg(period="2023年1—6月", data=[{"file": "d.xlsx"}]), csv=None))])[1],
+     ["d.xlsx", "第1行", "表格标题中的“2O23年1—6月”不是可识别的时期", "是否应为“2023年1—6月”"]),
     ("output-name-traversal", lambda t: [str(write(t, base_cfg(name="../../evil")))],
      ["b.yaml：name", "不能包含“..”"]),
     ("output-name-absolute", lambda t: [str(write(t, base_cfg(name="/tmp/evil")))],
@@ -169,6 +209,16 @@ CASES: list[tuple[str, Setup, list[str]]] = [
     # --- templates ---------------------------------------------------------------------
     ("template-undefined-name", lambda t: [str(write(t, base_cfg(sections=section("第一行\n{{ hte_typo }}"))))],
      ["sections[0].text:2", "未定义的名称“hte_typo”"]),
+    ("template-unknown-filter", lambda t: [str(write(t, base_cfg(sections=section("第一行\n全市{{ hte | reahc }}"))))],
+     ["sections[0].text:2", "模板使用了不存在的过滤器“reahc”（是否想用：reach）"]),
+    ("template-unknown-filter-in-if", lambda t: [str(write(t, base_cfg(sections=section(
+        "第一行\n{% if hte %}全市{{ hte | reahc }}{% endif %}"))))],
+     ["sections[0].text:2", "模板使用了不存在的过滤器“reahc”（是否想用：reach）"]),
+    ("template-unknown-test", lambda t: [str(write(t, base_cfg(sections=section("{% if hte is nubmer %}x{% endif %}"))))],
+     ["sections[0].text:1", "模板使用了不存在的测试“is nubmer”（是否想用：is number）"]),
+    ("template-file-unknown-filter", lambda t: [str(write(t, base_cfg(sections=[{"heading": "x", "template": "t.j2"}]),
+                                                          **{"t.j2": "第一行\n{{ hte | chnage }}\n"}))],
+     ["t.j2:2", "不存在的过滤器“chnage”（是否想用：change）"]),
     ("template-syntax-error", lambda t: [str(write(t, base_cfg(sections=section("{% for x in y %}无结尾"))))],
      ["sections[0].text:1", "模板语法错误", "endfor"]),
     ("template-file-missing", lambda t: [str(write(t, base_cfg(sections=[{"heading": "x", "template": "nope.j2"}])))],

@@ -128,7 +128,7 @@ def test_broken_job_fails_alone(tmp_path):
     out = r.stdout
     assert "失败的任务" in out and "不存在县/2024-06/简报" in out and "坏数据/简报" in out
     # Each failure says why, in the line printed when it failed.
-    assert "不存在县/2024-06/简报：" in out and "缺少“高新技术企业数”不存在县2024年6月的数据" in out
+    assert "不存在县/2024-06/简报：" in out and "本地区名称“不存在县”不认识：数据中没有这个地区" in out
     assert "坏数据/简报：" in out and "“一百”" in out
     assert "Traceback" not in out + r.stderr
     assert _valid_outputs(tmp_path / "out") == (1, 1)
@@ -217,3 +217,37 @@ def test_schedule_cli(tmp_path):
     bad = _schedule(tmp_path, [{"cron": "0 6 31 2 * *x"}])
     r = CliRunner().invoke(main, ["schedule", str(bad), "--once"])
     assert r.exit_code == 1 and "cron 表达式" in r.output
+
+
+def test_summary_prints_the_output_folder_clean(tmp_path, monkeypatch):
+    """`output: ../out/demo` in a jobs file under jobs/: the summary says out/demo, not jobs/../out/demo."""
+    (tmp_path / "jobs").mkdir()
+    jobs = _matrix(["宜都市"], ["2024-06"], formats=["docx"])
+    jobs["output"] = "../out/demo"
+    p = _project(tmp_path, jobs)
+    moved = tmp_path / "jobs" / "jobs.yaml"
+    cfg = yaml.safe_load(p.read_text(encoding="utf-8"))
+    cfg["matrix"][0]["template"] = "../brief.yaml"
+    moved.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    r = CliRunner().invoke(main, ["batch", "jobs/jobs.yaml"])
+    assert r.exit_code == 0, r.output
+    row = next(line for line in r.output.splitlines() if "任务" in line and "│" in line)
+    assert row.split("│")[3].strip() == "out/demo", row
+    assert ".." not in r.output
+    # Outside the current folder: the absolute path, `..` resolved.
+    monkeypatch.chdir(tmp_path / "jobs")
+    from briefgen.cli.batch import shown_path
+
+    assert shown_path(Path("../out/demo")) == str(tmp_path / "out" / "demo")
+    assert shown_path(Path("../jobs")) == "."
+
+
+def test_demo_dates_each_issue_on_the_next_months_first_working_day():
+    """The demo's 编发日期 is {issue_date}: April's data go out on 6 May (劳动节 and a weekend first),
+    May's on Monday 3 June, June's on Monday 1 July — not on the last day of the month they describe."""
+    plan = load_plan(DEMO)
+    dates = {j.period: next(o for o in j.overrides if o.startswith("meta.date=")) for j in plan.jobs}
+    assert dates == {"2024-04": "meta.date=2024-05-06", "2024-05": "meta.date=2024-06-03",
+                     "2024-06": "meta.date=2024-07-01"}

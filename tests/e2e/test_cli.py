@@ -112,6 +112,22 @@ def test_fonts_command_lists_roles(monkeypatch):
     assert "随 briefgen 附带的开源字体" in out and "方正小标宋简体" in out and "缺字时依次改用" in out
 
 
+def test_fonts_says_why_the_song_role_is_served_by_fangsong(monkeypatch):
+    """页码与表格（宋体） on a bare server is set in 朱雀仿宋: the reason says no open 宋体 is bundled."""
+    from briefgen import fonts
+
+    monkeypatch.setenv("BRIEFGEN_NO_SYSTEM_FONTS", "1")
+    song = next(r for r in fonts.describe(fonts.resolve_fonts()) if r["role"] == "song")
+    assert song["path"].endswith("ZhuqueFangsong-Regular.ttf")
+    assert song["reason"].startswith("未找到官方字体，使用随 briefgen 附带的开源字体：朱雀仿宋")
+    assert "没有附带常规字重的开源宋体" in song["reason"] and "页码与表格改用仿宋" in song["reason"]
+    body = next(r for r in fonts.describe(fonts.resolve_fonts()) if r["role"] == "body")
+    assert "宋体" not in body["reason"]  # the body role is 仿宋 itself: nothing to explain
+    monkeypatch.setenv("COLUMNS", "300")
+    r = CliRunner().invoke(main, ["fonts"])
+    assert "页码与表格改用仿宋" in r.output.replace("\n", "").replace("│", "").replace(" ", "")
+
+
 def test_growth_wording_follows_period_type(tmp_path):
     """Annual briefings say 比上年增长, monthly ones 同比增长 (table header alike)."""
     from briefgen.pipeline import build

@@ -12,6 +12,7 @@ import datetime as dt
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -25,6 +26,7 @@ import docx
 import pytest
 import yaml
 from click.testing import CliRunner
+from openpyxl import Workbook
 
 from briefgen.cli import main
 from briefgen.errors import BriefgenError
@@ -220,6 +222,204 @@ def test_output_names_alike_in_their_first_200_bytes_stay_apart(tmp_path):
     assert titles == {"甲的标题", "乙的标题"}
 
 
+# --- data files: no silent wrong figure (phase B) ---------------------------------------------------
+
+YOY_TEXT = "全市高企{{ hte }}，{{ hte | change }}。"
+
+
+def build_text(cfg: Path, out: Path) -> str:
+    """Build `cfg` into `out` (DOCX) and return the document's text; the build must succeed."""
+    code, output = build(str(cfg), "--out", str(out))
+    assert code == 0, output
+    return docx_text(out / "mini.docx")
+
+
+def test_csv_row_with_more_cells_than_the_header(tmp_path):
+    """An unquoted `1,172` dropped the cells past the header and printed "高企1"."""
+    csv = "指标,时期,数值\n高企,2021,1,172\n高企,2020,640\n"
+    code, output = build(str(write(tmp_path, base_cfg(), csv=csv)), "--out", str(tmp_path / "out"))
+    assert_one_clear_error(code, output, "d.csv:第2行第4列", "4个单元格", "比表头（3列）多", "“172”", "千分位")
+    assert not (tmp_path / "out" / "mini.docx").exists()
+
+
+@pytest.mark.parametrize("csv, where", [
+    # Never closes: every later line became part of one cell, raw CSV text in the document.
+    ('指标,时期,数值,单位\n高企,2021,857,"家\n高企,2020,640,家\n', "d.csv:第2行第4列"),
+    # Closes lines later, in the middle of a cell.
+    ('指标,时期,数值,单位\n高企,2021,"857,家\n高企,2020,"640",家\n', "d.csv:第2行第3列"),
+])
+def test_csv_unbalanced_quote_names_the_row_where_it_opens(tmp_path, csv, where):
+    """An unterminated quote put raw CSV text ("家\n高企,2020,640,家") into a sentence."""
+    code, output = build(str(write(tmp_path, base_cfg(), csv=csv)), "--out", str(tmp_path / "out"))
+    assert_one_clear_error(code, output, where, "引号")
+    assert "高企,2020" not in output
+
+
+def test_mixed_percent_notations_in_one_column(tmp_path):
+    """A % column mixing "32.8%" and 0.30 printed "增长10833.3%"."""
+    csv = "指标,时期,数值,单位\n研发强度,2021,32.8%,%\n研发强度,2020,0.30,%\n"
+    cfg = base_cfg(metrics={"rd": "研发强度"}, sections=[{"heading": "x", "text": "研发强度{{ rd.yoy | pct }}。"}])
+    code, output = build(str(write(tmp_path, cfg, csv=csv)), "--out", str(tmp_path / "out"))
+    assert_one_clear_error(code, output, "研发强度", "“32.8%”带百分号（", "d.csv:第2行第3列",
+                           "“0.30”不带（", "d.csv:第3行第3列")
+
+
+def test_xlsx_percent_formatted_cells_are_read_as_shown(tmp_path):
+    """0.328 in a cell formatted as 0.0% is 32.8 (it read as 0.328: "增长0.3%")."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["指标", "时期", "数值", "同比", "单位"])
+    ws.append(["高企", 2021, 857, 0.328, "家"])
+    ws.append(["高企", 2020, 700, None, "家"])
+    ws["D2"].number_format = "0.0%"
+    wb.save(tmp_path / "d.xlsx")
+    cfg = base_cfg(data=[{"file": "d.xlsx"}], sections=[{"heading": "x", "text": YOY_TEXT}])
+    assert "全市高企857家，比上年增长32.8%。" in build_text(write(tmp_path, cfg, csv=None), tmp_path / "out")
+
+
+def test_conflicting_published_figures_name_both_places(tmp_path):
+    """Two rows giving different published 同比 for one observation resolved silently to the last."""
+    csv = "指标,时期,数值,同比,单位\n高企,2021,857,33.9,家\n高企,2020,640,,家\n高企,2021,857,12.0,家\n"
+    cfg = base_cfg(sections=[{"heading": "x", "text": YOY_TEXT}])
+    code, output = build(str(write(tmp_path, cfg, csv=csv)), "--out", str(tmp_path / "out"))
+    assert_one_clear_error(code, output, "同比增速有两个不同的公布值", "33.9（", "d.csv:第2行第4列",
+                           "12（", "d.csv:第4行第4列")
+
+
+def test_the_same_published_figure_twice_is_fine(tmp_path):
+    """A repeated row (same value, same 同比) is no conflict."""
+    csv = "指标,时期,数值,同比,单位\n高企,2021,857,33.9,家\n高企,2020,640,,家\n高企,2021,857,33.90,家\n"
+    cfg = base_cfg(sections=[{"heading": "x", "text": YOY_TEXT}])
+    assert "全市高企857家，比上年增长33.9%。" in build_text(write(tmp_path, cfg, csv=csv), tmp_path / "out")
+
+
+@pytest.mark.parametrize("csv, where, source", [
+    ("指标,时期,数值,单位\n高企,2021,857,家\n高企,2O21,900,家\n高企,2020,640,家\n", "d.csv:第3行第2列", {}),
+    # A header: with the source's period given, "2O21" was an indicator of its own.
+    ("指标,单位,2020,2O21\n高企,家,640,857\n", "d.csv:第1行第4列", {"period": 2021}),
+])
+def test_period_typo_is_an_error_naming_the_cell(tmp_path, csv, where, source):
+    """A period typo "2O21" was dropped silently when a good row existed."""
+    cfg = base_cfg(data=[{"file": "d.csv", **source}])
+    code, output = build(str(write(tmp_path, cfg, csv=csv)), "--out", str(tmp_path / "out"))
+    assert_one_clear_error(code, output, where, "“2O21”", "不是可识别的时期", "是否应为“2021”")
+
+
+def _workbook(path: Path, sheets: dict[str, list[list]], active: int = 0, hidden: tuple[str, ...] = ()) -> Path:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+        if name in hidden:
+            ws.sheet_state = "hidden"
+    wb.active = active
+    wb.save(path)
+    return path
+
+
+XL_HEAD = ["指标", "时期", "数值", "单位"]
+
+
+def test_xlsx_reads_the_active_sheet_and_names_hidden_ones(tmp_path):
+    """A hidden, stale first sheet was read instead of the active one."""
+    _workbook(tmp_path / "d.xlsx", {"旧表": [XL_HEAD, ["高企", 2021, 1, "家"]],
+                                    "本期": [XL_HEAD, ["高企", 2021, 857, "家"], ["高企", 2020, 640, "家"]]},
+              active=1, hidden=("旧表",))
+    cfg = write(tmp_path, base_cfg(data=[{"file": "d.xlsx"}]), csv=None)
+    code, output = build(str(cfg), "--out", str(tmp_path / "out"))
+    assert code == 0, output
+    assert "全市高企857家" in docx_text(tmp_path / "out" / "mini.docx")
+    assert "警告：" in output and "隐藏的工作表“旧表”" in output and "“本期”" in output
+    r = CliRunner().invoke(main, ["validate", str(cfg)])
+    assert r.exit_code == 0 and "隐藏的工作表“旧表”" in r.output, r.output
+    r = CliRunner().invoke(main, ["inspect", str(tmp_path / "d.xlsx")])
+    assert r.exit_code == 0 and "【工作表“旧表”】（隐藏）" in r.output and "【工作表“本期”】\n" in r.output, r.output
+
+
+def _set_part(path: Path, member: str, edit) -> None:
+    """Rewrite one part of a workbook (zip) through `edit(bytes) -> bytes`."""
+    with zipfile.ZipFile(path) as z:
+        parts = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts:
+            z.writestr(info, edit(data) if info.filename == member else data)
+
+
+def test_xlsx_formula_without_a_saved_result_is_refused(tmp_path):
+    """Formula cells of a workbook written by a program (no cached values) became "—" with no warning."""
+    _workbook(tmp_path / "d.xlsx", {"表": [XL_HEAD, ["高企", 2021, "=C3+217", "家"], ["高企", 2020, 640, "家"]]})
+    code, output = build(str(write(tmp_path, base_cfg(data=[{"file": "d.xlsx"}]), csv=None)),
+                         "--out", str(tmp_path / "out"))
+    assert_one_clear_error(code, output, "d.xlsx：工作表“表”：C2", "公式", "没有保存计算结果", "Excel 或 WPS", "保存")
+
+
+def test_xlsx_formula_with_a_saved_result_is_read(tmp_path):
+    """The same workbook once saved by a spreadsheet program (its result stored) is read as usual."""
+    path = _workbook(tmp_path / "d.xlsx", {"表": [XL_HEAD, ["高企", 2021, "=C3+217", "家"], ["高企", 2020, 640, "家"]]})
+    _set_part(path, "xl/worksheets/sheet1.xml", lambda b: re.sub(rb"<v\s*/>|<v></v>", b"<v>857</v>", b, count=1))
+    cfg = write(tmp_path, base_cfg(data=[{"file": "d.xlsx"}]), csv=None)
+    assert "全市高企857家" in build_text(cfg, tmp_path / "out")
+
+
+def _declare_unpacked_size(path: Path, member: str, size: int) -> None:
+    """Set the unpacked size the zip's central directory gives for `member` (what a zip bomb declares)."""
+    data = bytearray(path.read_bytes())
+    i = 0
+    while (i := data.find(b"PK\x01\x02", i)) >= 0:
+        n = int.from_bytes(data[i + 28:i + 30], "little")
+        if data[i + 46:i + 46 + n] == member.encode():
+            data[i + 24:i + 28] = size.to_bytes(4, "little")
+        i += 4
+    path.write_bytes(bytes(data))
+
+
+def test_xlsx_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
+    """A 2 MB XLSX zip bomb took 2.1 GB: the unpacked sizes are checked before anything is parsed."""
+    import openpyxl
+
+    path = _workbook(tmp_path / "d.xlsx", {"表": [XL_HEAD, ["高企", 2021, 857, "家"]]})
+    _declare_unpacked_size(path, "xl/worksheets/sheet1.xml", 2_100_000_000)
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed before the size check"))
+    code, output = build(str(write(tmp_path, base_cfg(data=[{"file": "d.xlsx"}]), csv=None)),
+                         "--out", str(tmp_path / "out"))
+    assert_one_clear_error(code, output, "d.xlsx", "解压后过大（2003 MB，最多 500 MB）")
+
+
+def test_xlsx_cell_count_is_checked_before_parsing(tmp_path, monkeypatch):
+    """A sheet with more cells than the limit (and no <dimension> to say so) is refused from its
+    XML as it streams by, before openpyxl builds any cell."""
+    import openpyxl
+
+    from briefgen import data
+
+    path = _workbook(tmp_path / "d.xlsx", {"说明": [["见下表"]],
+                                           "表": [XL_HEAD] + [["高企", 2000 + i, i, "家"] for i in range(600)]})
+    _set_part(path, "xl/worksheets/sheet2.xml", lambda b: re.sub(rb"<dimension[^>]*/>", b"", b))
+    monkeypatch.setattr(data, "MAX_XLSX_CELLS", 2000)
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: pytest.fail("parsed before the cell count"))
+    cfg = base_cfg(data=[{"file": "d.xlsx", "sheet": "表"}])
+    code, output = build(str(write(tmp_path, cfg, csv=None)), "--out", str(tmp_path / "out"))
+    assert_one_clear_error(code, output, "d.xlsx：工作表“表”", "单元格过多（超过2000个）")
+
+
+@pytest.mark.parametrize("csv, expect", [
+    ("指标,时期,数值\n高企,2021,1,172\n高企,2020,640\n", "d.csv:第2行第4列：这一行有4个单元格"),
+    ('指标,时期,数值,单位\n高企,2021,857,"家\n高企,2020,640,家\n', "d.csv:第2行第4列：引号没有成对"),
+    ("指标,时期,数值,同比,单位\n高企,2021,857,32.8%,家\n高企,2020,640,0.30,家\n", "d.csv:第3行第4列：指标“高企”的同比增速写法不一致"),
+    ("指标,时期,数值,同比,单位\n高企,2021,857,33.9,家\n高企,2021,857,12.0,家\n高企,2020,640,,家\n",
+     "d.csv:第3行第4列：“高企”宜昌市2021年的同比增速有两个不同的公布值"),
+    ("指标,时期,数值,单位\n高企,2021,857,家\n高企,2O21,900,家\n高企,2020,640,家\n", "是否应为“2021”"),
+], ids=["wide-row", "quote", "percent", "published", "period"])
+def test_validate_reports_the_data_errors_too(tmp_path, csv, expect):
+    """`validate` reads data through the same readers: it fails with the same message."""
+    cfg = write(tmp_path, base_cfg(), csv=csv)
+    r = CliRunner().invoke(main, ["validate", str(cfg)])
+    assert r.exit_code == 1, r.output
+    assert "错误：" in r.output and expect in r.output and "Traceback" not in r.output, r.output
+
+
 # --- resource exhaustion and hangs -------------------------------------------------------------
 
 
@@ -330,7 +530,7 @@ def test_deep_nesting_gets_a_chinese_message(tmp_path, what):
     """Input nested deeper than Python's recursion limit ended in `内部错误：RecursionError`."""
     if what == "json-data":
         cfg = write(tmp_path, base_cfg(data=[{"file": "d.json"}]), **{"d.json": "[" * 100_000 + "]" * 100_000})
-        expect = ["嵌套层数过多"]
+        expect = ["d.json", "JSON 嵌套层数过多"]
     else:
         text = yaml.safe_dump(base_cfg(), allow_unicode=True) + "variables: {a: " + "[" * 5000 + "]" * 5000 + "}\n"
         cfg = write(tmp_path, text)
@@ -469,14 +669,20 @@ def test_permission_denied_on_the_output_folder(tmp_path, monkeypatch):
 
 def test_permission_denied_on_a_data_file(tmp_path, monkeypatch):
     cfg = write(tmp_path)
-    real = Path.read_bytes
+    real_bytes, real_open = Path.read_bytes, Path.open
 
     def read_bytes(self):
         if self.name == "d.csv":
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real(self)
+        return real_bytes(self)
+
+    def open_(self, *args, **kwargs):  # the CSV reader streams the file
+        if self.name == "d.csv":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", open_)
     code, output = build(str(cfg), "--out", str(tmp_path / "out"))
     assert_one_clear_error(code, output, "d.csv", "读取数据文件失败：没有权限")
 

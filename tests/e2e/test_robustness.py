@@ -17,8 +17,10 @@ from briefgen.fonts import resolve_fonts
 from briefgen.pipeline import make_builder, make_document
 from briefgen.writers import WriterOptions, writer_for
 from scenarios import (
+    COUNTIES,
     EXAMPLES,
     SCENARIOS,
+    TOTAL_ROW_SHAPES,
     VARIANTS,
     Text,
     check_sentence,
@@ -28,9 +30,11 @@ from scenarios import (
     docx_text,
     load_example,
     pdf_text,
+    region_claims,
     scenario_data,
+    write_total_row_bureau,
 )
-from support import ROOT
+from support import C_NS, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +82,14 @@ def _write(ex, name: str, out: Path) -> tuple[Path, Path]:
     ("tongji-2022-06", "down30", ["宜昌市主要经济指标有所回落", "规模以上工业增加值同比下降21.9%",
                                   "13个县市区均有所下降"]),
     ("tongji-2022-06", "flat", ["规模以上工业增加值与上年同期持平", "13个县市区均与上年同期持平"]),
+    ("kejiju-county-2022-09", "down30", ["1—9月全市高新技术产业大幅下降", "高新技术产业增加值492.12亿元，同比下降23.3%",
+                                         "降幅最小的是枝江市，同比下降11.9%。13个县市区均有所下降。"]),
+    ("kejiju-county-2022-09", "no_previous", ["1—9月全市高新技术产业发展情况", "全市实现地区生产总值3853.11亿元；",
+                                              "总量居首位的是当阳市（119.23亿元）。各县市区主要指标见表2。",
+                                              "波动变化（见图1）"]),
+    # A county's first year: its bar-and-line chart has amounts but no growth rates to draw.
+    ("county(宜都市,2024-06)", "no_previous", ["截至2024年6月末，宜都市共有高新技术企业200家，在全市13个县市区中居第7位",
+                                               "各县市区技术合同成交额及增速见图3"]),
 ])
 def test_both_outputs_read_true_under_decline_and_flat(examples, example, scenario, sentences, tmp_path):
     ex = next(e for e in examples if e.name == example)
@@ -158,3 +170,89 @@ def test_shipped_templates_have_no_wording_warnings(path):
     report = validate(path)
     assert report.ok, report.errors
     assert [w for w in report.warnings if "公布值" not in w] == []
+
+
+@pytest.mark.parametrize("label,at", TOTAL_ROW_SHAPES)
+def test_total_row_is_never_ranked_counted_or_named(label, at, tmp_path):
+    """A bureau workbook with a total row (全市 / 合计 / 宜昌市, top or bottom) and a declared region tree:
+    under every scenario the phrases, ranking() and counties.j2 rank and count the 8 counties, never the city."""
+    from briefgen.validate import validate
+
+    cfg = write_total_row_bureau(tmp_path / "bureau", label, at)
+    report = validate(cfg)
+    assert report.ok, report.errors
+    ex = load_example(cfg)
+    found = []
+    for name in SCENARIOS:
+        t = document_text(make_document(ex.cfg, None, None, ds=scenario_data(ex, name)))
+        found += [f"{name}：{c}" for c in contradictions(t) + region_claims(t.all)]
+    assert not found, "\n".join(found)
+    # The real build, read back from both outputs.
+    docx_path, pdf_path = _write(ex, "original", tmp_path)
+    for text in (docx_text(docx_path), pdf_text(pdf_path)):
+        body = "".join(text.paragraphs).replace(" ", "")
+        assert region_claims(body) == []
+        for s in ("高新技术企业数居前两位的是夷陵区（120家）和宜都市（110家），末位是点军区（30家）",
+                  "高新技术产业增加值8个县市区均实现增长，宜都市总量居首位",
+                  "研发经费投入强度高于全市水平的县市区有4个",
+                  "高新技术产业增加值总量居首位的是宜都市（61.2亿元）；增速最高的是枝江市，同比增长11.4%。"
+                  "8个县市区均实现增长。各县市区主要指标见表1，高新技术产业增加值增速排位见图2。"):
+            assert s in body, (s, body)
+    table = docx_text(docx_path).tables[0]
+    assert [r[0] for r in table[1:]] == ["全市", *COUNTIES]
+    assert [r[3] for r in table[2:]] == ["1", "3", "6", "8", "7", "2", "4", "5"]  # ranks among the 8
+    # The ranking charts, built as native Word charts, show the 8 counties.
+    import docx
+    from lxml import etree
+
+    from briefgen.pipeline import build
+    from support import docx_chart_parts
+
+    result = build(cfg, tmp_path / "native")
+    built = next(p for p in result.outputs if p.suffix == ".docx")
+    parts = docx_chart_parts(docx.Document(str(built)))
+    assert len(parts) == 2
+    for part in parts:
+        cats = etree.fromstring(part.blob).xpath("//c:cat//c:pt/c:v/text()", namespaces={"c": C_NS})
+        assert sorted(cats) == sorted(COUNTIES), cats
+    # `briefgen check` finds every printed count and ranking traced to the 8 counties' cells.
+    from click.testing import CliRunner
+
+    from briefgen.cli import main
+
+    r = CliRunner().invoke(main, ["check", "--config", str(cfg), str(built)])
+    assert r.exit_code == 0 and "核对通过" in r.output, r.output
+
+
+def test_county_without_a_value_is_marked_in_the_ranking_chart(tmp_path):
+    """点军区's current value written "—": the ranking row reads 无数据 in the PDF's vector chart and in
+    the DOCX's native chart, and `validate` says so as a 说明."""
+    import docx
+    import pdfplumber
+    from lxml import etree
+    from openpyxl import load_workbook
+
+    from briefgen.pipeline import build
+    from briefgen.validate import validate
+    from support import docx_chart_parts
+
+    cfg = write_total_row_bureau(tmp_path / "bureau")
+    book = tmp_path / "bureau" / "data" / "县市区指标.xlsx"
+    wb = load_workbook(book)
+    for row in wb.active.iter_rows(min_row=3):
+        if row[0].value == "点军区" and row[1].value == "高新技术企业数":
+            row[3].value = "—"
+    wb.save(book)
+    report = validate(cfg)
+    assert report.ok, report.errors
+    assert any("图1“各县市区高新技术企业数”中点军区没有本期数据，该行标“无数据”" in n for n in report.notes), report.notes
+    result = build(cfg, tmp_path / "out")
+    with pdfplumber.open(str(next(p for p in result.outputs if p.suffix == ".pdf"))) as pdf:
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    assert "点军区无数据" in text.replace(" ", "").replace("\n", "")
+    part = docx_chart_parts(docx.Document(str(next(p for p in result.outputs if p.suffix == ".docx"))))[0]
+    root = etree.fromstring(part.blob)
+    ns = {"c": C_NS}
+    cats = root.xpath("//c:cat//c:pt/c:v/text()", namespaces=ns)
+    marked = [d for d in root.iterfind(".//c:dLbl", ns) if "无数据" in "".join(d.itertext())]
+    assert len(marked) == 1 and cats[int(marked[0].find("c:idx", ns).get("val"))] == "点军区"

@@ -80,6 +80,54 @@ def test_validate_reports_every_problem_with_lines(tmp_path):
     assert not (tmp_path / "output").exists()
 
 
+def test_validate_names_unknown_filters_and_tests_in_chinese(tmp_path):
+    """`| reahc` and `is xyz` (Jinja raises them while compiling, or only when an {% if %} branch runs):
+    every one listed with its line and the name meant, exit 1 — not 内部错误 (exit 2)."""
+    (tmp_path / "d.csv").write_text(CSV, encoding="utf-8")
+    (tmp_path / "t.j2").write_text("第一行\n{{ hte | chnage }}\n", encoding="utf-8")
+    cfg = ("name: mini\nregion: 宜昌市\nperiod: 2021\nmeta:\n  title: 测试\n  organ: 某局\ndata:\n  - file: d.csv\n"
+           "metrics:\n  hte: 高企\nsections:\n  - heading: 一\n    text: |\n      第一行。\n"
+           "      全市{{ hte | reahc }}。{% if hte %}{{ hte | stat }}{% endif %}\n"
+           "  - heading: 二\n    text: \"{% if hte is xyz %}是{% endif %}\"\n"
+           "  - heading: 三\n    template: t.j2\n")
+    p = tmp_path / "v.yaml"
+    p.write_text(cfg, encoding="utf-8")
+    r = CliRunner().invoke(main, ["validate", str(p)])
+    assert r.exit_code == 1, r.output
+    for s in ("v.yaml:15：sections[0].text：模板使用了不存在的过滤器“reahc”（是否想用：reach）",
+              "v.yaml:15：sections[0].text：模板使用了不存在的过滤器“stat”（是否想用：state",
+              "v.yaml:17：sections[1].text：模板使用了不存在的测试“is xyz”",
+              "t.j2:2：模板使用了不存在的过滤器“chnage”（是否想用：change）", "共4处错误"):
+        assert s in r.output, (s, r.output)
+    assert "内部错误" not in r.output and "No filter" not in r.output
+
+
+def test_validate_says_what_was_meant(tmp_path):
+    """One message each, with the line and what was meant: an unknown home region (宜昌 for 宜昌市),
+    a period the data lack (the periods they have, nearest first), a typo in show: — and no second
+    "应为文字" for the same column."""
+    (tmp_path / "d.csv").write_text("指标,地区,时期,数值,单位\n高企,宜昌市,2021,857,家\n高企,宜昌市,2020,640,家\n"
+                                    "高企,宜昌市,2019,600,家\n高企,夷陵区,2021,100,家\n", encoding="utf-8")
+    cfg = ("name: mini\nregion: 宜昌\nperiod: 2021\nmeta:\n  title: 测试\n  organ: 某局\ndata:\n  - file: d.csv\n"
+           "metrics:\n  hte: 高企\nsections:\n  - heading: 一\n    text: 全市高企{{ hte | reach }}。\n")
+    p = tmp_path / "v.yaml"
+    p.write_text(cfg, encoding="utf-8")
+    r = CliRunner().invoke(main, ["validate", str(p)])
+    assert r.exit_code == 1
+    assert "v.yaml:2：region：本地区名称“宜昌”不认识：数据中没有这个地区（是否想写：宜昌市" in r.output, r.output
+    r = CliRunner().invoke(main, ["validate", str(p), "--set", "region=宜昌市", "--set", "period=2022"])
+    assert r.exit_code == 1
+    assert "缺少“高企”2022年的数据：数据中没有这个时期（该指标有数据的时期：2021年、2020年、2019年" in r.output, r.output
+    cfg = cfg.replace("region: 宜昌\n", "region: 宜昌市\n") + (
+        "    tables:\n      - caption: 表\n        kind: regions\n        columns:\n"
+        "          - {metric: hte, show: [value, yoy, rnak]}\n")
+    p.write_text(cfg, encoding="utf-8")
+    r = CliRunner().invoke(main, ["validate", str(p)])
+    assert r.exit_code == 1
+    assert "v.yaml:18:46：sections[0].tables[0].columns[0].show[2]：取值“rnak”不在允许范围内（是否想写 rank？" in r.output
+    assert "应为文字" not in r.output and "共1处错误" in r.output, r.output
+
+
 def test_validate_names_every_broken_data_file(tmp_path):
     (tmp_path / "a.csv").write_text(CSV.replace("640", "6x0"), encoding="utf-8")
     cfg = {"name": "m", "period": 2021, "meta": {"title": "t"},

@@ -117,7 +117,9 @@ FORMAT_LIBRARIES = {
     "docx": ("briefgen.writers.docx",),
     "reportlab": ("briefgen.writers.pdf",),
     "pptx": ("briefgen.writers.docx",),
-    "xlsxwriter": ("briefgen.writers.docx",),  # through python-pptx: the native charts' workbook
+    # through python-pptx: the native charts' workbook; and the audit workbook (<name>.audit.xlsx)
+    "xlsxwriter": ("briefgen.writers.docx", "briefgen.audit.workbook"),
+    "pdfminer": ("briefgen.audit.reading",),  # `briefgen check` reads PDFs
     "matplotlib": ("briefgen.charts", "briefgen.batch.workers"),  # workers preload it
     "click": ("briefgen.cli",),
     "rich": ("briefgen.cli",),

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 
+from briefgen import periods
 from briefgen.batch.plan import period_fields
 from briefgen.errors import BriefgenError
 from briefgen.periods import resolve as resolve_period
@@ -213,3 +214,16 @@ def test_periods_in_config_and_set_take_every_form(tmp_path):
         load_config(p, ["period=前三季度"])
     with pytest.raises(BriefgenError, match="不是可识别的时期"):
         load_config(p, ["period=上上月"])
+
+
+@pytest.mark.parametrize("end,issued", [
+    ("2024-06-30", "2024-07-01"),  # a Monday
+    ("2024-05-31", "2024-06-03"),  # 1 June is a Saturday
+    ("2024-04-30", "2024-05-06"),  # 劳动节 1—5 May
+    ("2024-09-30", "2024-10-08"),  # 国庆节 1—7 October
+    ("2024-12-31", "2025-01-02"),  # 元旦
+    ("2023-12-31", "2024-01-02"),
+    ("2022-03-31", "2022-04-01"),
+])
+def test_issue_date_is_the_next_months_first_working_day(end, issued):
+    assert periods.issue_date(dt.date.fromisoformat(end)).isoformat() == issued

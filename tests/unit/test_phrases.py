@@ -523,3 +523,17 @@ def test_zh_growth_never_says_bi_shang_nian_chi_ping():
     assert zh.growth(0.04, prefix="较上年") == "与上年持平"
     assert zh.growth(0) == "同比持平" and zh.growth(0, prefix="") == "持平"
     assert zh.growth(3.1, prefix="比上年") == "比上年增长3.1%"
+
+
+def test_a_negative_level_reads_with_fu():
+    """A loss is 负1.5亿元 in prose: the minus sign zh.num writes is "−", which must still count as negative."""
+    from briefgen.config import MetricCfg
+    from briefgen.data import Dataset, Obs
+    from briefgen.metrics import MetricBook
+
+    ds = Dataset()
+    ds.add("利润", "全市", "2021", Obs(-1.5))
+    ds.add("利润", "全市", "2020", Obs(2.0))
+    book = MetricBook(ds, {"p": MetricCfg(indicator="利润", unit="亿元")}, region="全市", period="2021")
+    assert P.state(book.value("p")) == "为负1.5亿元，比上年减少3.5亿元"
+    assert P.reach(book.value("p")) == "为负1.5亿元"

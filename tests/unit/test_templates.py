@@ -11,7 +11,15 @@ from briefgen.cli import main
 from briefgen.config import load_config
 from briefgen.errors import BriefgenError
 from briefgen.pipeline import build
-from briefgen.templates import deep_merge, find_template, list_templates, merge_sections, search_roots
+from briefgen.templates import (
+    apply_template,
+    deep_merge,
+    find_template,
+    list_templates,
+    merge_sections,
+    search_roots,
+    section_ids,
+)
 from support import ROOT
 
 SHIPPED = {"base", "kejiju", "tongjiju", "bangongshi"}
@@ -90,6 +98,41 @@ def test_sections_by_name(tmp_path):
         merge_sections(base, ["c"], "t")
 
 
+def test_template_sections_extend_the_parent_and_every_id_stays_nameable():
+    parent = [{"id": "a", "heading": "甲"}, {"id": "b", "heading": "乙", "text": "x"}]
+    lib = section_ids(parent)
+    # A child template adding a column keeps the parent's first; an override stays in place.
+    child = merge_sections(parent, [{"id": "n", "heading": "新"}, {"id": "a", "heading": "改"}], "t", lib, extend=True)
+    assert [(s["id"], s["heading"]) for s in child] == [("a", "改"), ("b", "乙"), ("n", "新")]
+    # Naming ids gives the whole order; what it leaves out is still in the library for the config.
+    lib.update(section_ids(child))
+    only = merge_sections(child, ["n", "a"], "t", lib, extend=True)
+    assert [s["id"] for s in only] == ["n", "a"]
+    lib.update(section_ids(only))
+    cfg = merge_sections(only, ["b", {"id": "a", "text": "y"}, "n"], "c", lib)
+    assert cfg == [{"id": "b", "heading": "乙", "text": "x"}, {"id": "a", "heading": "改", "text": "y"},
+                   {"id": "n", "heading": "新"}]
+    with pytest.raises(BriefgenError, match="没有 id 为“c”的章节（模板章节：a、b、n）"):
+        merge_sections(only, ["c"], "t", lib)
+
+
+def test_grandchild_template_names_a_grandparent_section(tmp_path):
+    """base → kejiju (overview) → a department template (notice) → a section template naming overview."""
+    root = tmp_path / "templates"
+    (root / "dept").mkdir(parents=True)
+    (root / "dept" / "template.yaml").write_text(
+        "extends: kejiju\nsections:\n  - id: notice\n    heading: 下一步工作安排\n    text: 继续努力。\n", encoding="utf-8")
+    (root / "unit").mkdir()
+    (root / "unit" / "template.yaml").write_text(
+        "extends: dept\nsections:\n  - notice\n  - {id: overview, heading: 总体概况}\n", encoding="utf-8")
+    cfg = tmp_path / "b.yaml"
+    cfg.write_text("name: x\ntemplate: unit\nperiod: 2021\nmeta: {title: t}\n", encoding="utf-8")
+    raw = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+    applied = apply_template(raw, cfg)
+    assert [(s["id"], s["heading"]) for s in applied.raw["sections"]] == [("notice", "下一步工作安排"),
+                                                                         ("overview", "总体概况")]
+
+
 def test_narrative_block_inheritance(tmp_path):
     """kejiju/overview.j2 extends base/overview.j2 and overrides only its blocks; the verdict
     follows the key metrics (none set: a neutral lead, never a fixed 稳中有进)."""
@@ -140,6 +183,57 @@ def test_init_scaffold_builds(tmp_path):
     assert (tmp_path / "o" / "dept.pdf").exists()
     r = CliRunner().invoke(main, ["init", str(tmp_path / "dept"), "--template", "tongjiju"])
     assert r.exit_code == 1 and "不会覆盖" in r.output
+
+
+def _printed(docx_path) -> str:
+    d = docx.Document(str(docx_path))
+    return "\n".join([p.text for p in d.paragraphs] + [c.text for t in d.tables for r in t.rows for c in r.cells])
+
+
+def test_init_starter_prints_no_placeholder_or_explanation(tmp_path):
+    """A folder named after the unit gives organ and region; the starter's explanations are comments,
+    so the built document holds none of them, and `validate` has nothing to say."""
+    folder = tmp_path / "远安县科技局"
+    r = CliRunner().invoke(main, ["init", str(folder), "--template", "kejiju"])
+    assert r.exit_code == 0 and "请先" not in r.output, r.output
+    cfg = yaml.safe_load((folder / "briefing.yaml").read_text("utf-8"))
+    assert cfg["region"] == "远安县" and cfg["meta"]["organ"] == "远安县科技局" and "distribution" not in cfg["meta"]
+    r = CliRunner().invoke(main, ["validate", str(folder / "briefing.yaml")])
+    assert r.exit_code == 0 and "警告" not in r.output, r.output
+    result = build(folder / "briefing.yaml", tmp_path / "o", ["docx"])
+    assert not result.warnings
+    text = _printed(result.outputs[0])
+    assert "远安县科技局\t2024年2月1日" in text and "2023年工作情况" in text
+    for s in ("本地区", "本单位", "措辞词表", "过滤器", "上级机关", "各科室", "请"):
+        assert s not in text, s
+    # --organ names the region too: 宜昌市西陵区科学技术局 → 宜昌市西陵区.
+    r = CliRunner().invoke(main, ["init", str(tmp_path / "x"), "--organ", "宜昌市西陵区科学技术局"])
+    assert yaml.safe_load((tmp_path / "x" / "briefing.yaml").read_text("utf-8"))["region"] == "宜昌市西陵区"
+
+
+def test_init_without_a_place_asks_for_it_and_validate_warns_with_lines(tmp_path):
+    folder = tmp_path / "dept"
+    r = CliRunner().invoke(main, ["init", str(folder), "--template", "kejiju"])
+    assert r.exit_code == 0 and "请先在" in r.output and "region、meta.organ" in r.output, r.output
+    cfg = folder / "briefing.yaml"
+    lines = cfg.read_text("utf-8").splitlines()
+    region_line = next(i for i, x in enumerate(lines, 1) if x.startswith("region:"))
+    organ_line = next(i for i, x in enumerate(lines, 1) if x.strip().startswith("organ:"))
+    r = CliRunner().invoke(main, ["validate", str(cfg)])
+    assert r.exit_code == 0, r.output
+    assert f"{cfg}:{region_line}：region：“本地区”是待填写的占位文字" in r.output
+    assert f"{cfg}:{organ_line}：meta.organ：没有填写编发单位" in r.output
+    # Placeholders written by hand (or left from an example) are found too, in meta and the 版记.
+    text = cfg.read_text("utf-8").replace('  title: "{{ period | period_cn }}工作情况"', "  title: 请填写标题\n"
+                                          "  distribution: {报: [某某市科技局]}")
+    cfg.write_text(text, encoding="utf-8")
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o"), "--format", "docx"])
+    assert r.exit_code == 0, r.output
+    for s in ("meta.title：“请填写标题”是待填写的占位文字", "meta.distribution.报[0]：“某某市科技局”是待填写的占位文字",
+              "region：“本地区”"):
+        assert s in r.output, (s, r.output)
+    r = CliRunner().invoke(main, ["validate", str(cfg), "--set", "meta.subtitle=请填写副标题"])
+    assert "--set meta.subtitle=请填写副标题：meta.subtitle：“请填写副标题”是待填写的占位文字" in r.output, r.output
 
 
 def test_templates_command():

@@ -235,7 +235,10 @@ def up_to_date(job: Job, entry: dict[str, Any] | None, root: Path, stamps: Stamp
     if job_key(job, {"inputs": inputs, "fonts": entry.get("fonts") or []}, env) != entry["key"]:
         return False
     files = entry.get("files") or {}
-    for fmt, path in job.files(root).items():
+    wanted = job.files(root)
+    if isinstance(files.get("audit"), dict) and files["audit"].get("path"):
+        wanted["audit"] = root / files["audit"]["path"]  # an audit workbook deleted since is rebuilt
+    for fmt, path in wanted.items():
         rec = files.get(fmt)
         try:
             if not rec or path.stat().st_size != rec.get("size"):

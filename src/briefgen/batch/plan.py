@@ -21,9 +21,9 @@ from briefgen.writers import FORMATS
 
 DEFAULT_PATTERN = "{name}"
 
-_TOP_KEYS = {"output", "pattern", "formats", "templates", "matrix", "jobs", "timeout"}
-_MATRIX_KEYS = {"template", "name", "region", "period", "vars", "pattern", "formats"}
-_JOB_KEYS = {"config", "name", "region", "period", "vars", "pattern", "output", "formats"}
+_TOP_KEYS = {"output", "pattern", "formats", "templates", "matrix", "jobs", "timeout", "audit"}
+_MATRIX_KEYS = {"template", "name", "region", "period", "vars", "pattern", "formats", "audit"}
+_JOB_KEYS = {"config", "name", "region", "period", "vars", "pattern", "output", "formats", "audit"}
 
 
 def period_fields(p: periods.Period) -> dict[str, Any]:
@@ -36,6 +36,8 @@ def period_fields(p: periods.Period) -> dict[str, Any]:
         "period_label": label,
         "period_start": p.start.isoformat() if p.start else "",
         "period_end": p.end.isoformat() if p.end else "",
+        # The usual 编发日期: the first working day after the month the period ends in.
+        "issue_date": periods.issue_date(p.end).isoformat() if p.end else "",
         "year": p.start.year if p.start else "",
         # A year to date of 1—3月 or 1—6月 is the quarter or half it equals, still "month 3/6" of the run.
         "month": p.number if p.kind in ("month", "ytd") else p.end.month if p.end is not None
@@ -217,7 +219,7 @@ def load_plan(jobs_file: str | Path, out: str | Path | None = None, as_of: _dt.d
     jobs: list[Job] = []
 
     def make(config: Path, name: Any, region: Any, period: periods.Period | None, vars_: dict[str, Any],
-             pattern: str, formats: list[str], where: str, output: str | None = None) -> None:
+             pattern: str, formats: list[str], where: str, output: str | None = None, audit: Any = None) -> None:
         if not config.exists():
             raise BriefgenError("找不到简报配置文件", where=f"{where}：{config}")
         fields: dict[str, Any] = {"template": config.stem, "as_of": as_of.isoformat(), "index": len(jobs) + 1}
@@ -248,6 +250,11 @@ def load_plan(jobs_file: str | Path, out: str | Path | None = None, as_of: _dt.d
         stem = _fill(output or pattern, safe, f"{where}：pattern")
         rel_out = safe_filename(stem, f"{where}：pattern")
         overrides.append(_override("name", json.dumps(rel_out.rsplit("/", 1)[-1], ensure_ascii=False)))
+        audit = top.get("audit") if audit is None else audit
+        if audit is not None:
+            if not isinstance(audit, bool):
+                raise BriefgenError(f"audit 应为 true 或 false，实际是“{audit}”", where=f"{where}.audit")
+            overrides.append(_override("audit", audit))  # the <name>.audit.xlsx beside the outputs
         jobs.append(Job(config=config.resolve(), name=fields["name"], output=rel_out, overrides=overrides,
                         formats=formats, fields=fields, source=where))
 
@@ -270,7 +277,7 @@ def load_plan(jobs_file: str | Path, out: str | Path | None = None, as_of: _dt.d
                 regions = [str(r) for r in _as_list(reg)] or [None]
             for period in job_periods:
                 for region in regions:
-                    make(config, m.get("name"), region, period, vars_, pattern, formats, where)
+                    make(config, m.get("name"), region, period, vars_, pattern, formats, where, audit=m.get("audit"))
     for i, j in enumerate(_as_list(top.get("jobs"))):
         where = f"{path}：jobs[{i}]"
         if isinstance(j, str):
@@ -282,7 +289,7 @@ def load_plan(jobs_file: str | Path, out: str | Path | None = None, as_of: _dt.d
         vars_ = _vars(j.get("vars"), f"{where}.vars")
         make(rel(j["config"]), j.get("name"), j.get("region"), job_period, vars_,
              str(j.get("pattern") or default_pattern), _formats(j.get("formats"), default_formats, where),
-             where, output=str(j["output"]) if j.get("output") else None)
+             where, output=str(j["output"]) if j.get("output") else None, audit=j.get("audit"))
     if not jobs:
         raise BriefgenError("任务文件中没有任何任务", where=str(path), hint="用 matrix: 或 jobs: 列出要生成的简报")
     seen: dict[str, Job] = {}

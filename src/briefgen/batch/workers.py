@@ -188,7 +188,8 @@ def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: boo
                            allow_paths, inputs=_INPUTS)
         files = {}
         for p in result.outputs:
-            fmt = p.suffix.lstrip(".").lower()
+            # The audit workbook (<name>.audit.xlsx) is listed as "audit" beside the formats.
+            fmt = "audit" if result.audit is not None and p == result.audit else p.suffix.lstrip(".").lower()
             files[fmt] = {"path": Path(os.path.relpath(p, rootp)).as_posix(), "sha256": sha256_file(p),
                           "size": p.stat().st_size}
         extra = [str(w.message) for w in caught if str(w.message) not in result.warnings]

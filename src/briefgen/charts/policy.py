@@ -13,10 +13,14 @@ from briefgen.charts.theme import PALETTE
 
 __all__ = [
     "kind_of", "axis_of", "shared_unit", "palette", "plain_colors", "series_colors", "slice_colors",
-    "highlight", "ranked", "rank_names",
+    "highlight", "ranked", "rank_names", "MISSING_TEXT",
 ]
 
 Item = tuple[str, float | None]  # (category, value or None if missing)
+
+#: Written at the bar of a ranking row whose value is missing: an empty row would read as zero
+#: or as a drawing fault.
+MISSING_TEXT = "无数据"
 
 
 def kind_of(spec: ChartSpec, s: Series) -> str:

@@ -41,6 +41,10 @@ __all__ = ["render_chart", "default_font_path", "register_font"]
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 
 _font_lock = threading.Lock()
+# matplotlib logs "findfont: Failed to find font weight normal for Briefgen Hei" (a Medium face)
+# on every chart: the face is the one asked for, so the notice only alarms users. Characters
+# the font lacks are reported by _warn_missing_glyphs instead.
+logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
 _families: dict[tuple[str, int], str] = {}
 _charmaps: dict[tuple[str, int], frozenset[int]] = {}
 

@@ -1,4 +1,4 @@
-"""The command line: `briefgen build`, `validate`, `batch`, `schedule`, … .
+"""The command line: `briefgen build`, `validate`, `check`, `batch`, `schedule`, … .
 
 Subcommands are imported only when run, so `briefgen build` never loads the
 batch machinery. The library never imports this package.
@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "inspect": "briefgen.cli.inspect:inspect_cmd",
     "validate": "briefgen.cli.check:validate_cmd",
     "schema": "briefgen.cli.check:schema_cmd",
+    "check": "briefgen.cli.audit:check_cmd",
     "serve": "briefgen.cli.serve:serve_cmd",
 }
 

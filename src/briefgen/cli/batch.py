@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,16 @@ from briefgen.cli.common import allow_path_option, debug_option, guarded
 from briefgen.periods import parse_as_of
 
 
+def shown_path(p: Path) -> str:
+    """A folder as the user should read it: `..` resolved, relative to the current folder when inside it
+    (seeds/../output/batch-demo → output/batch-demo)."""
+    full = Path(os.path.abspath(p))
+    try:
+        return full.relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return str(full)
+
+
 def _print_summary(report: Report, console: Any, verbose: bool) -> None:
     from rich.table import Table  # lazy: rich only when printing tables
     from rich.text import Text  # lazy: rich only when printing tables
@@ -23,7 +34,7 @@ def _print_summary(report: Report, console: Any, verbose: bool) -> None:
     t.add_column("项目")
     t.add_column("数量", justify="right")
     t.add_column("说明")
-    t.add_row("任务", str(report.total), Text(str(report.out)))
+    t.add_row("任务", str(report.total), Text(shown_path(report.out)))
     t.add_row("生成", str(len(report.built)), f"{rate:.2f} 份/秒" if report.built else "")
     t.add_row("跳过", str(len(report.skipped)),
               "输入未变化且文件完好（--force 可强制重新生成）" if report.skipped else "")

@@ -70,8 +70,8 @@ def make_handler(inputs: WarmInputs) -> Callable[[dict[str, Any], Callable[[], b
             with warnings.catch_warnings(record=True) as caught:
                 result = build(args["config"], args["out"], parse_formats(args["format"]), list(args["set"]),
                                [Path(t) for t in args["templates"]], [Path(a) for a in args["allow_paths"]],
-                               inputs=inputs, cancelled=cancelled)
-            lines = _warning_lines(caught) + report_lines(result.warnings, result.outputs)
+                               audit=bool(args.get("audit")) or None, inputs=inputs, cancelled=cancelled)
+            lines = _warning_lines(caught) + report_lines(result)
             return {"exit": 0, "lines": [*lines, ("out", "\0seconds", None)]}
         except KeyboardInterrupt:
             return {"exit": 130, "lines": [("err", INTERRUPTED, "yellow")]}
@@ -100,7 +100,7 @@ def warm_up() -> None:
     try:
         with tempfile.TemporaryDirectory(prefix="briefgen-warm-") as tmp, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            cfg = scaffold(Path(tmp) / "example", "base")[0]
+            cfg = scaffold(Path(tmp) / "example", "base")[0][0]  # briefing.yaml
             build(cfg, Path(tmp) / "out")
     except Exception:  # noqa: BLE001 - a failed warm-up only costs the first build some time
         pass

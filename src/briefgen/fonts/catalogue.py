@@ -42,6 +42,12 @@ BUNDLED_FILES: dict[str, tuple[str, str]] = {
     "BriefgenSong-Black.ttf": ("BriefgenSong-OFL.txt", "思源宋体 / Noto Serif CJK SC Black 的子集（SIL OFL 1.1）"),
     "BriefgenKai-Regular.ttf": ("BriefgenKai-OFL.txt", "霞鹜文楷 / LXGW WenKai 的子集（SIL OFL 1.1）"),
 }
+# Roles whose bundled face is of another style than the role names, and why (``briefgen fonts``
+# shows it, so that "宋体" served by a 仿宋 face does not look like a mistake).
+BUNDLED_STAND_IN: dict[str, str] = {
+    "song": "briefgen 没有附带常规字重的开源宋体（附带的思源宋体子集是标题用的粗体），页码与表格改用仿宋；"
+            "安装宋体（SimSun）或在模板 fonts: 中指定后即用宋体",
+}
 # Per role: the bundled faces in order.  The first sets the role; the others only fill in
 # characters it lacks (Zhuque has no ℃ ① ２ ＋ Ⅰ ★ …), nearest in weight and style first:
 # 楷 is the closest regular-weight companion of 仿宋, Hei of the heavy title Song.

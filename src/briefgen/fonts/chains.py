@@ -40,6 +40,7 @@ from briefgen.fonts.catalogue import (
     ASCII_FONT,
     BUNDLED_FILES,
     BUNDLED_ORDER,
+    BUNDLED_STAND_IN,
     CANDIDATES,
     FONT_EXTS,
     OFFICIAL_EAST_ASIA,
@@ -224,6 +225,8 @@ def _bundled_faces(role: str) -> list[FontFace]:
         if rec is not None:
             what = BUNDLED_FILES[name][1]
             reason = f"{REASON_BUNDLED}：{what}" if k == 0 else f"{REASON_BUNDLED_FALLBACK}：{what}"
+            if k == 0 and role in BUNDLED_STAND_IN:
+                reason += f"。{BUNDLED_STAND_IN[role]}"
             out.append(_face_from_rec(rec, reason))
     return out
 

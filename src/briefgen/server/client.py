@@ -21,6 +21,7 @@ __all__ = ["try_build", "parse_build_args", "request"]
 
 _VALUED = {"--out": "out", "--format": "format", "--set": "set", "--templates": "templates",
            "--allow-path": "allow_paths"}
+_FLAGS = {"--audit": "audit"}
 _MULTI = {"set", "templates", "allow_paths"}
 INTERRUPTED = "已中断：本次没有写入任何文件，原有输出保持不变。"
 
@@ -34,6 +35,9 @@ def parse_build_args(argv: list[str]) -> dict[str, Any] | None:
     for tok in it:
         if tok.startswith("-"):
             name, eq, value = tok.partition("=")
+            if name in _FLAGS and not eq:
+                args[_FLAGS[name]] = True
+                continue
             key = _VALUED.get(name)
             if key is None:
                 return None  # --debug, --help, -h, --, or a typo: click says what it says

@@ -230,3 +230,18 @@ def test_crowded_ranking_warns_in_chinese(tmp_path):
         render_chart(spec, tmp_path / "r.png")
     # reported where render_chart was called, not inside the package
     assert [w.filename for w in caught if issubclass(w.category, BriefgenWarning)] == [__file__]
+
+
+@pytest.mark.parametrize("kind", ["bar_line", "bar", "line", "stacked_bar"])
+def test_a_right_axis_with_no_values_still_draws(kind, tmp_path):
+    """A county in its first year has amounts but no growth rates: the chart with its growth
+    series on the right axis draws the amounts (it used to fail with a TypeError, which the
+    CLI reports as an internal error)."""
+    spec = ChartSpec(kind, ["夷陵区", "西陵区", "宜都市"],
+                     [Series("技术合同成交额", [3.2, 5.4, 2.1], unit="亿元"),
+                      Series("同比增速", [None, None, None], kind="line", axis="right", unit="%")])
+    out = render_chart(spec, tmp_path / "c.png", vector=tmp_path / "c.vec.json")
+    with Image.open(out) as im:
+        img = im.convert("RGB")
+    assert img.width * img.height - count_near(img, (255, 255, 255), tol=8) > 0.02 * img.width * img.height
+    assert "5.4" in (tmp_path / "c.vec.json").read_text(encoding="utf-8")  # the left series' labels

@@ -87,3 +87,17 @@ def test_png_and_vector_from_one_layout(tmp_path):
     assert out == tmp_path / "d.png" and out.is_file()
     assert "合计\n1631家" not in VectorChart.load(tmp_path / "d.vec.json").texts()  # lines drawn apart
     assert {"合计", "1631家"} <= set(VectorChart.load(tmp_path / "d.vec.json").texts())
+
+
+@pytest.mark.parametrize("labels", [True, False])
+def test_ranking_row_without_a_value_reads_no_data(tmp_path, labels):
+    """The drawn chart (PNG and vector are one drawing) writes 无数据 on the missing county's row,
+    right of the axis, in the muted grey — with value labels or without."""
+    spec = ChartSpec("hbar_rank", ["甲", "乙", "丙"], [Series("数", [120.0, None, 95.0], unit="家")],
+                     sort="desc", labels=labels)
+    vc = _vector(spec, tmp_path, f"m{labels}")
+    labels_ = {t.text: t for t in vc.items if isinstance(t, Label)}
+    mark, name, other = labels_["无数据"], labels_["乙"], labels_["丙"]
+    assert mark.color == "#595959" and mark.x > name.x
+    assert abs(mark.y - name.y) < 3 and name.y < other.y  # on 乙's row, the last one
+    assert ("95" in labels_) == labels  # value labels only when asked (an axis otherwise)

@@ -160,7 +160,13 @@ class _Cartesian:
         ax.set_axisbelow(True)
         if lo < 0 < hi:
             ax.axhline(0, color=SPINE, lw=0.8, zorder=1.5)
-        if ax2 is not None:
+        if ax2 is not None and lay.lim["right"] is None:
+            # Nothing to show on the right (e.g. no growth rates without a previous period):
+            # the axis stays, unlabelled, so the left series still draw.
+            ax2.set_ylim(0, 1)
+            ax2.set_yticks([])
+            ax2.tick_params(axis="x", length=0, labelbottom=False)
+        elif ax2 is not None:
             r0, rstep = lay.lim["right"]
             nint = len(ticks) - 1
             rt = [r0 + k * rstep for k in range(nint + 1)]

@@ -7,11 +7,11 @@ import warnings
 
 from briefgen.charts.canvas import Canvas
 from briefgen.charts.numfmt import fmt, series_decimals
-from briefgen.charts.policy import rank_names, ranked
+from briefgen.charts.policy import MISSING_TEXT, rank_names, ranked
 from briefgen.charts.scales import nice_limits, step_decimals
 from briefgen.charts.spec import where_label
 from briefgen.charts.text import wrap
-from briefgen.charts.theme import FS_DATA, FS_LABEL, FS_TICK, GRID, PAD, SPINE, TEXT
+from briefgen.charts.theme import FS_DATA, FS_LABEL, FS_TICK, GRID, MUTED, PAD, SPINE, TEXT
 from briefgen.errors import BriefgenWarning
 
 __all__ = ["draw"]
@@ -72,13 +72,16 @@ def draw(c: Canvas) -> None:
 
 def _labels(c: Canvas, ax, items: list[Item], d: int, fsd: float) -> None:
     """The highlighted name in the accent colour, values at the bar ends (size ``fsd``,
-    ``d`` places), and the target line with its value."""
+    ``d`` places), 无数据 where a value is missing, and the target line with its value."""
     spec = c.spec
     unit = spec.series[0].unit
     for j, (cat, v) in enumerate(items):
         if cat == c.hl:
             ax.get_yticklabels()[j].set_color(spec.accent)
-        if spec.labels and v is not None:
+        if v is None:  # said even without value labels: an empty row would look like zero
+            ax.annotate(MISSING_TEXT, (0, j), xytext=(3, 0), textcoords="offset points", ha="left",
+                        va="center", fontsize=fsd, color=MUTED, annotation_clip=False)
+        elif spec.labels:
             ax.annotate(fmt(v, d, unit), (v, j), xytext=(3 if v >= 0 else -3, 0),
                         textcoords="offset points", ha="left" if v >= 0 else "right",
                         va="center", fontsize=fsd,

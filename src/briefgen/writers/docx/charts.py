@@ -43,6 +43,7 @@ from lxml import etree
 from briefgen.charts import policy, theme
 from briefgen.charts.numfmt import PER_UNITS, fmt, series_decimals
 from briefgen.charts.policy import (
+    MISSING_TEXT,
     axis_of,
     highlight,
     kind_of,
@@ -585,7 +586,9 @@ def _style(root, spec: ChartSpec, plan: _Plan, fonts: _Fonts) -> None:
         chart.remove(t)
     _child(chart, "c:autoTitleDeleted", val=1)
     _child(chart, "c:plotVisOnly", val=1)
-    _child(chart, "c:dispBlanksAs", val="gap")
+    # A ranking row without a value is a zero-length bar, so that its 无数据 label has a point to sit on.
+    blanks = "zero" if spec.type == "hbar_rank" and any(v is None for v in plan.series[0].values) else "gap"
+    _child(chart, "c:dispBlanksAs", val=blanks)
     _replace(root, _spPr(fill=WHITE, line=_ln(None)))
     _replace(root, fonts.txPr(FS_TICK))
     sp = plot_area.find(q("c:spPr"))
@@ -884,7 +887,10 @@ def _style_bar_ser(ser, spec, plan: _Plan, s: _Ser, fonts: _Fonts, hl_idx, nbars
     if hl_idx is not None:
         _insert(ser, E("c:dPt", E("c:idx", val=hl_idx), E("c:invertIfNegative", val=0),
                        E("c:bubble3D", val=0), _spPr(fill=accent, line=_ln(None))))
+    missing = [j for j, v in enumerate(s.values) if v is None] if spec.type == "hbar_rank" else []
     if not spec.labels:
+        if missing:  # only the 无数据 labels
+            _replace(ser, _missing_labels(_dlbls(fonts, s.fmt, "outEnd", showVal=0), missing, fonts))
         return
     if spec.type == "stacked_bar":
         # segment values inside, in ink that reads on the fill, as the PNG
@@ -917,7 +923,17 @@ def _style_bar_ser(ser, spec, plan: _Plan, s: _Ser, fonts: _Fonts, hl_idx, nbars
         dl = _dlbls(fonts, s.fmt, "outEnd", size, TEXT, rot=rot)
         if spec.type == "hbar_rank" and hl_idx is not None:
             dl.insert(0, _dlbl(hl_idx, dl, color=accent, fonts=fonts))
+        _missing_labels(dl, missing, fonts)
     _replace(ser, dl)
+
+
+def _missing_labels(dl, missing: list[int], fonts: _Fonts):
+    """``dl`` with a label reading 无数据 (muted, as the drawing) at each point in `missing`."""
+    for j in missing:
+        el = _dlbl(j, dl, color=MUTED, fonts=fonts, show={"showVal": 1})
+        _insert(el, fonts.rich(MISSING_TEXT, FS_DATA, MUTED))
+        dl.insert(len(dl.findall(q("c:dLbl"))), el)
+    return dl
 
 
 def _line_label_pos(spec: ChartSpec, plan: _Plan, s: _Ser) -> str:

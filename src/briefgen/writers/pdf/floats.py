@@ -12,7 +12,13 @@ Rules (the way books and 统计分析 are set, LaTeX's ``[tp]`` placement):
   it is and splits across pages with its header row repeated;
 * a table of many rows that does not fit where no more text of its section could
   fill the page splits there too (header repeated), rather than leave more than a
-  third of the page empty; a small table or a figure always moves whole.
+  third of the page empty — also when it is placed at the end of its section after
+  waiting; a small table or a figure always moves whole;
+* a float right under a heading (or a chain of headings) does not float: it is set
+  under the heading, and when it does not fit the heading goes to the next page with
+  it, so a heading never ends a page alone (a long table may start under it instead);
+* a float's height is whole grid lines with a few points to spare, but the spare
+  points give way when the float would otherwise just miss the page.
 
 Platypus has no floats; :class:`FloatingDocTemplate` adds them by reordering the
 story as it is laid out (``filterFlowables`` sees the rest of the story first).
@@ -37,7 +43,9 @@ class FloatBlock(Flowable):
 
     Its height is rounded up to whole grid lines (the spare space split above and
     below), so the text after it stays on the line grid and a page of text ends on
-    its last line.
+    its last line. The spare :data:`MIN_PAD` shrinks when the block would fit
+    without it: to whole lines without the pad, or, when not even that fits, to the
+    rest of the page (no line of text could follow it there anyway).
     """
 
     def __init__(self, parts: list[Flowable], pitch: float, *, lead: list[Flowable] | None = None,
@@ -59,11 +67,20 @@ class FloatBlock(Flowable):
         return self._content
 
     def wrap(self, aw: float, ah: float) -> tuple[float, float]:
-        """The parts' height, rounded up to whole lines with a few points to spare."""
+        """The parts' height, rounded up to whole lines with a few points to spare
+        (fewer when that makes it fit in `ah`, see the class docstring)."""
         content = self._measure(aw)
         self.width = aw
-        self.height = math.ceil((content + MIN_PAD) / self.pitch - 1e-6) * self.pitch
+        height = self._lines(content + MIN_PAD)
+        if height > ah + 1e-6 and content <= ah + 1e-6:
+            tight = self._lines(content)
+            height = tight if tight <= ah + 1e-6 else ah
+        self.height = height
         return aw, self.height
+
+    def _lines(self, h: float) -> float:
+        """`h` rounded up to whole grid lines."""
+        return math.ceil(h / self.pitch - 1e-6) * self.pitch
 
     def split(self, aw: float, ah: float) -> list[Flowable]:
         """Never split, unless taller than any page: then the parts flow on their own."""
@@ -82,7 +99,9 @@ class FloatBlock(Flowable):
 
 
 class SectionBreak(CondPageBreak):
-    """The conditional page break before a heading: also the end of the floats' section."""
+    """The conditional page break before a heading (the flowable right after it): also
+    the end of the floats' section. When a float follows the heading, its height grows
+    to hold the heading and the float (see :meth:`FloatingDocTemplate._pin_under_heading`)."""
 
 
 class Barrier(Flowable):
@@ -133,7 +152,17 @@ class FloatingDocTemplate(BaseDocTemplate):
                 w.forced = True
             self._insert(flowables, waiting)
             return
-        if isinstance(f, FloatBlock) and not f.forced:
+        if isinstance(f, SectionBreak):
+            self._pin_under_heading(f, flowables)
+            return
+        if isinstance(f, FloatBlock) and f.forced:
+            # Placed now (end of its section): a long table still splits rather than leave
+            # the page a third empty.
+            if not (f.split_here or frame._atTop or self._too_tall(f) or self._fits(f)) \
+                    and self._split_instead(f, flowables):
+                f.split_here = True
+            return
+        if isinstance(f, FloatBlock):
             if self._too_tall(f):
                 return  # set here and split across pages
             if self._waiting or not self._fits(f):
@@ -151,6 +180,43 @@ class FloatingDocTemplate(BaseDocTemplate):
         if flowables and hasattr(flowables[0], "_postponed"):
             del flowables[0]._postponed
         flowables[0:0] = floats
+
+    def _pin_under_heading(self, brk: SectionBreak, flowables: list) -> None:
+        """A float right under a heading chain is set under it: the break before the
+        heading grows to hold the headings and the float, or the headings and the start
+        of a long table that may split here; a float too tall to follow its headings on
+        any page floats as usual (text fills in under the headings)."""
+        heads: list[Flowable] = []
+        i = 0
+        while i + 1 < len(flowables) and isinstance(flowables[i], SectionBreak):
+            heads.append(flowables[i + 1])
+            i += 2
+        if i >= len(flowables) or not isinstance(flowables[i], FloatBlock):
+            return
+        f: FloatBlock = flowables[i]
+        frame = self.frame
+        aw = frame._getAvailableWidth()
+        full = frame._y2 - frame._y1p
+        avail = frame._y - frame._y1p
+        head = sum(h.wrap(aw, full)[1] for h in heads)
+        content = f._measure(aw)
+        start = self._lead_height(f)
+        if self._too_tall(f):
+            need = head + start  # set in place; it splits after its first rows
+        elif f.rows >= SPLIT_ROWS and head + content > avail and avail - head >= full / 3:
+            f.split_here = True  # a long table starts under its heading and continues
+            need = head + start
+        else:
+            need = head + content
+        if need > full:
+            return
+        f.forced = True
+        brk.height = max(brk.height, need)
+
+    @staticmethod
+    def _lead_height(f: FloatBlock) -> float:
+        """Room a split float needs to start on a page (its lead's conditional break)."""
+        return max((g.height for g in f.lead if isinstance(g, CondPageBreak)), default=0.0)
 
     def _split_instead(self, f: FloatBlock, flowables: list) -> bool:
         """Whether a table that does not fit should start here: many rows, more than a

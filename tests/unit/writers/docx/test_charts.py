@@ -426,3 +426,24 @@ def test_ranking_ties_and_gaps_as_drawn():
     assert cats == ["1  丙", "2  甲", "2  丁", "乙"] and vals == [4.1, 3.5, 3.5, None]
     dpt = root.find(".//c:ser/c:dPt", NS)
     assert dpt.find("c:idx", NS).get("val") == "2"  # 丁, drawn in the accent
+
+
+@pytest.mark.parametrize("labels", [True, False])
+def test_ranking_row_without_a_value_says_so(labels):
+    """A county whose value is missing: its row reads 无数据 at the bar (a zero-length bar carries the
+    label; the workbook cell stays empty), with or without value labels."""
+    spec = ChartSpec("hbar_rank", ["甲", "乙", "丙"], [Series("数", [120.0, None, 95.0], unit="家")],
+                     sort="desc", labels=labels)
+    root = etree.fromstring(chart_part_xml(spec, east_asia_font=FONT)[0])
+    _name, cats, vals = ser_data(all_sers(root)[0])
+    assert cats == ["甲", "丙", "乙"] and vals == [120.0, 95.0, None]
+    assert root.find(".//c:dispBlanksAs", NS).get("val") == "zero"
+    custom = [(d.find("c:idx", NS).get("val"), "".join(d.itertext()).strip())
+              for d in root.iterfind(".//c:ser/c:dLbls/c:dLbl", NS) if d.find("c:tx", NS) is not None]
+    assert custom == [("2", "无数据")]
+    dl = root.find(".//c:ser/c:dLbls", NS)
+    assert dl.find("c:showVal", NS).get("val") == ("1" if labels else "0")
+    # Every value present: blanks stay gaps and no label is added.
+    full = ChartSpec("hbar_rank", ["甲", "乙"], [Series("数", [1.0, 2.0], unit="家")], sort="desc")
+    root = etree.fromstring(chart_part_xml(full, east_asia_font=FONT)[0])
+    assert root.find(".//c:dispBlanksAs", NS).get("val") == "gap" and root.find(".//c:dLbl/c:tx", NS) is None
