@@ -238,3 +238,17 @@ def test_chart_warnings_in_order_as_in_process(server, tmp_path):
     assert ours == [ln for ln in b.stderr.splitlines() if "字体缺少字符" in ln] and len(ours) == 4
     assert [next(i for i, ln in enumerate(ours) if ch in ln) for ch in "𰻞𰻟𰻠𰻡"] == [0, 1, 2, 3]
     _same_files(tmp_path / "o")
+
+
+def test_audit_through_the_server(server, tmp_path):
+    _sock, env = server
+    proj = tmp_path / "seed"
+    shutil.copytree(SEED.parent, proj)
+    a, b = _both(env, proj / "briefing.yaml", tmp_path / "o", "--audit")
+    assert a.returncode == b.returncode == 0, a.stderr + b.stderr
+    names = sorted(p.name for p in (tmp_path / "o" / "served").iterdir())
+    assert names == ["yichang-2021.audit.xlsx", "yichang-2021.docx", "yichang-2021.pdf"]
+    for n in ("yichang-2021.docx", "yichang-2021.pdf"):
+        assert (tmp_path / "o" / "own" / n).read_bytes() == (tmp_path / "o" / "served" / n).read_bytes(), n
+    count = [s for s in a.stdout.splitlines() if s.startswith("数据核对：")]
+    assert count and count == [s for s in b.stdout.splitlines() if s.startswith("数据核对：")]
