@@ -75,6 +75,9 @@ class Dataset:
         self.total_regions: set[str] = set()  # regions whose figures came from total rows (合计、全市)
         self.files: dict[str, str] = {}  # every file read (resolved path) → what it is, for the audit
         self.warnings: list[str] = []  # what the readers noticed (hidden sheets …): the build goes on
+        # Whether the briefing's region decided where some figures belong (rows naming no region,
+        # total rows standing for it): a dataset that is not can serve the briefings of every region.
+        self.region_bound = False
         # Where each published figure was read, to name both places when two disagree.
         self._published_at: dict[tuple[str, str, str, str], str] = {}
         # (indicator, field) → whether its first figure was written with %, and where: a column
@@ -834,11 +837,14 @@ def load_dataset(cfg: Config) -> Dataset:
     total = cfg.regions.total_region() or cfg.model.region or None
     for i, src in enumerate(cfg.model.data):
         label = f"{cfg.path}：data[{i}]"
-        if src.region is None and cfg.model.region:
+        own = src.region is None and bool(cfg.model.region)
+        if own:
             # Rows without a region belong to the briefing's own region.
             src = src.model_copy(update={"region": cfg.model.region})
+        before = len(ds.readings)
         if src.sql:
             _read_sql(cfg, src, ds, label, total)
+            _note_region_use(ds, before, own, cfg.regions.total_region() is None)
             continue
         if not src.file:
             raise BriefgenError("数据源需要 file: 或 sql:", where=label)
@@ -848,7 +854,19 @@ def load_dataset(cfg: Config) -> Dataset:
             raise BriefgenError(f"找不到数据文件“{path}”", where=f"{label}.file",
                                 hint="路径相对于配置文件所在目录")
         read_source(ds, path, src, total, label)
+        if own and path.suffix.lower() in (".yaml", ".yml", ".json"):
+            ds.region_bound = True  # structured files give rows without a region the source's
+        _note_region_use(ds, before, own, cfg.regions.total_region() is None)
     return ds
+
+
+def _note_region_use(ds: Dataset, before: int, own: bool, totals_own: bool) -> None:
+    """Mark `ds` region-bound when a sheet read since reading `before` used the briefing's region:
+    for rows naming none (`own`: the source has no region of its own) or for total rows
+    (`totals_own`: the region tree has no root for them to stand for)."""
+    for _label, reading in ds.readings[before:]:
+        if (own and reading.defaulted) or (totals_own and reading.totals):
+            ds.region_bound = True
 
 
 def read_source(ds: Dataset, path: Path, src: SourceCfg, total: str | None = None, label: str = "") -> None:

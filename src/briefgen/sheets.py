@@ -269,6 +269,7 @@ class Reading:
     header_rows: tuple[int, int] = (0, 0)
     totals: list[str] = field(default_factory=list)  # total rows and the region they stand for
     total_names: set[str] = field(default_factory=set)  # the regions total rows stood for
+    defaulted: bool = False  # a row naming no region took the `region` given to read_grid
 
 
 LAYOUTS_CN = {
@@ -306,6 +307,7 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
     rows: list[Any] = [r if len(r) == width else [*r, *[None] * (width - len(r))] for r in grid.rows]
     ignored: list[str] = []
     reasons: list[str] = []
+    defaulted = False
 
     # -- titles and unit lines ---------------------------------------------------------
     top, title, units_line = _titles(grid, rows)
@@ -475,6 +477,7 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
                 ignored.append(f"第{r + grid.first_line}行“{_short(label)}”：没有数值的分组行")
                 continue
         reg = region or ""
+        name: str | None = ""
         if "region" in key:
             raw_reg = texts[key["region"].index]
             name = region_names.get(raw_reg)
@@ -487,6 +490,8 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
                 if stands:
                     reg = stands
                     total_names.add(stands)
+        if region and not name:
+            defaulted = True
         ind_row, unit_row = None, ""
         if "indicator" in key:
             raw_ind = texts[key["indicator"].index]
@@ -527,7 +532,7 @@ def read_grid(grid: Grid, *, period: str | None = None, layout: str = "auto", re
             emit(rec)
     return Reading(layout=lay, layout_cn=LAYOUTS_CN[lay], reasons=reasons, records=records, ignored=ignored,
                    columns=cols, title=title, period=ctx.period, header_rows=(top, top + depth - 1),
-                   totals=totals, total_names=total_names)
+                   totals=totals, total_names=total_names, defaulted=defaulted)
 
 
 _SPENT: list[Any] = []  # a row already read into the sink (never written to)

@@ -69,6 +69,32 @@ def test_config_and_data_reused_until_their_files_change(tmp_path):
     assert inputs.config(cfg_path, ["meta.title=别的"]).model.meta.title == "别的"
 
 
+def test_a_dataset_whose_rows_name_their_regions_serves_every_region(tmp_path):
+    """The jobs of a batch (one per county) share one reading of the data when every row names
+    its region; rows naming none belong to the briefing's region, so then each region reads its own."""
+    named = "指标,地区,时期,数值,单位\n高企,夷陵区,2021,85,家\n高企,西陵区,2021,64,家\n高企,夷陵区,2020,70,家\n"
+    cfg_path = _project(tmp_path / "named", csv=named)
+    inputs = WarmInputs()
+    a = inputs.config(cfg_path, ["region=夷陵区"])
+    b = inputs.config(cfg_path, ["region=西陵区"])
+    ds = inputs.dataset(a)
+    assert not ds.region_bound and inputs.dataset(b) is ds and inputs.dataset(a) is ds
+    # unnamed rows: the region decides whose figures they are
+    cfg_path = _project(tmp_path / "unnamed")
+    a = inputs.config(cfg_path, ["region=夷陵区"])
+    b = inputs.config(cfg_path, ["region=西陵区"])
+    da, db = inputs.dataset(a), inputs.dataset(b)
+    assert da.region_bound and db is not da
+    assert {k[1] for k in da.obs} == {"夷陵区"} and {k[1] for k in db.obs} == {"西陵区"}
+    assert inputs.dataset(a) is da  # each still kept for its own region
+    # the shared one changes into a region-bound one when its file does
+    (tmp_path / "named" / "d.csv").write_text(CSV, encoding="utf-8")
+    c = inputs.config(tmp_path / "named" / "b.yaml", ["region=夷陵区"])
+    d = inputs.config(tmp_path / "named" / "b.yaml", ["region=西陵区"])
+    assert {k[1] for k in inputs.dataset(c).obs} == {"夷陵区"}
+    assert {k[1] for k in inputs.dataset(d).obs} == {"西陵区"}
+
+
 def test_errors_are_never_remembered(tmp_path):
     cfg_path = _project(tmp_path)
     cfg_path.write_text("name: [\n", encoding="utf-8")

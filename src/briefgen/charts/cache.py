@@ -21,7 +21,9 @@ from briefgen import __version__
 from briefgen.charts.vector import SUFFIX
 from briefgen.files import atomic_write, cache_dir
 
-__all__ = ["cached_chart"]
+__all__ = ["cached_chart", "FALLBACK_PNG"]
+
+FALLBACK_PNG = ".fallback.png"  # the cache's name for a PNG painted from its vector chart
 
 _PACKAGE = Path(__file__).parent
 # Modules outside the package whose code changes chart pixels: labels print through zh.num.
@@ -58,9 +60,13 @@ def cached_chart(spec: Any, out: Path | None, font_path: Path | None, font_index
     """Draw ``spec`` like ``render_chart`` into the PNG ``out`` and/or the vector chart
     ``vector`` (either may be None), or copy the identical files drawn before; return ``out``.
 
-    Only what is missing from the cache is drawn, in one layout for both files.
+    Only what is missing from the cache is drawn, in one layout for both files. A PNG asked for
+    beside the vector chart is painted from it (a native chart's fallback picture, see
+    ``render_chart``), so it is kept apart from a PNG drawn alone, and drawn again with its
+    vector chart when either is missing.
     """
-    wanted = {suffix: path for suffix, path in ((".png", out), (SUFFIX, vector)) if path is not None}
+    png = FALLBACK_PNG if vector is not None else ".png"
+    wanted = {suffix: path for suffix, path in ((png, out), (SUFFIX, vector)) if path is not None}
     if os.environ.get("BRIEFGEN_CHART_CACHE", "1") == "0":
         _render(spec, out, vector, font_path, font_index)
         return out
@@ -74,8 +80,9 @@ def cached_chart(spec: Any, out: Path | None, font_path: Path | None, font_index
         else:
             wanted[suffix].write_bytes(data)
     if missing:
-        _render(spec, wanted.get(".png") if ".png" in missing else None,
-                wanted.get(SUFFIX) if SUFFIX in missing else None, font_path, font_index)
+        both = png == FALLBACK_PNG and out is not None
+        _render(spec, out if both or png in missing else None, vector if both or SUFFIX in missing else None,
+                font_path, font_index)
         for suffix in missing:
             # Atomic: parallel workers may store the same chart; a read-only cache only costs speed.
             atomic_write(cached[suffix], wanted[suffix].read_bytes(), best_effort=True)
@@ -91,7 +98,7 @@ def _read_intact(entry: Path, suffix: str) -> bytes | None:
         data = entry.read_bytes()
     except OSError:
         return None
-    if _intact_png(data) if suffix == ".png" else _intact_json(data):
+    if _intact_png(data) if suffix.endswith(".png") else _intact_json(data):
         return data
     try:
         entry.unlink()

@@ -17,6 +17,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.path import Path as MplPath
 
+from briefgen.charts.text import font_height_metrics
 from briefgen.charts.vector import Label, PathOp, Rect, Shape, VectorChart
 
 __all__ = ["record"]
@@ -49,6 +50,10 @@ class _Recorder(RendererBase):
     def points_to_pixels(self, points: Any) -> Any:
         """One display unit is one point."""
         return points
+
+    def _get_font_height_metrics(self, prop: Any) -> tuple[float | None, float | None, float | None]:
+        """Line metrics of a font at 72 dpi, remembered (matplotlib asks for each text it lays out)."""
+        return font_height_metrics(prop, 72.0)
 
     def draw_path(self, gc: GraphicsContextBase, path: MplPath, transform: Any, rgbFace: Any = None) -> None:
         """Record a filled and/or stroked path."""

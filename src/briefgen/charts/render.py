@@ -24,12 +24,13 @@ import matplotlib
 from matplotlib import font_manager, ft2font
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 from briefgen.charts import kinds
 from briefgen.charts.canvas import Canvas
+from briefgen.charts.raster import save_png, write_png
 from briefgen.charts.recorder import record
 from briefgen.charts.spec import ChartSpec, normalized, validate_spec, where_label
+from briefgen.charts.text import font_height_metrics
 from briefgen.charts.theme import FS_TICK, TEXT
 from briefgen.errors import BriefgenError, BriefgenWarning
 from briefgen.fonts.chains import default_font_path as _bundled_font_path
@@ -117,6 +118,8 @@ def render_chart(spec: ChartSpec, out: Path | None, font_path: Path | str | None
     """Draw ``spec`` with the given font (default: the bundled 黑体) into the PNG ``out``
     at its printed size and dpi, and/or, laid out once for both, as vector graphics
     into ``vector`` (a :class:`~briefgen.charts.vector.VectorChart` as JSON); return ``out``.
+    With both, the PNG (a native chart's fallback picture) is painted from the vector
+    recording (:mod:`briefgen.charts.raster`) rather than by drawing the figure again.
 
     Raises BriefgenError for an invalid spec or font; warns for characters the font lacks.
     """
@@ -148,8 +151,13 @@ def render_chart(spec: ChartSpec, out: Path | None, font_path: Path | str | None
             kinds.draw(Canvas(spec, fig))
             if vector is not None:
                 # Drawn from the same laid-out figure as the PNG: one layout, two outputs.
-                record(fig).save(Path(vector))
-            if out is not None:
+                vc = record(fig)
+                vc.save(Path(vector))
+                if out is not None:
+                    # The PNG beside vector graphics is a native chart's fallback picture: painted
+                    # from the recording, not by drawing the figure again (see charts.raster).
+                    write_png(vc, Path(out), *canvas.get_width_height(), spec.dpi)
+            elif out is not None:
                 _write_png(canvas, Path(out), spec.dpi)
         finally:
             # The axes are thrown away: removed without Figure.clear's Axes.clear (which rebuilds
@@ -167,6 +175,20 @@ _FIGURES: dict[tuple[float, float, int], list[tuple[Figure, FigureCanvasAgg]]] =
 _KEEP = 8
 
 
+class _Canvas(FigureCanvasAgg):
+    """An Agg canvas whose renderer remembers fonts' line metrics (see text.font_height_metrics)."""
+
+    def get_renderer(self) -> Any:
+        """matplotlib's renderer for the figure's size and dpi, with the remembered metrics."""
+        r = super().get_renderer()
+        if "_get_font_height_metrics" not in vars(r):
+            dpi = r.dpi
+            # Looked for by matplotlib's Text layout (a private hook; without it matplotlib
+            # computes the same values itself, only slower).
+            r._get_font_height_metrics = lambda prop: font_height_metrics(prop, dpi)
+        return r
+
+
 def _figure(spec: ChartSpec) -> tuple[Figure, FigureCanvasAgg]:
     """A cleared figure of the spec's size and dpi (taken out of the pool, so a render inside
     a render never shares one)."""
@@ -175,7 +197,7 @@ def _figure(spec: ChartSpec) -> tuple[Figure, FigureCanvasAgg]:
     if pool:
         return pool.pop()
     fig = Figure(figsize=(spec.width_cm / 2.54, spec.height_cm / 2.54), dpi=spec.dpi)
-    return fig, FigureCanvasAgg(fig)
+    return fig, _Canvas(fig)
 
 
 def _release(spec: ChartSpec, fig: Figure, canvas: FigureCanvasAgg) -> None:
@@ -188,10 +210,4 @@ def _release(spec: ChartSpec, fig: Figure, canvas: FigureCanvasAgg) -> None:
 
 def _write_png(canvas: FigureCanvasAgg, out: Path, dpi: int) -> None:
     canvas.draw()
-    # Opaque RGB: a PDF then needs no soft mask (PDF/A forbids them), and
-    # PIL writes no version stamp, so the bytes are stable across runs.
-    img = Image.frombuffer("RGBA", canvas.get_width_height(),
-                           canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    # zlib's run-length strategy suits flat chart colours: half the encoding
-    # time of the default for files about 7% larger, same pixels.
-    img.convert("RGB").save(out, format="png", dpi=(dpi, dpi), compress_level=6, compress_type=3)
+    save_png(canvas.buffer_rgba(), *canvas.get_width_height(), out, dpi)

@@ -8,11 +8,46 @@ from dataclasses import dataclass
 from typing import Any
 
 import matplotlib
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 
 from briefgen.charts.theme import FS_LABEL
 
-__all__ = ["Measure", "wrap", "XLabels", "fit_xlabels"]
+__all__ = ["Measure", "wrap", "XLabels", "fit_xlabels", "font_height_metrics"]
+
+# Line metrics by (font properties, dpi, font lookup state): matplotlib looks the font up and
+# reads three of its tables for every text it lays out — twice a text per output, ~120 texts a chart.
+_METRICS: dict[tuple, tuple[float | None, float | None, float | None]] = {}
+
+
+def font_height_metrics(prop: FontProperties, dpi: float) -> tuple[float | None, float | None, float | None]:
+    """(ascent, descent, line gap) in pixels at ``dpi`` of the font ``prop`` resolves to, as
+    ``matplotlib.text.Text._get_layout`` computes them when a renderer has no
+    ``_get_font_height_metrics`` (the same operations in the same order, so the same floats),
+    remembered. Renderers offer this under that name (see render.py and recorder.py)."""
+    rc = matplotlib.rcParams
+    # The generic families' lists decide what a family such as "sans-serif" resolves to.
+    key = (prop, dpi, len(fontManager.ttflist), tuple(rc["font.sans-serif"]), tuple(rc["font.serif"]),
+           tuple(rc["font.monospace"]), tuple(rc["font.cursive"]), tuple(rc["font.fantasy"]))
+    hit = _METRICS.get(key)
+    if hit is not None:
+        return hit
+    out: tuple[float | None, float | None, float | None] = (None, None, None)
+    font: Any = get_font(fontManager._find_fonts_by_props(prop))
+    for table_name, linegap_key, ascent_key, descent_key in (
+            ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+            ("hhea", "lineGap", "ascent", "descent")):
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        fontsize = prop.get_size_in_points()
+        units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+        scale = 1 / units_per_em * fontsize * dpi / 72
+        out = (table[ascent_key] * scale, -table[descent_key] * scale, table[linegap_key] * scale)
+        break
+    if len(_METRICS) > 4096:
+        _METRICS.clear()
+    _METRICS[(prop.copy(),) + key[1:]] = out  # a copy: the caller's properties may change later
+    return out
 
 # Extents by (dpi, font settings): region names and tick labels recur in every chart
 # of a batch, and measuring one costs a FreeType layout.

@@ -228,12 +228,21 @@ class WarmInputs(Inputs):
 
     def dataset(self, cfg: Config) -> Dataset:
         """Every source read into one dataset (never kept for SQL sources). Keyed by what
-        :func:`~briefgen.data.load_dataset` reads of the config — the sources, the region and the
-        region tree's total — so the jobs of a batch that differ in period or wording share one."""
+        :func:`~briefgen.data.load_dataset` reads of the config — the sources, the region tree's total
+        and, only where it decided some figure's region, the briefing's region — so the jobs of a
+        batch that differ in period, wording or (mostly) region share one."""
         m = cfg.model
-        key = ("data", os.getcwd(), str(cfg.path), str(cfg.base), m.region, cfg.regions.total_region(),
+        key = ("data", os.getcwd(), str(cfg.path), str(cfg.base), cfg.regions.total_region(),
                json.dumps([s.model_dump(mode="json") for s in m.data], sort_keys=True), _env_key())
-        return self._get(key, lambda: super(WarmInputs, self).dataset(cfg))
+        # A dataset in which no figure took the briefing's region (every row names its own) is
+        # kept once for all regions: the jobs of a batch, one per county, share it.
+        any_key, own_key = (*key, None), (*key, m.region)
+        k = any_key if any_key in self._memo else own_key
+        ds = self._get(k, lambda: super(WarmInputs, self).dataset(cfg))
+        right = own_key if ds.region_bound else any_key
+        if k != right and k in self._memo:
+            self._memo[right] = self._memo.pop(k)
+        return ds
 
     def plausibility(self, ds: Dataset, region: str) -> list[str]:
         """The magnitude checks, once per dataset object and region."""

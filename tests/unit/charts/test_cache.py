@@ -100,7 +100,9 @@ def test_cache_can_be_turned_off(tmp_path, monkeypatch):
 
 
 def test_vector_charts_are_cached_too(tmp_path, monkeypatch):
-    """A chart drawn as PNG and vector is copied the next time; only what is missing is drawn."""
+    """A chart drawn as PNG and vector is copied the next time; only what is missing is drawn.
+    A PNG beside the vector chart (a native chart's fallback, painted from the vector drawing)
+    is kept apart from a PNG drawn alone, and drawn again with its vector chart."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("BRIEFGEN_CHART_CACHE", raising=False)
     spec = SPECS["bar_line"]()
@@ -113,11 +115,22 @@ def test_vector_charts_are_cached_too(tmp_path, monkeypatch):
 
     monkeypatch.setattr(cache, "_render", counting)
     cache.cached_chart(spec, tmp_path / "a.png", None)  # the PNG only
-    cache.cached_chart(spec, tmp_path / "b.png", None, vector=tmp_path / "b.vec.json")
+    cache.cached_chart(spec, None, None, vector=tmp_path / "b.vec.json")
     assert calls == [(True, False), (False, True)]  # the second draws only the vector chart
-    cache.cached_chart(spec, None, None, vector=tmp_path / "c.vec.json")
-    assert len(calls) == 2  # a hit
-    assert (tmp_path / "c.vec.json").read_bytes() == (tmp_path / "b.vec.json").read_bytes()
-    assert (tmp_path / "b.png").read_bytes() == (tmp_path / "a.png").read_bytes()
+    cache.cached_chart(spec, tmp_path / "c.png", None, vector=tmp_path / "c.vec.json")
+    assert calls[2:] == [(True, True)]  # the fallback picture is drawn with its vector chart
+    cache.cached_chart(spec, tmp_path / "d.png", None, vector=tmp_path / "d.vec.json")
+    cache.cached_chart(spec, None, None, vector=tmp_path / "e.vec.json")
+    cache.cached_chart(spec, tmp_path / "f.png", None)
+    assert len(calls) == 3  # hits
+    assert (tmp_path / "c.vec.json").read_bytes() == (tmp_path / "b.vec.json").read_bytes() \
+        == (tmp_path / "e.vec.json").read_bytes()
+    assert (tmp_path / "d.png").read_bytes() == (tmp_path / "c.png").read_bytes()
+    assert (tmp_path / "f.png").read_bytes() == (tmp_path / "a.png").read_bytes()
     stored = sorted(p.name.split(".", 1)[1] for p in (tmp_path / "cache" / "briefgen" / "charts").iterdir())
-    assert stored == ["png", "vec.json"]
+    assert stored == ["fallback.png", "png", "vec.json"]
+    (fallback,) = (tmp_path / "cache" / "briefgen" / "charts").glob("*.fallback.png")
+    fallback.unlink()
+    cache.cached_chart(spec, tmp_path / "g.png", None, vector=tmp_path / "g.vec.json")
+    assert calls[3:] == [(True, True)]
+    assert (tmp_path / "g.png").read_bytes() == (tmp_path / "c.png").read_bytes()

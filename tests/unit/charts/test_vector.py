@@ -101,3 +101,43 @@ def test_ranking_row_without_a_value_reads_no_data(tmp_path, labels):
     assert mark.color == "#595959" and mark.x > name.x
     assert abs(mark.y - name.y) < 3 and name.y < other.y  # on 乙's row, the last one
     assert ("95" in labels_) == labels  # value labels only when asked (an axis otherwise)
+
+
+def test_the_fallback_picture_is_the_vector_drawing_painted(tmp_path):
+    """Beside a vector chart the PNG (Word's fallback picture for a native chart) is painted
+    from the recording, not drawn again: the same picture as a PNG drawn alone, but for text and
+    edges placed from the unhinted layout (under a pixel or two)."""
+    import numpy as np
+    from PIL import Image
+
+    for kind in ("bar_line", "hbar_rank", "donut", "stacked_bar"):
+        alone = render_chart(SPECS[kind](), tmp_path / f"{kind}.png")
+        painted = render_chart(SPECS[kind](), tmp_path / f"{kind}.f.png", vector=tmp_path / f"{kind}.vec.json")
+        with Image.open(alone) as a, Image.open(painted) as b:
+            assert a.mode == b.mode == "RGB" and a.size == b.size and a.info["dpi"] == b.info["dpi"]
+            pa, pb = np.asarray(a).astype(int), np.asarray(b).astype(int)
+        ink_a, ink_b = (pa.min(axis=2) < 200).sum(), (pb.min(axis=2) < 200).sum()
+        assert abs(ink_a - ink_b) < 0.03 * ink_a, kind  # the same amount of drawing
+        far = np.abs(pa - pb).max(axis=2) > 64
+        assert far.mean() < 0.03, kind  # nearly every pixel the same
+        # and no pixel is far from one at most a pixel or two away in the other picture
+        near = np.zeros_like(far)
+        for dy in (-2, -1, 0, 1, 2):
+            for dx in (-2, -1, 0, 1, 2):
+                near |= np.abs(np.roll(pa, (dy, dx), axis=(0, 1)) - pb).max(axis=2) <= 64
+        assert near.mean() > 0.999, kind
+
+
+def test_png_files_hold_the_pixels_drawn(tmp_path):
+    """The PNG writer (unfiltered rows, zlib) stores exactly the RGB of the renderer's buffer."""
+    import numpy as np
+    from PIL import Image
+
+    from briefgen.charts.raster import save_png
+
+    rng = np.random.default_rng(7)
+    rgba = rng.integers(0, 256, (37, 53, 4), dtype=np.uint8)
+    save_png(rgba.tobytes(), 53, 37, tmp_path / "r.png", 150)
+    with Image.open(tmp_path / "r.png") as im:
+        assert im.mode == "RGB" and im.size == (53, 37) and round(im.info["dpi"][0]) == 150
+        assert np.array_equal(np.asarray(im), rgba[:, :, :3])
