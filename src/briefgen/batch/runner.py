@@ -26,15 +26,8 @@ from briefgen.batch.incremental import (
 )
 from briefgen.batch.lock import FolderLock, clean_partials
 from briefgen.batch.plan import Job, Plan
-from briefgen.batch.workers import (
-    DEFAULT_TIMEOUT,
-    KILL_GRACE,
-    default_workers,
-    pool_context,
-    run_job,
-    timeout_message,
-    worker_init,
-)
+from briefgen.batch.pool import default_workers, pool_context
+from briefgen.batch.workers import DEFAULT_TIMEOUT, KILL_GRACE, run_job, timeout_message, worker_init
 from briefgen.errors import BriefgenError
 from briefgen.files import DISK_FAULTS, FileFault, os_error
 from briefgen.safety import user_error

@@ -6,7 +6,6 @@ A job's failure is a result, never an exception: the batch goes on.
 from __future__ import annotations
 
 import gc
-import multiprocessing as mp
 import os
 import signal
 import sys
@@ -221,25 +220,3 @@ def timeout_message(seconds: float) -> str:
     """The failure reason of a job stopped by its time limit."""
     return (f"运行超过时限（{seconds:.0f}秒），已停止（可在任务文件中用 timeout: 或命令行 --timeout 调整时限；"
             "若数据和模板没有异常，请检查是否有无休止的循环）")
-
-
-def pool_context():
-    """A forkserver context that preloads the heavy libraries (spawn where there is no forkserver)."""
-
-    methods = mp.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = mp.get_context("forkserver")
-        # Imported once in the fork server; every worker forked from it starts warm.
-        ctx.set_forkserver_preload(["briefgen.batch.workers", "briefgen.pipeline", "briefgen.charts.render",
-                                    "matplotlib.figure", "matplotlib.backends.backend_agg",
-                                    "briefgen.writers.docx", "briefgen.writers.pdf", "briefgen.builder"])
-        return ctx
-    return mp.get_context("spawn")
-
-
-def default_workers() -> int:
-    """The number of processors this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)

@@ -6,13 +6,16 @@ import fnmatch
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from briefgen.batch import Report, load_plan, run_batch
+from briefgen.batch.pool import start_early
 from briefgen.cli.common import allow_path_option, debug_option, guarded
 from briefgen.periods import parse_as_of
+
+if TYPE_CHECKING:
+    from briefgen.batch import Report
 
 
 def shown_path(p: Path) -> str:
@@ -75,6 +78,9 @@ def run_cli(jobs_file: Path, out: Path | None, workers: int | None, as_of: str |
     """The `briefgen batch` command body; returns the exit status."""
     from rich.console import Console  # lazy: rich only when printing tables
     from rich.markup import escape  # lazy: rich only when printing tables
+
+    # The pipeline is imported here, after the workers' fork server was started (see batch_cmd).
+    from briefgen.batch import load_plan, run_batch
 
     console = Console(stderr=False, highlight=False)
     plan = load_plan(jobs_file, out, parse_as_of(as_of), templates, allow_paths, timeout)
@@ -162,5 +168,9 @@ def batch_cmd(jobs_file: Path, out: Path | None, workers: int | None, as_of: str
               only: tuple[str, ...], templates: tuple[Path, ...], dry_run: bool, quiet: bool, verbose: bool,
               timeout: float | None, allow_paths: tuple[Path, ...], debug: bool) -> None:
     """按任务文件 JOBS.yaml 批量生成简报（并行、增量、可中断后续跑）。"""
+    if not dry_run and not only:
+        # A first run needs the worker pool: its server imports the libraries while this process
+        # imports the pipeline and reads the plan.
+        start_early(jobs_file, out, workers, force)
     sys.exit(run_cli(jobs_file, out, workers, as_of, force, only, templates, dry_run, quiet, verbose, debug,
                      allow_paths, timeout))
