@@ -355,7 +355,8 @@ def _missing_glyphs(doc: Any, chains: dict[str, Any]) -> str:
     if chain is None:
         return ""
     text = doc.meta.title + doc.text()
-    missing = sorted({ch for ch in text if not ch.isspace() and not any(f.has_char(ch) for f in chain.faces)})
+    # Each distinct character once (a briefing repeats a few hundred characters thousands of times).
+    missing = sorted(ch for ch in set(text) if not ch.isspace() and not any(f.has_char(ch) for f in chain.faces))
     return "".join(missing)
 
 

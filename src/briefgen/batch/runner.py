@@ -27,7 +27,14 @@ from briefgen.batch.incremental import (
 from briefgen.batch.lock import FolderLock, clean_partials
 from briefgen.batch.plan import Job, Plan
 from briefgen.batch.pool import default_workers, pool_context
-from briefgen.batch.workers import DEFAULT_TIMEOUT, KILL_GRACE, run_job, timeout_message, worker_init
+from briefgen.batch.workers import (
+    DEFAULT_TIMEOUT,
+    KILL_GRACE,
+    prime_caches,
+    run_job,
+    timeout_message,
+    worker_init,
+)
 from briefgen.errors import BriefgenError
 from briefgen.files import DISK_FAULTS, FileFault, os_error
 from briefgen.safety import user_error
@@ -62,12 +69,14 @@ class Report:
 
 def run_batch(plan: Plan, *, workers: int | None = None, force: bool = False, only: Iterable[str] = (),
               debug: bool = False, on_event: Callable[[str, dict[str, Any]], None] | None = None,
-              dry_run: bool = False, timeout: float | None = None) -> Report:
+              dry_run: bool = False, timeout: float | None = None, pool_starting: bool = False) -> Report:
     """Build every job of `plan` that is out of date; see the module docstring.
 
     A job running longer than `timeout` seconds (else the jobs file's ``timeout:``,
     else DEFAULT_TIMEOUT) is stopped and reported as failed. When the output disk is
-    full or read-only, the jobs not yet run are reported as not run.
+    full or read-only, the jobs not yet run are reported as not run. `pool_starting`: the workers'
+    fork server was started already (:func:`briefgen.batch.pool.start_early`); the disk caches
+    of the first job are filled meanwhile.
     """
     t0 = time.perf_counter()
     limit = timeout or plan.timeout or DEFAULT_TIMEOUT
@@ -163,6 +172,8 @@ def run_batch(plan: Plan, *, workers: int | None = None, force: bool = False, on
                     emit("start", {"job": job})
                     done(job, run_job(job, str(root), plan.templates, debug, plan.allow_paths, limit))
             else:
+                if pool_starting:
+                    prime_caches(runnable[0], plan.templates, plan.allow_paths)
                 _run_pool(runnable, root, plan, n, debug, done, emit, limit, stop)
         except KeyboardInterrupt:
             report.interrupted = True

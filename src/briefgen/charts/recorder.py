@@ -151,10 +151,17 @@ def _clip_path(gc: GraphicsContextBase) -> tuple[PathOp, ...] | None:
     return _ops(tpath, affine) or None
 
 
+_RECORDERS: dict[tuple[float, float], _Recorder] = {}
+
+
 def record(fig: Figure) -> VectorChart:
     """Draw ``fig`` (already laid out) into a :class:`VectorChart` at its printed size."""
     w_in, h_in = fig.get_size_inches()
-    rec = _Recorder(_r(w_in * 72), _r(h_in * 72))
+    size = (_r(w_in * 72), _r(h_in * 72))
+    # One recorder per size, kept: matplotlib caches text extents per renderer, and the region
+    # names and tick labels of one chart recur in the next.
+    rec = _RECORDERS.pop(size, None) or _Recorder(*size)
+    rec.items = []
     dpi = fig.dpi
     # As matplotlib's PDF and SVG backends do: at 72 dpi a display unit is a point.
     fig.dpi = 72
@@ -162,4 +169,6 @@ def record(fig: Figure) -> VectorChart:
         fig.draw(rec)
     finally:
         fig.dpi = dpi
+        if len(_RECORDERS) < 8:
+            _RECORDERS[size] = rec  # taken out while in use: a chart drawn inside a chart gets its own
     return VectorChart(rec.width, rec.height, rec.items)

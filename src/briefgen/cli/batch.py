@@ -74,7 +74,8 @@ def _print_summary(report: Report, console: Any, verbose: bool) -> None:
 
 def run_cli(jobs_file: Path, out: Path | None, workers: int | None, as_of: str | None, force: bool,
             only: tuple[str, ...], templates: tuple[Path, ...], dry_run: bool, quiet: bool,
-            verbose: bool, debug: bool, allow_paths: tuple[Path, ...] = (), timeout: float | None = None) -> int:
+            verbose: bool, debug: bool, allow_paths: tuple[Path, ...] = (), timeout: float | None = None,
+            pool_starting: bool = False) -> int:
     """The `briefgen batch` command body; returns the exit status."""
     from rich.console import Console  # lazy: rich only when printing tables
     from rich.markup import escape  # lazy: rich only when printing tables
@@ -139,7 +140,8 @@ def run_cli(jobs_file: Path, out: Path | None, workers: int | None, as_of: str |
                                   f"（{data['result'].get('seconds', 0):.2f} 秒）", markup=False, soft_wrap=True)
 
     try:
-        report = run_batch(plan, workers=workers, force=force, only=only, debug=debug, on_event=on_event)
+        report = run_batch(plan, workers=workers, force=force, only=only, debug=debug, on_event=on_event,
+                           pool_starting=pool_starting)
     finally:
         if progress is not None:
             progress.stop()
@@ -168,9 +170,8 @@ def batch_cmd(jobs_file: Path, out: Path | None, workers: int | None, as_of: str
               only: tuple[str, ...], templates: tuple[Path, ...], dry_run: bool, quiet: bool, verbose: bool,
               timeout: float | None, allow_paths: tuple[Path, ...], debug: bool) -> None:
     """按任务文件 JOBS.yaml 批量生成简报（并行、增量、可中断后续跑）。"""
-    if not dry_run and not only:
-        # A first run needs the worker pool: its server imports the libraries while this process
-        # imports the pipeline and reads the plan.
-        start_early(jobs_file, out, workers, force)
+    # A first run needs the worker pool: its server imports the libraries while this process
+    # imports the pipeline and reads the plan.
+    starting = not dry_run and not only and start_early(jobs_file, out, workers, force)
     sys.exit(run_cli(jobs_file, out, workers, as_of, force, only, templates, dry_run, quiet, verbose, debug,
-                     allow_paths, timeout))
+                     allow_paths, timeout, pool_starting=starting))
