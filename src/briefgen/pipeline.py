@@ -8,7 +8,7 @@ never leaves a half-written document or clobbers an earlier good one.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
@@ -197,52 +197,71 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
     with tempfile.TemporaryDirectory(prefix="briefgen-") as tmp:
         ds = inputs.dataset(cfg)
         helper = chart_helper.current()
-        report = None
+        one_build = helper is not None and not helper.persistent
         try:
-            plausible = inputs.plausibility(ds, m.region)
-            if audited:
-                doc, report = audited_document(cfg, Path(tmp), chains, fmts, ds=ds, plausibility=plausible)
-            else:
-                doc = make_document(cfg, Path(tmp), chains, fmts, ds=ds, plausibility=plausible)
-            if helper is not None:
-                if not helper.persistent:
-                    for fmt in fmts:
-                        prepare_writer(fmt, options)  # meanwhile: the writers' first-use loading
-                helper.wait()
+            result.document, result.report = _document_and_writes(
+                inputs, cfg, ds, Path(tmp), chains, fmts, audited, options, helper, targets, out, cancelled, result)
         finally:
-            if helper is not None and not helper.persistent:
+            if helper is not None and one_build:
                 helper.close()  # one build per helper: its process ends with the build
-            elif helper is not None:
-                helper.reset()  # the server's helper: ready for the next build
-        result.document, result.report = doc, report
-        # A starter's 请填写标题 / 本地区 left in: the build goes on, but the scheduler's summary says so.
-        result.warnings = list(doc.warnings) + placeholder_warnings(cfg)
-        try:
-            for t in targets.values():
-                t.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            raise os_error(e, out, "创建输出目录") from None
-        target = out
-        try:
-            with StagedFiles() as staged:
-                for fmt in fmts:
-                    target = targets[fmt]
-                    writer_for(fmt, options).write(doc, staged.stage(target))
-                if report is not None:
-                    from briefgen.audit.workbook import write_workbook  # local: xlsxwriter only for audits
-
-                    target = targets[AUDIT_SUFFIX]
-                    write_workbook(report, staged.stage(target))
-                target = out
-                if cancelled is not None and cancelled():
-                    raise KeyboardInterrupt  # the client went away: as after Ctrl-C, nothing is written
-                result.outputs = staged.commit()
-        except OSError as e:
-            # Read-only folder, full disk, no permission: the temporaries are gone, earlier outputs intact.
-            raise os_error(e, target, "写入输出文件") from None
     if audited:
         result.audit = targets[AUDIT_SUFFIX]
     return result
+
+
+def _document_and_writes(inputs: Inputs, cfg: Config, ds: Dataset, tmp: Path, chains: dict[str, Any],
+                         fmts: list[str], audited: bool, options: WriterOptions, helper: Any,
+                         targets: dict[str, Path], out: Path, cancelled: Callable[[], bool] | None,
+                         result: BuildResult) -> tuple[Document, "Audit | None"]:
+    """The document (charts handed to `helper` when there is one), then every format written
+    and put in place together (:func:`build`'s second half)."""
+    m = cfg.model
+    report = None
+    try:
+        plausible = inputs.plausibility(ds, m.region)
+        if audited:
+            doc, report = audited_document(cfg, tmp, chains, fmts, ds=ds, plausibility=plausible)
+        else:
+            doc = make_document(cfg, tmp, chains, fmts, ds=ds, plausibility=plausible)
+        if helper is not None and not helper.persistent:
+            for fmt in fmts:
+                prepare_writer(fmt, options)  # meanwhile: the writers' first-use loading
+            # The writers wait for each chart as they reach it: the text before it is set
+            # while the helper still draws (all are waited for before the outputs appear).
+            options = replace(options, chart_ready=helper.wait_for)
+        elif helper is not None:
+            helper.wait()
+    finally:
+        if helper is not None and helper.persistent:
+            helper.reset()  # the server's helper: ready for the next build
+    # A starter's 请填写标题 / 本地区 left in: the build goes on, but the scheduler's summary says so.
+    result.warnings = list(doc.warnings) + placeholder_warnings(cfg)
+    try:
+        for t in targets.values():
+            t.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise os_error(e, out, "创建输出目录") from None
+    target = out
+    try:
+        with StagedFiles() as staged:
+            for fmt in fmts:
+                target = targets[fmt]
+                writer_for(fmt, options).write(doc, staged.stage(target))
+            if helper is not None and not helper.persistent:
+                helper.wait()  # charts no writer read: their errors and warnings, before any output
+            if report is not None:
+                from briefgen.audit.workbook import write_workbook  # local: xlsxwriter only for audits
+
+                target = targets[AUDIT_SUFFIX]
+                write_workbook(report, staged.stage(target))
+            target = out
+            if cancelled is not None and cancelled():
+                raise KeyboardInterrupt  # the client went away: as after Ctrl-C, nothing is written
+            result.outputs = staged.commit()
+    except OSError as e:
+        # Read-only folder, full disk, no permission: the temporaries are gone, earlier outputs intact.
+        raise os_error(e, target, "写入输出文件") from None
+    return doc, report
 
 
 def check_document(document: str | Path, config: str | Path, overrides: list[str] | None = None,

@@ -130,23 +130,39 @@ class ChartHelper:
     def wait(self) -> None:
         """Every chart asked for is on disk (or its error raised, as in-process); warnings are
         raised in the order the charts were asked for."""
-        pending, self.pending = self.pending, []
         try:
-            for i, (req, reply) in enumerate(pending):
-                if reply is None:
-                    reply = self._reply()
-                if reply is None or not reply[0]:
-                    self._discard(pending[i + 1:])
-                    _draw_here(*req)  # raises what the in-process drawing raises
-                    continue
-                for message, category, filename, lineno in reply[1]:
-                    key = (message, category, filename, lineno)
-                    if key not in self.shown:  # as Python's default filter: once per place and text
-                        self.shown.add(key)
-                        warnings.warn_explicit(message, category, filename, lineno)
+            self._settle(len(self.pending))
         finally:
             if self.persistent:
                 self.shown.clear()  # the next build shows its warnings afresh
+
+    def wait_for(self, path: Path) -> None:
+        """The chart drawing into `path` (PNG or vector file) is on disk, and every chart asked
+        for before it, as :meth:`wait` says; nothing to wait for when no chart asked for draws
+        into `path` (or it was waited for already). A writer calls it as it reaches a chart."""
+        p = _abs(path)
+        for i, (req, _reply) in enumerate(self.pending):
+            if p in (req[1], req[4]):
+                self._settle(i + 1)
+                return
+
+    def _settle(self, upto: int) -> None:
+        """Take the answers for the first `upto` charts asked for (drawing here any the helper
+        could not draw, which raises its error) and raise their warnings in order."""
+        pending, self.pending = self.pending[:upto], self.pending[upto:]
+        for i, (req, reply) in enumerate(pending):
+            if reply is None:
+                reply = self._reply()
+            if reply is None or not reply[0]:
+                self._discard(pending[i + 1:] + self.pending)  # the answers still owed, kept in order
+                _draw_here(*req)  # raises what the in-process drawing raises
+                self._settle(upto - i - 1)  # drawn here after all: on with the rest, answered now
+                return
+            for message, category, filename, lineno in reply[1]:
+                key = (message, category, filename, lineno)
+                if key not in self.shown:  # as Python's default filter: once per place and text
+                    self.shown.add(key)
+                    warnings.warn_explicit(message, category, filename, lineno)
 
     def _reply(self) -> Any:
         if not self.alive:

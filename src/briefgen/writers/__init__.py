@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from briefgen.errors import BriefgenError
 
@@ -29,11 +29,24 @@ FORMATS: tuple[str, ...] = tuple(REGISTRY)
 @dataclass
 class WriterOptions:
     """What every writer may use besides the document: the style sheet, the fonts
-    resolved per role (:func:`briefgen.fonts.resolve_fonts`), and a Word letterhead."""
+    resolved per role (:func:`briefgen.fonts.resolve_fonts`), and a Word letterhead.
+
+    ``chart_ready``, when given, is called with a chart file's path before a writer reads it:
+    the charts may still be being drawn in another process, and the writer sets the text
+    before each chart meanwhile (see :mod:`briefgen.charts.helper`)."""
 
     style: "StyleSheet"
     fonts: dict[str, Any] = field(default_factory=dict)
     reference_docx: Path | None = None
+    chart_ready: Callable[[Path], None] | None = None
+
+
+def chart_ready(options: WriterOptions, *paths: Path | None) -> None:
+    """Wait, if the pipeline asks for it, until the chart files `paths` are drawn."""
+    if options.chart_ready is not None:
+        for p in paths:
+            if p is not None:
+                options.chart_ready(p)
 
 
 class Writer(Protocol):

@@ -27,7 +27,7 @@ from briefgen.errors import BriefgenError
 from briefgen.layout import MM, balance_title, hex_rgb, signature_indents
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
 from briefgen.safety import clean_text
-from briefgen.writers import WriterOptions, unknown_block
+from briefgen.writers import WriterOptions, chart_ready, unknown_block
 from briefgen.writers.docx.charts import CHART_ROLE, add_chart
 from briefgen.writers.docx.oxml import (
     add_border,
@@ -92,6 +92,7 @@ class DocxWriter:
     """Writes a :class:`Document` as a .docx laid out after GB/T 9704 (see the module docstring)."""
 
     def __init__(self, options: WriterOptions):
+        self.options = options
         self.style = options.style
         self.geo = self.style.geometry
         self.base = options.reference_docx
@@ -356,6 +357,7 @@ class DocxWriter:
         holding its data (编辑数据), the PNG as its fallback picture; else the PNG."""
         emu = int(width * 12700)
         look = self.style.chart
+        chart_ready(self.options, f.image)
         if look.mode == "native" and f.spec is not None:
             fallback = f.image if look.fallback and f.image.is_file() else None
             # Digits and Latin letters in the chart's own 黑体 too, as the drawn chart sets them.

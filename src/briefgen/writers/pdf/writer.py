@@ -30,7 +30,7 @@ from briefgen.charts.vector import VectorChart
 from briefgen.layout import MM, Elements, Geometry, balance_title, signature_indents
 from briefgen.linebreak import Span
 from briefgen.model import Document, Figure, Heading, PageBreak, Paragraph, Table
-from briefgen.writers import WriterOptions, unknown_block
+from briefgen.writers import WriterOptions, chart_ready, unknown_block
 from briefgen.writers.pdf.floats import Barrier, FloatBlock, FloatingDocTemplate, SectionBreak
 from briefgen.writers.pdf.flowables import BottomBlock, GridTable, Rule, ZhPara
 from briefgen.writers.pdf.fonts import PdfFonts
@@ -42,6 +42,7 @@ class PdfWriter:
     """Writes a :class:`Document` as a PDF on the GB/T 9704 grid (see the module docstring)."""
 
     def __init__(self, options: WriterOptions):
+        self.options = options
         self.style = options.style
         self.geo: Geometry = self.style.geometry
         self.chains = options.fonts
@@ -203,6 +204,7 @@ class PdfWriter:
     def _figure_image(self, f: Figure, width: float) -> Flowable:
         """The chart itself, `width` wide: vector graphics with its text in the document's
         fonts (``chart.mode: native``, when drawn), else the PNG."""
+        chart_ready(self.options, f.vector if self.style.chart.mode == "native" and f.vector else f.image)
         if self.style.chart.mode == "native" and f.vector is not None:
             return VectorFigure(VectorChart.load(f.vector), width, self.fonts)
         return PngImage(f.image, width=width, height=width * f.aspect)
