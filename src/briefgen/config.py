@@ -77,7 +77,7 @@ PeriodText = Annotated[str, BeforeValidator(lambda v: _as_period(v, year_require
 
 class _Model(BaseModel):
     # Unknown keys are errors: a typo must never be silently ignored.
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class DistributionCfg(_Model):

@@ -31,7 +31,7 @@ _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 class _Style(BaseModel):
     # Unknown keys are errors: `szie: 14` must never be silently ignored.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 def _hex_color(v: str) -> str:
