@@ -27,10 +27,18 @@ def make_project(folder: Path, regions: int = 12, charts: int = 0, table: bool =
     with open(folder / "data.csv", "w", encoding="utf-8") as fh:
         fh.write("指标,地区,时期,数值,单位\n")
         for ind, unit in (("营业收入", "亿元"), ("企业数", "家"), ("研发强度", "%")):
+            totals = [0.0, 0.0]
             for r, reg in enumerate(names):
                 base = 50 + (r * 37) % 400 + len(ind)
                 fh.write(f"{ind},{reg},2022,{base:.1f},{unit}\n")
                 fh.write(f"{ind},{reg},2023,{base * (0.9 + (r % 7) / 20):.1f},{unit}\n")
+                totals[0] += base
+                totals[1] += base * (0.9 + (r % 7) / 20)
+            # The briefing's own region (全市) has figures too: a build refuses a home region
+            # the data do not know.
+            k = len(names) if unit == "%" else 1
+            fh.write(f"{ind},全市,2022,{totals[0] / k:.1f},{unit}\n")
+            fh.write(f"{ind},全市,2023,{totals[1] / k:.1f},{unit}\n")
     section: dict = {"heading": "各县情况", "text": "{{ region }}{{ period }}年各县主要指标如下。"}
     if table:
         section["tables"] = [{"caption": "各县主要指标", "kind": "regions", "rows": names,
