@@ -217,12 +217,15 @@ def main() -> None:
             if served is not None:
                 measure(Row("40 charts, drawn, via serve", ""), max(3, args.rounds // 2), cmd,
                         dict(served, BRIEFGEN_CHART_CACHE="0"), d, profile, uno, tmp)
+            if server is not None:
+                server.stop()
+                server = None
+            if not args.no_batch:
+                batch(tmp, base, so, profile, uno)
         finally:
             if server is not None:
                 server.stop()
-        if not args.no_batch:
-            batch(tmp, base, so, profile, uno)
-        uno.stop()
+            uno.stop()  # also when a row fails: a stray LibreOffice would skew the next run
     if not args.no_stages:
         print()
         print(stage_table(SEED, args.rounds, "drawn"))

@@ -239,15 +239,17 @@ def run_job(job: Job, root: str, templates: list[Path] | None = None, debug: boo
 
 
 def _settle() -> None:
-    """After a job in a worker: what is still alive (the shared dataset, configs, fonts, warm
-    caches) is frozen, so the collector's full passes during the next jobs walk only what they
-    make — a twentieth of a job's time otherwise. Every SWEEP_EVERY jobs everything is unfrozen
-    and collected once, so that cycles kept alive by an evicted cache entry are not kept forever."""
+    """After a job in a worker: the job's garbage is collected (a pass over what the job made:
+    everything older is frozen), then what is still alive (the shared dataset, configs, fonts,
+    warm caches) is frozen too, so the collector's full passes during the next jobs walk only
+    what they make — a twentieth of a job's time otherwise. Every SWEEP_EVERY jobs everything
+    is unfrozen and collected once, so that cycles kept alive by an evicted cache entry and
+    freed later are not kept forever."""
     global _JOBS_DONE
     _JOBS_DONE += 1
     if _JOBS_DONE % SWEEP_EVERY == 0:
         gc.unfreeze()
-        gc.collect()
+    gc.collect()
     gc.freeze()
 
 
