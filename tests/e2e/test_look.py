@@ -20,10 +20,12 @@ import yaml
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
+from briefgen import linebreak
 from briefgen.layout import MM
 from briefgen.linebreak import CLOSING_MARKS, OPENING_MARKS
 from briefgen.model import Figure, Heading, PageBreak, Paragraph, Table
 from briefgen.pipeline import build
+from briefgen.writers.pdf import flowables
 from briefgen.writers.pdf.floats import SPLIT_ROWS
 from support import ROOT, docx_keep_chain, squash
 
@@ -138,6 +140,64 @@ def test_widest_gap_under_quarter_em(examples, name):
     """Justification never letter-spaces a line: punctuation is squeezed first, gaps are capped."""
     gap, where = widest_gap(*examples[name])
     assert gap < 0.25, where
+
+
+def _ideograph(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def isolated_marks(d, pdf_path) -> tuple[list[float], list[str]]:
+    """Every "，、；：" set between an ideograph and an ideograph or digit inside a line of body
+    text: its advance (to the next character) in ems; and every non-final line of a justified
+    body paragraph that does not end at the right edge of the 版心."""
+    texts = _justified_texts(d)
+    edge = (210 - 26) * MM
+    advances, ragged = [], []
+    with pdfplumber.open(pdf_path) as pdf:
+        for pno, page in enumerate(pdf.pages, 1):
+            lines = [ln for ln in _frame_lines(page) if abs(ln[0]["size"] - 16) < 0.05]
+            for i, ln in enumerate(lines):
+                text = _text(ln)
+                for a, b, c in zip(ln, ln[1:], ln[2:]):
+                    if b["text"] in "，、；：" and _ideograph(a["text"]) and (
+                            _ideograph(c["text"]) or c["text"].isdigit()):
+                        advances.append((c["x0"] - b["x0"]) / b["size"])
+                # A line that runs on into the next line of the same paragraph ends flush.
+                nxt = _text(lines[i + 1]) if i + 1 < len(lines) else ""
+                if nxt and any(text + nxt in t for t in texts) and not any(t.endswith(text) for t in texts):
+                    last = ln[-1]
+                    over = last["size"] / 2 if last["text"] in CLOSING_MARKS else 0.0  # its blank squeezed
+                    if not edge - 0.8 <= last["x1"] <= edge + over + 0.8:
+                        ragged.append(f"page {pno}: {text} ends at {last['x1'] - edge:+.1f} pt")
+    return advances, ragged
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_isolated_commas_keep_their_width_and_lines_end_flush(examples, name):
+    """A comma or 顿号 between two characters is never squeezed to look like a Latin comma: a line
+    too long moves a character down and spreads its slack instead, or squeezes a mark at its end;
+    and every line of running text but a paragraph's last still ends at the right margin."""
+    advances, ragged = isolated_marks(*examples[name])
+    cell = (16 + (156 * MM - 28 * 16) / 28) / 16  # a grid cell, in ems
+    assert advances and min(advances) >= 0.97 * cell, sorted(advances)[:5]
+    assert ragged == []
+    if name == "yichang-2021":
+        assert len(advances) >= 60  # the seed sets many (30 of them were squeezed before)
+
+
+def test_flush_and_comma_checks_find_what_they_are_for(tmp_path, monkeypatch):
+    """The checks are not vacuous: with compression of isolated marks as cheap as it used to be,
+    the seed squeezes commas inside its lines; with the margin moved in, lines end short."""
+    monkeypatch.setattr(linebreak, "_COST_MID_SQUEEZE", 0.0)
+    monkeypatch.setenv("BRIEFGEN_NO_SYSTEM_FONTS", "1")
+    result = build(ROOT / "seeds" / "yichang-2021" / "briefing.yaml", tmp_path)
+    advances, ragged = isolated_marks(result.document, tmp_path / "yichang-2021.pdf")
+    assert min(advances) < 0.8 and ragged == []
+    monkeypatch.setattr(flowables, "break_paragraph",
+                        lambda spans, width, *a, **kw: linebreak.break_paragraph(spans, width - 20, *a, **kw))
+    result = build(ROOT / "seeds" / "yichang-2021" / "briefing.yaml", tmp_path / "short")
+    _, ragged = isolated_marks(result.document, tmp_path / "short" / "yichang-2021.pdf")
+    assert len(ragged) > 20
 
 
 def _frame_lines(page) -> list[list[dict]]:
