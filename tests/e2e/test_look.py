@@ -21,11 +21,13 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 
 from briefgen import linebreak
-from briefgen.layout import MM
+from briefgen.fonts import resolve_fonts
+from briefgen.layout import MM, StyleSheet
 from briefgen.linebreak import CLOSING_MARKS, OPENING_MARKS
-from briefgen.model import Figure, Heading, PageBreak, Paragraph, Table
+from briefgen.model import DocMeta, Document, Figure, Heading, PageBreak, Paragraph, Run, Table
 from briefgen.pipeline import build
-from briefgen.writers.pdf import flowables
+from briefgen.writers import WriterOptions, writer_for
+from briefgen.writers.pdf import floats, flowables
 from briefgen.writers.pdf.floats import SPLIT_ROWS
 from support import ROOT, docx_keep_chain, squash
 
@@ -247,10 +249,12 @@ def opening_float(page, captions: dict[str, str]) -> tuple[str, float] | None:
 
 def page_fill_faults(d, pdf_path) -> list[str]:
     """Where the page flow leaves a page worse than it must: a page that ends with a heading, and
-    a page more than a third empty that is followed neither by a new section, what follows a page
+    a page more than a third empty that is followed neither by a new (level-1) section, what follows a page
     break, nor the end of the text — unless the next page opens with a figure or short table too
     tall for the space left (a table of SPLIT_ROWS rows or more should have started there)."""
     headings = [squash(b.full_text) for b in d.blocks if isinstance(b, Heading)]
+    # Only a level-1 heading ends a float's section: under a lower one text fills the page.
+    sections = [squash(b.full_text) for b in d.blocks if isinstance(b, Heading) and b.level <= floats.FLUSH_LEVEL]
     after_break = [squash(b.text) for a, b in zip(d.blocks, d.blocks[1:])
                    if isinstance(a, PageBreak) and isinstance(b, Paragraph)]
     rows = {b.number: len(b.rows) for b in d.blocks if isinstance(b, Table)}
@@ -267,7 +271,7 @@ def page_fill_faults(d, pdf_path) -> list[str]:
             fill, top = fills[k][0], fills[k + 1][1]
             if fill >= 2 / 3:
                 continue
-            if top and any(t.startswith(top) for t in headings + after_break):
+            if top and any(t.startswith(top) for t in sections + after_break):
                 continue  # a section or a page break ends here
             later = squash("".join(p.extract_text() or "" for p in pdf.pages[k + 1:]))
             if not any(t[:12] in later for t in body):
@@ -321,6 +325,68 @@ def test_page_fill_check_finds_what_it_is_for(tmp_path, monkeypatch):
     assert any("opens with '表2" in f for f in faults), faults
     monkeypatch.undo()  # and with floats, headings kept with them and long tables split: none
     assert page_fill_faults(d, writer.write(d, tmp_path / "t.pdf")) == []
+
+
+def _plain_doc(blocks: list) -> Document:
+    return Document(DocMeta(title="测试", organ="某局", date="2024年1月1日", kind="plain"), blocks=blocks)
+
+
+def _filler(n: int) -> Paragraph:
+    return Paragraph([Run("全市科技创新工作稳步推进，主要指标较快增长" * (n * 4 // 3))])
+
+
+def _chart_png(tmp_path):
+    from PIL import Image  # only these tests draw a stand-in chart
+
+    png = tmp_path / "c.png"
+    Image.new("RGB", (1181, 709), (40, 90, 160)).save(png, dpi=(200, 200))
+    return png
+
+
+def _pdf_writer():
+    return writer_for("pdf", WriterOptions(StyleSheet(), resolve_fonts(None, system=False)))
+
+
+def _page_of(pdf_path, text: str) -> int:
+    with pdfplumber.open(pdf_path) as pdf:
+        return next(k for k, page in enumerate(pdf.pages) if text in squash(page.extract_text() or ""))
+
+
+def test_text_under_a_subheading_fills_the_page_a_float_leaves(tmp_path, monkeypatch):
+    """A table that does not fit under the sentence that refers to it waits for the next page
+    while the text under the next （一） heading fills this one; a level-1 heading still ends
+    the float's section. Before, the page ended there half empty."""
+    table = Table(header=["项目", "数值"], rows=[[f"行{i}", str(i)] for i in range(6)], caption="测试表",
+                  number="表1", source="数据来源：某局", align=["left", "right"])
+    d = _plain_doc([_filler(8), Heading("第一节", 1, "一、"), _filler(3), table, Heading("小节", 2, "（一）"),
+                    _filler(9), Heading("第二节", 1, "二、"), _filler(3)])
+    out = _pdf_writer().write(d, tmp_path / "t.pdf")
+    assert page_fill_faults(d, out) == []
+    fills = page_fill(out)
+    assert _page_of(out, "（一）小节") == 0 and fills[0][0] > 0.9
+    assert fills[1][1].startswith("表1")  # the table opens the next page
+    assert _page_of(out, "二、第二节") >= 1
+    monkeypatch.setattr(floats, "FLUSH_LEVEL", 2)  # (一) ends the section too: the old way
+    out = _pdf_writer().write(d, tmp_path / "old.pdf")
+    assert page_fill(out)[0][0] < 0.7 and _page_of(out, "（一）小节") == 1
+
+
+def test_a_heading_below_floats_that_open_a_page_keeps_two_lines(tmp_path, monkeypatch):
+    """Two figures wait while a （一） heading ends the page; on the next page they go first, and
+    the heading is checked again below them: it moves on rather than end that page alone."""
+    png = _chart_png(tmp_path)
+
+    def fig(n: int) -> Figure:
+        return Figure(image=png, caption="测试图", number=f"图{n}", source="数据来源：某局", width_cm=15, aspect=0.5)
+
+    d = _plain_doc([_filler(18), fig(1), fig(2), Heading("小节", 2, "（一）"), _filler(5),
+                    Heading("第二节", 1, "二、"), _filler(3)])
+    out = _pdf_writer().write(d, tmp_path / "t.pdf")
+    assert page_fill_faults(d, out) == []
+    assert _page_of(out, "图2测试图") == 1 and _page_of(out, "（一）小节") == 2
+    monkeypatch.setattr(flowables.ZhPara, "section_break", property(lambda s: None, lambda s, v: None))
+    out = _pdf_writer().write(d, tmp_path / "old.pdf")
+    assert page_fill_faults(d, out) == ["page 2 ends with the heading '（一）小节'"]
 
 
 def test_source_notes_keep_company(examples):

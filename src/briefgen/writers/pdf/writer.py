@@ -272,7 +272,9 @@ class PdfWriter:
         # A heading (and any headings right under it) needs two lines of text below it.
         para = self._para(h.full_text, f"heading{min(h.level, 4)}")
         para.keepWithNext = False
-        return [SectionBreak(self.geo.line_pitch * (following + 2)), para]
+        brk = SectionBreak(self.geo.line_pitch * (following + 2), h.level)
+        para.section_break = brk  # checked again when floats open the page above the heading
+        return [brk, para]
 
     def _body(self, d: Document) -> list[Flowable]:
         story: list[Flowable] = []
