@@ -205,15 +205,12 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
             else:
                 doc = make_document(cfg, Path(tmp), chains, fmts, ds=ds, plausibility=plausible)
             if helper is not None:
-                if not helper.persistent:
-                    for fmt in fmts:
-                        prepare_writer(fmt, options)  # meanwhile: the writers' first-use loading
+                for fmt in fmts:
+                    prepare_writer(fmt, options)  # meanwhile: the writers' first-use loading
                 helper.wait()
         finally:
-            if helper is not None and not helper.persistent:
+            if helper is not None:
                 helper.close()  # one build per helper: its process ends with the build
-            elif helper is not None:
-                helper.reset()  # the server's helper: ready for the next build
         result.document, result.report = doc, report
         # A starter's 请填写标题 / 本地区 left in: the build goes on, but the scheduler's summary says so.
         result.warnings = list(doc.warnings) + placeholder_warnings(cfg)

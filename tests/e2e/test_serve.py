@@ -214,8 +214,8 @@ def test_no_server_no_difference(tmp_path):
 
 
 def test_chart_warnings_in_order_as_in_process(server, tmp_path):
-    """Four charts, each missing a character: drawn two at a time (server and its helper), the
-    warnings still come in chart order, as in a build in its own process."""
+    """Four charts, each missing a character: drawn by the server (by the helper in the one-shot
+    build), the warnings come in chart order, as in a build in its own process."""
     _sock, env = server
     folder = tmp_path / "p"
     folder.mkdir()
