@@ -252,3 +252,35 @@ def test_audit_through_the_server(server, tmp_path):
         assert (tmp_path / "o" / "own" / n).read_bytes() == (tmp_path / "o" / "served" / n).read_bytes(), n
     count = [s for s in a.stdout.splitlines() if s.startswith("数据核对：")]
     assert count and count == [s for s in b.stdout.splitlines() if s.startswith("数据核对：")]
+
+
+def test_font_replaced_between_served_builds(server, tmp_path):
+    """The chart font's file replaced under its name between two served builds: the server
+    draws with the new file; a font without Chinese glyphs fails as in a process of its own."""
+    import matplotlib
+
+    from briefgen.fonts.chains import bundled_dir
+
+    _sock, env = server
+    font = tmp_path / "f.ttf"
+    shutil.copyfile(bundled_dir() / "BriefgenHei-Medium.ttf", font)
+    charts = [{"type": "bar", "caption": "高企数", "periods": [2020, 2021], "series": [{"metric": "hte"}]}]
+    cfg = _mini(tmp_path / "p", fonts={"heading1": str(font)},
+                sections=[{"heading": "总体情况", "text": "高企{{ hte }}。", "charts": charts}])
+    a = _build(env, str(cfg), "--out", str(tmp_path / "o1"))
+    assert a.returncode == 0, a.stderr
+
+    def replace(source: Path) -> None:
+        st = font.stat()
+        shutil.copyfile(source, tmp_path / "new.ttf")
+        os.utime(tmp_path / "new.ttf", ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(tmp_path / "new.ttf", font)
+
+    replace(bundled_dir() / "BriefgenKai-Regular.ttf")
+    a, b = _both(env, cfg, tmp_path / "o2")
+    assert a.returncode == b.returncode == 0, a.stderr
+    _same_files(tmp_path / "o2")
+    replace(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+    a, b = _both(env, cfg, tmp_path / "o3")
+    assert a.returncode == b.returncode == 1 and a.stderr == b.stderr, a.stderr + b.stderr
+    assert "不含中文" in a.stderr

@@ -47,8 +47,10 @@ def _chart_key(spec: Any, font_path: Path | None, font_index: int) -> str:
     h = hashlib.sha256()
     h.update(json.dumps(dataclasses.asdict(spec), sort_keys=True, ensure_ascii=False, default=str).encode())
     if font_path is not None:
-        st = Path(font_path).stat()
-        h.update(f"{Path(font_path).resolve()}|{st.st_size}|{st.st_mtime_ns}|{font_index}".encode())
+        # A font file replaced under its name (a copy keeps size and mtime) has a new inode or ctime.
+        real = Path(font_path).resolve()
+        st = real.stat()
+        h.update(f"{real}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}|{st.st_ctime_ns}|{font_index}".encode())
     h.update(_chart_code_fingerprint())
     return h.hexdigest()
 
