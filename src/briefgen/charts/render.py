@@ -76,6 +76,13 @@ def _font_key(path: Path, font_index: int) -> tuple:
     return real, int(font_index), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns
 
 
+def _clear_lookups(owner: Any, name: str) -> None:
+    # matplotlib's private caches (3.x): tolerated when a version names them otherwise.
+    clear = getattr(getattr(owner, name, None), "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
 def _forget_fonts(real: str, font_index: int) -> None:
     """A font file changed under its name: drop what was read or measured with the old one
     (ours, matplotlib's open faces and look-ups, and the pooled figures' text metrics)."""
@@ -85,8 +92,7 @@ def _forget_fonts(real: str, font_index: int) -> None:
             del cache[k]
     manager = font_manager.fontManager
     manager.ttflist[:] = [e for e in manager.ttflist if e.name not in old]
-    font_manager._get_font.cache_clear()
-    font_manager.fontManager._findfont_cached.cache_clear()
+    _clear_lookups(font_manager, "_get_font")  # open faces by path
     _FIGURES.clear()
     chart_text._EXTENTS.clear()
 
@@ -123,7 +129,7 @@ def _register(font_path: Path | str | None, font_index: int) -> tuple[str, str, 
                                 hint="请选用中文字体，如黑体、思源黑体")
         entry = dataclasses.replace(font_manager.ttfFontProperty(face), name=f"briefgen-font-{next(_aliases)}")
         font_manager.fontManager.ttflist.append(entry)
-        font_manager.fontManager._findfont_cached.cache_clear()
+        _clear_lookups(font_manager.fontManager, "_findfont_cached")  # family → file
         _families[key] = (face.family_name, entry.name)
         _charmaps[key] = charmap
         return face.family_name, entry.name, key
