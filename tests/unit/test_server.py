@@ -189,3 +189,55 @@ def test_server_refuses_another_installation(tmp_path):
         t.join(5)
     finally:
         server.close()
+
+
+def _sql_project(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "d.db"
+    con = sqlite3.connect(db)
+    con.execute("create table t (指标 text, 时期 text, 数值 real, 单位 text)")
+    con.execute("insert into t values ('高企', '2021', 857, '家'), ('高企', '2020', 640, '家')")
+    con.commit()
+    con.close()
+    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": "t", "organ": "某局"},
+           "data": [{"sql": "select * from t", "database": "d.db"}], "metrics": {"hte": "高企"}}
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return tmp_path / "b.yaml"
+
+
+def test_plausibility_checks_never_pin_datasets(tmp_path, monkeypatch):
+    """SQL datasets are never kept, and neither are their checks (they once pinned every dataset
+    read, ~150 MB a build on a large database); a kept dataset's checks go with it."""
+    import gc
+    import weakref
+
+    from briefgen.pipeline import Inputs
+
+    calls = []
+    real = Inputs.plausibility
+    monkeypatch.setattr(Inputs, "plausibility", lambda self, ds, region: calls.append(region) or real(self, ds, region))
+    inputs = WarmInputs()
+    (tmp_path / "sql").mkdir()
+    cfg = inputs.config(_sql_project(tmp_path / "sql"))
+    refs = []
+    for _ in range(5):
+        ds = inputs.dataset(cfg)
+        inputs.plausibility(ds, "宜昌市")
+        refs.append(weakref.ref(ds))
+        del ds
+    gc.collect()
+    assert all(r() is None for r in refs), "a SQL dataset outlived its build"
+    assert [k[0] for k in inputs._memo] == ["config"] and len(calls) == 5
+    # a file dataset: its checks are made once and kept with it ...
+    cfg2 = inputs.config(_project(tmp_path / "csv"))
+    ds = inputs.dataset(cfg2)
+    assert inputs.plausibility(ds, "宜昌市") == inputs.plausibility(ds, "宜昌市") and len(calls) == 6
+    # ... and dropped with it when newer datasets push it out
+    ref = weakref.ref(ds)
+    del ds
+    for i in range(WarmInputs.MAX_DATASETS):
+        inputs.dataset(inputs.config(_project(tmp_path / f"csv{i}")))
+    gc.collect()
+    assert ref() is None
+    assert sorted(k[0] for k in inputs._memo) == ["config"] * 4 + ["data"] * WarmInputs.MAX_DATASETS

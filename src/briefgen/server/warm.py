@@ -161,6 +161,7 @@ class _Entry:
     value: Any
     deps: FileDeps
     caught: list[warnings.WarningMessage]
+    checks: dict[str, list[str]] = field(default_factory=dict)  # a dataset's plausibility checks by region
 
 
 class WarmInputs(Inputs):
@@ -236,17 +237,14 @@ class WarmInputs(Inputs):
         return self._get(key, lambda: super(WarmInputs, self).dataset(cfg))
 
     def plausibility(self, ds: Dataset, region: str) -> list[str]:
-        """The magnitude checks, once per dataset object and region."""
-        key = ("checks", id(ds), region)
-        entry = self._memo.get(key)
-        if entry is not None and entry.value[0] is ds:
-            return list(entry.value[1])
-        found = super().plausibility(ds, region)
-        stale = [k for k in self._memo if k[0] == "checks"]
-        for k in stale[: max(0, len(stale) - self.MAX_ENTRIES + 1)]:
-            del self._memo[k]
-        self._memo[key] = _Entry((ds, list(found)), FileDeps(), [])
-        return found
+        """The magnitude checks, once per kept dataset and region: kept with the dataset's own
+        entry and dropped with it (nothing kept for a dataset that is not, such as SQL's)."""
+        entry = next((e for k, e in self._memo.items() if k[0] == "data" and e.value is ds), None)
+        if entry is None:
+            return super().plausibility(ds, region)
+        if region not in entry.checks:
+            entry.checks[region] = list(super().plausibility(ds, region))
+        return list(entry.checks[region])
 
 
 def _env_key() -> str:
