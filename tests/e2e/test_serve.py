@@ -284,3 +284,37 @@ def test_font_replaced_between_served_builds(server, tmp_path):
     a, b = _both(env, cfg, tmp_path / "o3")
     assert a.returncode == b.returncode == 1 and a.stderr == b.stderr, a.stderr + b.stderr
     assert "不含中文" in a.stderr
+
+
+def test_template_folder_created_after_a_served_build(server, tmp_path):
+    """The working folder's templates/ (a template root) did not exist at the first served build;
+    created with a department template that comes before the built-in one of that name, it is
+    used from then on, as by a build in its own process."""
+    import zipfile
+
+    from briefgen.templates import builtin_root
+
+    _sock, env = server
+    _mini(tmp_path / "p", template="kejiju")
+    work = tmp_path / "work"  # cron's folder, not the config's
+    work.mkdir()
+
+    def masthead(out: Path) -> bool:
+        with zipfile.ZipFile(out / "mini.docx") as z:
+            return "本地改过的报头" in z.read("word/document.xml").decode("utf-8")
+
+    a = _build(env, "../p/b.yaml", "--out", str(tmp_path / "o1"), "--format", "docx", cwd=work)
+    assert a.returncode == 0, a.stderr
+    assert not masthead(tmp_path / "o1")
+    root = builtin_root()
+    assert root is not None
+    shutil.copytree(root / "kejiju", work / "templates" / "kejiju")
+    tpl = work / "templates" / "kejiju" / "template.yaml"
+    tpl.write_text(tpl.read_text(encoding="utf-8").replace("masthead: 科技工作简报", "masthead: 本地改过的报头"),
+                   encoding="utf-8")
+    before = _served(env)
+    a = _build(env, "../p/b.yaml", "--out", str(tmp_path / "o2"), "--format", "docx", cwd=work)
+    assert a.returncode == 0 and _served(env) == before + 1, a.stderr
+    b = _build(env, "../p/b.yaml", "--out", str(tmp_path / "o3"), "--format", "docx", cwd=work, served=False)
+    assert b.returncode == 0 and masthead(tmp_path / "o3")
+    assert masthead(tmp_path / "o2")

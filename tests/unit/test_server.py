@@ -241,3 +241,32 @@ def test_plausibility_checks_never_pin_datasets(tmp_path, monkeypatch):
     gc.collect()
     assert ref() is None
     assert sorted(k[0] for k in inputs._memo) == ["config"] * 4 + ["data"] * WarmInputs.MAX_DATASETS
+
+
+def test_font_file_appearing_beside_the_config_is_a_change(tmp_path, monkeypatch):
+    """A bare font file name that means an installed font while no such file lies beside the
+    config: once the file is put there, the warm fonts use it, as a fresh process would."""
+    import shutil
+
+    from briefgen.fonts import clear_caches
+    from briefgen.fonts.chains import bundled_dir
+    from briefgen.fonts.discovery import _ENV_FONT_DIRS
+
+    installed = tmp_path / "installed"
+    installed.mkdir()
+    shutil.copyfile(bundled_dir() / "BriefgenHei-Medium.ttf", installed / "mychart.ttf")
+    project = tmp_path / "p"
+    project.mkdir()
+    monkeypatch.setenv(_ENV_FONT_DIRS, str(installed))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    clear_caches()
+    try:
+        inputs = WarmInputs()
+        for _ in range(3):  # the first may not be kept (the font caches were written meanwhile)
+            before = inputs.fonts({"heading1": "mychart.ttf"}, project, "b.yaml")
+        assert before["heading1"].primary.path.parent == installed and inputs.hits >= 1
+        shutil.copyfile(bundled_dir() / "BriefgenKai-Regular.ttf", project / "mychart.ttf")
+        after = inputs.fonts({"heading1": "mychart.ttf"}, project, "b.yaml")
+        assert after["heading1"].primary.path == project / "mychart.ttf"
+    finally:
+        clear_caches()
