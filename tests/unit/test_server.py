@@ -270,3 +270,58 @@ def test_font_file_appearing_beside_the_config_is_a_change(tmp_path, monkeypatch
         assert after["heading1"].primary.path == project / "mychart.ttf"
     finally:
         clear_caches()
+
+
+def _serving(tmp_path):
+    import threading
+
+    from briefgen.server.daemon import Server
+
+    folder = tempfile.mkdtemp(prefix="bgu-", dir="/tmp")
+    server = Server(Path(folder) / "s" / "serve.sock", lambda req, cancelled: {"exit": 0}, log=lambda m: None)
+    server.bind()
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    while not server.signature:
+        time.sleep(0.01)
+    return server, t
+
+
+def _ask(server, message):
+    import socket
+
+    from briefgen.server import protocol
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(10)
+    sock.connect(str(server.path))
+    protocol.send(sock, message)
+    reply = protocol.receive(sock)
+    sock.close()
+    return reply
+
+
+def test_upgraded_client_stops_the_old_server(tmp_path):
+    """After an upgrade that changed the version (same package folder), the old server stops
+    with the "code changed" status (75) instead of refusing the client as another installation."""
+    from briefgen.server import protocol
+
+    server, t = _serving(tmp_path)
+    try:
+        newer = {**protocol.identity(), "version": "99.0"}
+        reply = _ask(server, {"op": "build", "identity": newer, "args": {}})
+        t.join(5)
+        assert reply is not None and reply["fallback"] == "stale" and server.stale and not t.is_alive()
+    finally:
+        server.close()
+
+
+def test_stop_from_any_installation_of_the_same_user(tmp_path):
+    server, t = _serving(tmp_path)
+    try:
+        reply = _ask(server, {"op": "stop", "identity": {"package": "/elsewhere", "version": "0"}})
+        t.join(5)
+        assert reply is not None and reply.get("stopped") == os.getpid() and not t.is_alive()
+        assert not server.stale
+    finally:
+        server.close()

@@ -130,6 +130,9 @@ def serve_cmd(stop: bool, status: bool, idle: float, debug: bool) -> None:
         if reply is None:
             click.echo("构建服务没有运行")
             sys.exit(1 if status else 0)
+        if reply.get("fallback") == "stale":
+            click.echo("构建服务的程序文件已更新，它已退出（由 systemd 等管理时会用新程序重新启动）")
+            sys.exit(1 if status else 0)
         if reply.get("fallback"):
             raise BriefgenError("该套接字上运行的是另一个安装的 briefgen 构建服务", where=str(path),
                                 hint="请用启动它的那个 briefgen 停止它")

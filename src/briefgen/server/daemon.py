@@ -160,21 +160,28 @@ class Server:
         conn.settimeout(None)
         if req is None:
             return
-        if req.get("identity") != self.identity:
-            protocol.send(conn, {"fallback": "identity"})
-            return
         op = req.get("op")
-        if op == "status":
-            protocol.send(conn, {"pid": os.getpid(), "builds": self.builds, "path": str(self.path)})
-            return
         if op == "stop":
+            # From any client of this user (the socket is the user's): also from an upgraded or
+            # another installation, which could not stop it otherwise.
             self.stopping = True
             protocol.send(conn, {"stopped": os.getpid()})
             return
-        if code_signature() != self.signature:
+        # The code first: after an upgrade the client's identity (its version) differs too, and
+        # the server must stop rather than refuse it as another installation.
+        ident = req.get("identity")
+        upgraded = isinstance(ident, dict) and ident.get("package") == self.identity["package"] \
+            and ident != self.identity
+        if upgraded or code_signature() != self.signature:
             self.stopping = self.stale = True
             protocol.send(conn, {"fallback": "stale",
                                  "notice": "提示：briefgen 的程序文件已更新，构建服务已退出；本次在当前进程中生成。"})
+            return
+        if ident != self.identity:
+            protocol.send(conn, {"fallback": "identity"})
+            return
+        if op == "status":
+            protocol.send(conn, {"pid": os.getpid(), "builds": self.builds, "path": str(self.path)})
             return
         cancelled = threading.Event()
 
