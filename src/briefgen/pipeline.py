@@ -214,6 +214,10 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
         result.document, result.report = doc, report
         # A starter's 请填写标题 / 本地区 left in: the build goes on, but the scheduler's summary says so.
         result.warnings = list(doc.warnings) + placeholder_warnings(cfg)
+        if cancelled is not None and cancelled():
+            raise KeyboardInterrupt  # before even the output folder is made
+        made = sorted({p for t in targets.values() for p in (t.parent, *t.parent.parents) if not p.exists()},
+                      key=lambda p: len(p.parts))
         try:
             for t in targets.values():
                 t.parent.mkdir(parents=True, exist_ok=True)
@@ -234,6 +238,13 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
                 if cancelled is not None and cancelled():
                     raise KeyboardInterrupt  # the client went away: as after Ctrl-C, nothing is written
                 result.outputs = staged.commit()
+        except KeyboardInterrupt:
+            for d in reversed(made):  # the folders this build made, innermost first: nothing is left
+                try:
+                    d.rmdir()
+                except OSError:
+                    break
+            raise
         except OSError as e:
             # Read-only folder, full disk, no permission: the temporaries are gone, earlier outputs intact.
             raise os_error(e, target, "写入输出文件") from None

@@ -318,3 +318,36 @@ def test_template_folder_created_after_a_served_build(server, tmp_path):
     b = _build(env, "../p/b.yaml", "--out", str(tmp_path / "o3"), "--format", "docx", cwd=work, served=False)
     assert b.returncode == 0 and masthead(tmp_path / "o3")
     assert masthead(tmp_path / "o2")
+
+
+def test_ctrl_c_tells_the_truth(server, tmp_path):
+    """Ctrl-C at several moments of a served build: "nothing written" only when nothing was
+    (and then no output folder either); files written before the interruption reached the
+    server are listed with a note that it came too late."""
+    import signal
+
+    _sock, env = server
+    charts = [{"type": kind, "caption": f"图{i}", "periods": [2020, 2021], "series": [{"metric": "hte"}]}
+              for i, kind in enumerate(["bar", "line"] * 3)]
+    cfg = _mini(tmp_path / "p", sections=[{"heading": "总体情况", "text": "高企{{ hte }}。", "charts": charts}])
+    draw = {**env, "BRIEFGEN_CHART_CACHE": "0"}
+    seen = set()
+    for i, delay in enumerate([0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 1.2]):
+        out = tmp_path / f"o{i}"
+        p = subprocess.Popen([*BRIEFGEN, "build", str(cfg), "--out", str(out)], env=draw, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        p.send_signal(signal.SIGINT)
+        stdout, stderr = p.communicate(timeout=60)
+        written = sorted(q.name for q in out.iterdir()) if out.exists() else None
+        assert "Traceback" not in stderr and "内部错误" not in stderr, stderr
+        if "没有写入任何文件" in stderr:
+            assert written is None and p.returncode == 130, (written, stderr)
+            seen.add("nothing")
+        elif written:
+            assert written == ["mini.docx", "mini.pdf"] and "已生成" in stdout, stderr
+            assert p.returncode == 0 and ("中断得太晚" in stderr or "用时" in stdout)
+            seen.add("written")
+        else:
+            assert "无法确认" in stderr or p.returncode == 130, stderr
+    assert seen, "no run reached the server"

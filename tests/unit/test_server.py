@@ -325,3 +325,68 @@ def test_stop_from_any_installation_of_the_same_user(tmp_path):
         assert not server.stale
     finally:
         server.close()
+
+
+def _fake_server(tmp_path, monkeypatch, answer):
+    """A socket at BRIEFGEN_SERVER_SOCKET whose one connection is handled by `answer(conn)`."""
+    import socket
+    import threading
+
+    folder = Path(tempfile.mkdtemp(prefix="bgf-", dir="/tmp"))
+    path = folder / "s.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+    monkeypatch.setenv("BRIEFGEN_SERVER_SOCKET", str(path))
+    monkeypatch.delenv("BRIEFGEN_SERVER", raising=False)
+
+    def run():
+        conn, _ = listener.accept()
+        try:
+            answer(conn)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+            listener.close()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+@pytest.mark.parametrize("case", ["no-ack", "silent", "beats"])
+def test_client_never_hangs_on_a_stuck_server(tmp_path, monkeypatch, capsys, case):
+    """No acknowledgement in time: the client builds itself, silently; acknowledged but then
+    silent (a stopped server): it says so and builds itself; heartbeats keep it waiting."""
+    from briefgen.server import client, protocol
+
+    monkeypatch.setattr(protocol, "ACK_TIMEOUT", 0.5)
+    monkeypatch.setattr(protocol, "SILENCE", 0.6)
+
+    def answer(conn):
+        protocol.receive(conn)
+        if case == "no-ack":
+            time.sleep(1)
+            return
+        protocol.send(conn, {"ack": 1})
+        if case == "silent":
+            time.sleep(1)
+            return
+        for _ in range(6):  # 1.8 s in all: three times the silence allowed, in beats
+            time.sleep(0.3)
+            protocol.send(conn, {"beat": 1})
+        protocol.send(conn, {"exit": 0, "lines": [["out", "已生成 x.docx", None]]})
+
+    t = _fake_server(tmp_path, monkeypatch, answer)
+    t0 = time.monotonic()
+    code = client.try_build(["b.yaml"])
+    elapsed = time.monotonic() - t0
+    out = capsys.readouterr()
+    if case == "no-ack":
+        assert code is None and out.err == "" and elapsed < 1.5
+    elif case == "silent":
+        assert code is None and "没有回应，改在当前进程中生成" in out.err and elapsed < 1.8
+    else:
+        assert code == 0 and "已生成 x.docx" in out.out and out.err == ""
+    t.join(5)

@@ -126,7 +126,7 @@ def serve_cmd(stop: bool, status: bool, idle: float, debug: bool) -> None:
                             hint="briefgen build 会在各自的进程中生成，结果相同")
     path = protocol.socket_path()
     if stop or status:
-        reply = request({"op": "stop" if stop else "status", "identity": protocol.identity()}, timeout=30)
+        reply = request({"op": "stop" if stop else "status", "identity": protocol.identity()}, timeout=10)
         if reply is None:
             click.echo("构建服务没有运行")
             sys.exit(1 if status else 0)

@@ -155,9 +155,9 @@ class Server:
         uid = _peer_uid(conn)
         if uid is not None and uid != os.getuid():
             return  # another user: no answer at all
-        conn.settimeout(30)
+        conn.settimeout(5)  # a client sends its request at once: a silent one must not hold the server up
         req = protocol.receive(conn)
-        conn.settimeout(None)
+        conn.settimeout(30)  # nor one that stops reading
         if req is None:
             return
         op = req.get("op")
@@ -183,13 +183,23 @@ class Server:
         if op == "status":
             protocol.send(conn, {"pid": os.getpid(), "builds": self.builds, "path": str(self.path)})
             return
+        protocol.send(conn, {"ack": 1})  # the build starts now (a client without it in time builds itself)
         cancelled = threading.Event()
 
         def watch() -> None:
+            # The client closing its end cancels the build; a heartbeat tells it the build goes on.
+            beat = time.monotonic()
             while not cancelled.is_set() and not done.is_set():
                 if _gone(conn):
                     cancelled.set()
                     return
+                if time.monotonic() - beat >= protocol.HEARTBEAT:
+                    beat = time.monotonic()
+                    try:
+                        protocol.send(conn, {"beat": 1})
+                    except OSError:
+                        cancelled.set()
+                        return
                 done.wait(0.1)
 
         done = threading.Event()
@@ -202,5 +212,8 @@ class Server:
             watcher.join()
         if "exit" in reply:
             self.builds += 1
-        if not cancelled.is_set():
+        try:
+            # Also to a client that was interrupted: it waits a moment to say whether files were written.
             protocol.send(conn, reply)
+        except OSError:
+            pass
