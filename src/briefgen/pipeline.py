@@ -205,18 +205,19 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
             else:
                 doc = make_document(cfg, Path(tmp), chains, fmts, ds=ds, plausibility=plausible)
             if helper is not None:
-                if not helper.persistent:
-                    for fmt in fmts:
-                        prepare_writer(fmt, options)  # meanwhile: the writers' first-use loading
+                for fmt in fmts:
+                    prepare_writer(fmt, options)  # meanwhile: the writers' first-use loading
                 helper.wait()
         finally:
-            if helper is not None and not helper.persistent:
+            if helper is not None:
                 helper.close()  # one build per helper: its process ends with the build
-            elif helper is not None:
-                helper.reset()  # the server's helper: ready for the next build
         result.document, result.report = doc, report
         # A starter's 请填写标题 / 本地区 left in: the build goes on, but the scheduler's summary says so.
         result.warnings = list(doc.warnings) + placeholder_warnings(cfg)
+        if cancelled is not None and cancelled():
+            raise KeyboardInterrupt  # before even the output folder is made
+        made = sorted({p for t in targets.values() for p in (t.parent, *t.parent.parents) if not p.exists()},
+                      key=lambda p: len(p.parts))
         try:
             for t in targets.values():
                 t.parent.mkdir(parents=True, exist_ok=True)
@@ -237,6 +238,13 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
                 if cancelled is not None and cancelled():
                     raise KeyboardInterrupt  # the client went away: as after Ctrl-C, nothing is written
                 result.outputs = staged.commit()
+        except KeyboardInterrupt:
+            for d in reversed(made):  # the folders this build made, innermost first: nothing is left
+                try:
+                    d.rmdir()
+                except OSError:
+                    break
+            raise
         except OSError as e:
             # Read-only folder, full disk, no permission: the temporaries are gone, earlier outputs intact.
             raise os_error(e, target, "写入输出文件") from None
