@@ -364,15 +364,25 @@ class Builder:
     def _table(self, t: TableCfg, where: str) -> Table:
         try:
             style = self.m.style
-            body = table_body(self.book, t, style.geometry.text_width / style.element("table_cell").size)
+            size = style.element("table_cell").size
+            body = table_body(self.book, t, style.geometry.text_width, size)
         except BriefgenError as e:
             raise _name_place(e, where, self.book.label) from None
         self.tables += 1
         caption, trace = self._inline_traced(t.caption, where)
+        number = f"表{self.tables}"
+        if not body.fits:
+            smallest = _SIZE_NAMES.get(body.size, "最小字号")
+            self.book.warn(f"{where}：{number}“{caption}”列数较多，字号减到{smallest}仍放不下，"
+                           f"表头中的单位或个别单元格会折行（可减少列、缩短 name:，或用 widths: 设置列宽）")
         return Table(header=body.header, rows=body.rows, caption=caption,
-                     number=f"表{self.tables}", align=body.align, col_widths=body.col_widths,
+                     number=number, align=body.align, col_widths=body.col_widths,
                      unit_note=body.unit_note, source="；".join(x for x in [source_note(t.source), *body.notes] if x),
-                     trace=trace, cell_trace=body.traces)
+                     size=body.size if body.size < size - 1e-9 else None, trace=trace, cell_trace=body.traces)
+
+
+# The official names of the sizes a table steps down to (see briefgen.tables.TABLE_SIZES).
+_SIZE_NAMES = {12.0: "小四号", 10.5: "五号", 9.0: "小五号"}
 
 
 class Condition:

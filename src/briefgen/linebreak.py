@@ -21,14 +21,18 @@ clreq, GB/T 15834):
 
 1. adjacent punctuation is always squeezed: "，“" keeps half an em between the
    marks, "）。" and "（“" none (标点挤压);
-2. a line that is short of room takes it from the blank half of its full-width
-   punctuation (挤进: up to half an em each, the last mark's included) — the
-   cheapest adjustment;
+2. a line that is short of room first takes it from the blank half of the
+   closing mark that ends it (挤进 at the line end) — the cheapest adjustment;
 3. otherwise the slack is spread over the gaps between clusters, up to
-   ``max_stretch`` per gap; a paragraph's last line is never stretched, and its
-   last line should not hold a single character (孤字) if the lines above can
-   take it or give it company;
-4. only then tokens move: breaks elsewhere in the paragraph, and as a last
+   ``max_stretch`` per gap (a break one character earlier, its slack spread); a
+   paragraph's last line is never stretched, and its last line should not hold a
+   single character (孤字) if the lines above can take it or give it company;
+4. only then is an isolated mark inside the line (a "，" or "、" between two
+   characters) squeezed: squeezed alone it reads as a Latin comma, so that is
+   dearer than any stretch within the cap, but cheaper than the last resorts
+   (in a ragged or centred line — a title, a caption — it stays cheap: there
+   the alternative is one more line);
+5. then tokens move: breaks elsewhere in the paragraph, and as a last
    resort a number parted from its unit ("2021" / "年"); kinsoku gives way only
    where nothing else fits. A line whose slack still exceeds the cap keeps the
    capped gaps and ends short of the margin.
@@ -88,6 +92,9 @@ TOLERANCE = 0.01
 _COST_LINE = 1.0
 _COST_SQUEEZE = 0.5
 _COST_STRETCH = 100.0
+# Squeezing an isolated mark inside the line: dearer than the dearest stretch within
+# the cap (_COST_STRETCH * 1.25 ** 2), cheaper than a number parted from its unit.
+_COST_MID_SQUEEZE = 500.0
 _COST_ORPHAN = 20.0
 _COST_OVER_CAP = 10_000.0
 _PENALTY_UNIT = 5_000.0
@@ -505,7 +512,16 @@ def _layout_segment(chars: list[tuple[str, Hashable]], first_indent: float, s: _
             over = nat - avail
             if comp <= 0 or over > comp + TOLERANCE:
                 return _PENALTY_FORCED  # only when a single cluster overflows alone
-            return cost + _COST_SQUEEZE + (over / comp) ** 2
+            end = clusters[e - 1].right if e > a else 0.0  # the line-end mark's blank
+            cost += _COST_SQUEEZE
+            if over <= end + TOLERANCE:
+                return cost + (over / comp) ** 2
+            mid = (over - end) / (comp - end)
+            if not s.justify:
+                # A ragged or centred line (title, caption) has no gaps to spread slack over:
+                # the alternative is one more line, worse than a squeezed mark.
+                return cost + (over / comp) ** 2
+            return cost + _COST_MID_SQUEEZE * (1.0 + mid * mid)
         slack = avail - nat
         if last:
             if not first and _orphan(clusters, a, e, em_guess, s.justify):
@@ -635,14 +651,22 @@ def _make_line(
     width = s.width
     idx = range(start, end)
     natural = indent + sum(clusters[k].adv for k in idx) + sum(gaps[k] - sq[k] for k in idx if k > start)
-    # Blank available for compression: left blanks except the line's first mark's.
+    # Blank available for compression: left blanks except the line's first mark's. The
+    # line-end mark gives its blank first; the marks inside the line share the rest.
     lefts = {k: clusters[k].left for k in idx if k > start and clusters[k].left}
     rights = {k: clusters[k].right for k in idx if clusters[k].right}
+    end_blank = rights.pop(end - 1, 0.0) if end > start else 0.0
     comp = sum(lefts.values()) + sum(rights.values())
     ratio = 0.0
+    end_squeeze = 0.0
+    if natural > width + TOLERANCE:
+        end_squeeze = min(end_blank, natural - width)
+        natural -= end_squeeze
     if natural > width + TOLERANCE and comp > 0:
         ratio = min(1.0, (natural - width) / comp)
         natural -= ratio * comp
+    if end_squeeze:
+        rights[end - 1] = end_squeeze  # taken whole (ratio 1), see below
     # Pieces of one word split by a style change (or cut from a long token) are not pulled apart.
     stretch = [k for k in idx if k > start and not joined[k]]
     extra = 0.0
@@ -659,7 +683,7 @@ def _make_line(
             if not joined[k]:
                 x += extra
         lc = lefts.get(k, 0.0) * ratio
-        rc = rights.get(k, 0.0) * ratio
+        rc = end_squeeze if end_squeeze and k == end - 1 else rights.get(k, 0.0) * ratio
         advance = c.adv - lc - rc
         prev = items[-1] if items else None
         if (prev is not None and c.piece and joined[k] and clusters[k - 1].piece and prev.style == c.style

@@ -76,6 +76,9 @@ class Table:
     # Per column alignment: "left" for labels, "right" for numbers.
     align: list[str] = field(default_factory=list)
     col_widths: list[float] | None = None  # relative weights
+    # Size (pt) of the table's text when smaller than the style's table size (a wide table
+    # steps down; its header keeps its size relative to the cells); None: the style's.
+    size: float | None = None
     trace: list[Any] = _trace()  # of the caption
     cell_trace: list[list[list[Any]]] = _trace()  # per body cell
 

@@ -197,12 +197,11 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
     with tempfile.TemporaryDirectory(prefix="briefgen-") as tmp:
         ds = inputs.dataset(cfg)
         helper = chart_helper.current()
-        one_build = helper is not None and not helper.persistent
         try:
             result.document, result.report = _document_and_writes(
                 inputs, cfg, ds, Path(tmp), chains, fmts, audited, options, helper, targets, out, cancelled, result)
         finally:
-            if helper is not None and one_build:
+            if helper is not None:
                 helper.close()  # one build per helper: its process ends with the build
     if audited:
         result.audit = targets[AUDIT_SUFFIX]
@@ -217,25 +216,23 @@ def _document_and_writes(inputs: Inputs, cfg: Config, ds: Dataset, tmp: Path, ch
     and put in place together (:func:`build`'s second half)."""
     m = cfg.model
     report = None
-    try:
-        plausible = inputs.plausibility(ds, m.region)
-        if audited:
-            doc, report = audited_document(cfg, tmp, chains, fmts, ds=ds, plausibility=plausible)
-        else:
-            doc = make_document(cfg, tmp, chains, fmts, ds=ds, plausibility=plausible)
-        if helper is not None and not helper.persistent:
-            for fmt in fmts:
-                prepare_writer(fmt, options)  # meanwhile: the writers' first-use loading
-            # The writers wait for each chart as they reach it: the text before it is set
-            # while the helper still draws (all are waited for before the outputs appear).
-            options = replace(options, chart_ready=helper.wait_for)
-        elif helper is not None:
-            helper.wait()
-    finally:
-        if helper is not None and helper.persistent:
-            helper.reset()  # the server's helper: ready for the next build
+    plausible = inputs.plausibility(ds, m.region)
+    if audited:
+        doc, report = audited_document(cfg, tmp, chains, fmts, ds=ds, plausibility=plausible)
+    else:
+        doc = make_document(cfg, tmp, chains, fmts, ds=ds, plausibility=plausible)
+    if helper is not None:
+        for fmt in fmts:
+            prepare_writer(fmt, options)  # meanwhile: the writers' first-use loading
+        # The writers wait for each chart as they reach it: the text before it is set
+        # while the helper still draws (all are waited for before the outputs appear).
+        options = replace(options, chart_ready=helper.wait_for)
     # A starter's 请填写标题 / 本地区 left in: the build goes on, but the scheduler's summary says so.
     result.warnings = list(doc.warnings) + placeholder_warnings(cfg)
+    if cancelled is not None and cancelled():
+        raise KeyboardInterrupt  # before even the output folder is made
+    made = sorted({p for t in targets.values() for p in (t.parent, *t.parent.parents) if not p.exists()},
+                  key=lambda p: len(p.parts))
     try:
         for t in targets.values():
             t.parent.mkdir(parents=True, exist_ok=True)
@@ -247,7 +244,7 @@ def _document_and_writes(inputs: Inputs, cfg: Config, ds: Dataset, tmp: Path, ch
             for fmt in fmts:
                 target = targets[fmt]
                 writer_for(fmt, options).write(doc, staged.stage(target))
-            if helper is not None and not helper.persistent:
+            if helper is not None:
                 helper.wait()  # charts no writer read: their errors and warnings, before any output
             if report is not None:
                 from briefgen.audit.workbook import write_workbook  # local: xlsxwriter only for audits
@@ -258,6 +255,13 @@ def _document_and_writes(inputs: Inputs, cfg: Config, ds: Dataset, tmp: Path, ch
             if cancelled is not None and cancelled():
                 raise KeyboardInterrupt  # the client went away: as after Ctrl-C, nothing is written
             result.outputs = staged.commit()
+    except KeyboardInterrupt:
+        for d in reversed(made):  # the folders this build made, innermost first: nothing is left
+            try:
+                d.rmdir()
+            except OSError:
+                break
+        raise
     except OSError as e:
         # Read-only folder, full disk, no permission: the temporaries are gone, earlier outputs intact.
         raise os_error(e, target, "写入输出文件") from None

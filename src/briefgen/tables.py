@@ -4,8 +4,10 @@ Every cell is text from the zh layer; the builder numbers the table and adds
 caption and source. A regions table may show per indicator its value, the
 previous period, growth, net change, percentage points and rank, a total row,
 and its units in one line (单位：亿元、%) or in the headers. Its column widths
-fit the longest region name on one line, and headers break only between words
-(:mod:`briefgen.terms`), never inside a unit.
+fit the longest region name and every number on one line, and headers break only
+between words (:mod:`briefgen.terms`), never inside a unit. A table whose columns do
+not fit at the body table size steps its type down (小四 → 五号 → 小五, as official
+tables may), and only then breaks its headers between characters.
 """
 
 from __future__ import annotations
@@ -19,10 +21,18 @@ from briefgen.errors import BriefgenError
 from briefgen.metrics import MetricBook, MetricValue, competition_rank
 from briefgen.provenance import Printed, Prov, traced
 
-#: Text width of the default page (156 mm) in em of the default table size (12 pt).
-DEFAULT_WIDTH_EM = 442.2 / 12
-#: Room a cell's margins take, in em (Word's 0.19 cm a side is the wider of the writers').
-CELL_PADDING_EM = 1.0
+#: Text width of the default page (156 mm), pt.
+DEFAULT_WIDTH_PT = 442.2
+#: The default table size (小四), pt.
+DEFAULT_SIZE = 12.0
+#: Text width of the default page in em of the default table size.
+DEFAULT_WIDTH_EM = DEFAULT_WIDTH_PT / DEFAULT_SIZE
+#: Room a cell's margins take, pt (Word's 0.19 cm a side is the wider of the writers').
+CELL_PADDING_PT = 12.0
+#: The same in em of the default table size.
+CELL_PADDING_EM = CELL_PADDING_PT / DEFAULT_SIZE
+#: Sizes (pt) a table steps down through when its columns do not fit: 小四, 五号, 小五.
+TABLE_SIZES = (12.0, 10.5, 9.0)
 
 
 @dataclass
@@ -37,6 +47,8 @@ class TableBody:
     unit_note: str = ""  # 单位：亿元、%
     # Per cell, the traced figures printed in it (an audited build; else empty lists).
     traces: list[list[list[Printed]]] = field(default_factory=list)
+    size: float = DEFAULT_SIZE  # of the table's text (pt): below the style's when it had to step down
+    fits: bool = True  # False: even at the smallest size some cells break (the builder warns)
 
 
 def _cell(fn: Callable[[], str]) -> tuple[str, list[Printed]]:
@@ -91,13 +103,15 @@ def change_cell(mv: MetricValue, mode: str) -> str:
         return "—"
 
 
-def table_body(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH_EM) -> TableBody:
+def table_body(book: MetricBook, t: TableCfg, width_pt: float = DEFAULT_WIDTH_PT,
+               size: float = DEFAULT_SIZE) -> TableBody:
     """Header and rows of a table config, every value through the zh layer.
 
-    `width_em` is the text width in em of the table's font size, for the column widths.
+    `width_pt` is the text width and `size` the style's table size (pt), for the column
+    widths and the size the table is set in (see :func:`fit_table`).
     """
     if t.kind == "regions":
-        return regions_table(book, t, width_em)
+        return regions_table(book, t, width_pt, size)
     notes: list[str] = []
     if t.kind == "metrics":
         cur, prev = book.period, book.previous_of(book.period)
@@ -116,8 +130,8 @@ def table_body(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH_EM
         if any(r[-1].endswith("*") for r in rows):
             notes.append(PUBLISHED_NOTE)
         align = ["left", "center", "right", "right", "right"][: len(header)]
-        header, rows, widths, _fits = fit_columns(header, rows, width_em, t.widths, wrap_first=True)
-    return TableBody(header, rows, align, widths, notes, traces=traces)
+        header, rows, widths, size, fits = fit_table(header, rows, width_pt, size, t.widths, wrap_first=True)
+    return TableBody(header, rows, align, widths, notes, traces=traces, size=size, fits=fits)
 
 
 # --- regions tables ---------------------------------------------------------------------------
@@ -146,7 +160,8 @@ def _value_unit(mv: MetricValue, field: str) -> str:
     return ""  # 增减百分点 says its unit; a rank has none
 
 
-def regions_table(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH_EM) -> TableBody:
+def regions_table(book: MetricBook, t: TableCfg, width_pt: float = DEFAULT_WIDTH_PT,
+                  size: float = DEFAULT_SIZE) -> TableBody:
     """Regions × indicators with the change columns each indicator asks for, a total row,
     units in a unit line or the headers, and widths that keep every region name on one line."""
     cols = _columns(t)
@@ -254,13 +269,9 @@ def regions_table(book: MetricBook, t: TableCfg, width_em: float = DEFAULT_WIDTH
     notes: list[str] = []
     if any(v.endswith("*") for row in rows for v in row[1:]):
         notes.append("带*的增速为统计部门公布数（可比价等口径），与表中两年数值直接计算的结果不同。")
-    header, rows, widths, fits = fit_columns(header, rows, width_em, t.widths)
-    if not fits:
-        name = t.caption if "{" not in t.caption else f"{first.name}等指标的地区表"
-        book.warn(f"表“{name}”列数较多，页面宽度放不下最长的地区名、数值或表头单位，个别单元格会折行"
-                  f"（可减少列、缩短 name:，或用 widths: 设置列宽）")
+    header, rows, widths, size, fits = fit_table(header, rows, width_pt, size, t.widths)
     align = ["left"] + ["right"] * (len(header) - 1)
-    return TableBody(header, rows, align, widths, notes, unit_note, traces=traces)
+    return TableBody(header, rows, align, widths, notes, unit_note, traces=traces, size=size, fits=fits)
 
 
 def _ranked(place: int, mv: MetricValue, field: str, inputs: tuple[tuple[str, Any], ...], region: str) -> Any:
@@ -272,8 +283,26 @@ def _ranked(place: int, mv: MetricValue, field: str, inputs: tuple[tuple[str, An
                               region=region, period=mv.period, inputs=inputs, note=f"表中{n}个地区按{what}{order}排名"))
 
 
+def fit_table(header: list[str], rows: list[list[str]], width_pt: float, size: float,
+              widths: list[float] | None = None, wrap_first: bool = False,
+              ) -> tuple[list[str], list[list[str]], list[float], float, bool]:
+    """:func:`fit_columns` at the first size that fits: the style's `size`, then each smaller
+    one of :data:`TABLE_SIZES`, then the smallest with headers broken between characters
+    (never inside a unit, a period or a number). Returns the headers, rows, widths (em of
+    the size chosen), the size, and whether it fits; when nothing fits, the widths are
+    scaled down at the smallest size and some cells wrap."""
+    steps = [size] + [s for s in TABLE_SIZES if s < size - 1e-9]
+    tries = [(s, False) for s in steps] + [(steps[-1], True)]
+    for s, loose in tries:
+        got = fit_columns(header, rows, width_pt / s, widths, wrap_first, pad_em=CELL_PADDING_PT / s, loose=loose)
+        if got[3] or widths is not None:
+            return got[0], got[1], got[2], s, got[3]
+    return got[0], got[1], got[2], steps[-1], False
+
+
 def fit_columns(header: list[str], rows: list[list[str]], width_em: float, widths: list[float] | None = None,
-                wrap_first: bool = False) -> tuple[list[str], list[list[str]], list[float], bool]:
+                wrap_first: bool = False, pad_em: float = CELL_PADDING_EM, loose: bool = False,
+                ) -> tuple[list[str], list[list[str]], list[float], bool]:
     r"""Column widths (relative, in em), headers broken into lines ("\n") for them, the rows
     (first cells broken between words when `wrap_first`), and whether everything fits.
 
@@ -281,9 +310,11 @@ def fit_columns(header: list[str], rows: list[list[str]], width_em: float, width
     no cell wraps and no header breaks inside a word or a unit; the rest of the line
     goes first to the headers that would take the most lines, then evenly. With
     `widths` given, they are used (scaled to the line) and only the headers are broken.
+    `pad_em` is the room a cell's margins take; `loose` lets headers break between the
+    characters of a word (:func:`briefgen.terms.pieces`).
     """
     n = len(header)
-    room = width_em - CELL_PADDING_EM * n
+    room = width_em - pad_em * n
     fits = True
     if widths is not None:
         if len(widths) != n or any(w <= 0 for w in widths):
@@ -297,32 +328,40 @@ def fit_columns(header: list[str], rows: list[list[str]], width_em: float, width
             full = cells[0]
             cells[0] = max([terms.em(p) for r in rows for p in terms.segment(r[0])] or [0.0])
             cells[0] = max(cells[0], min(full, 9.0))
-        words = [max(terms.em(p) for p in terms.segment(h)) if h else 0.0 for h in header]
+        words = [max(terms.em(p) for p in terms.pieces(h, loose)) if h else 0.0 for h in header]
         inner = [max(c, w, 2.0) for c, w in zip(cells, words)]
         spare = room - sum(inner)
         if spare < 0:
             fits = False
-            inner = [w * room / sum(inner) for w in inner]
+            floor = [max(c, 1.0) for c in cells]
+            if sum(floor) <= room:
+                # Every name and number still on one line: the header words (units too) give way,
+                # each column short of its widest word by the same share of what is missing.
+                short = [w - f for w, f in zip(inner, floor)]
+                cut = (sum(inner) - room) / sum(short)
+                inner = [f + d * (1 - cut) for f, d in zip(floor, short)]
+            else:
+                inner = [w * room / sum(inner) for w in inner]
             spare = 0.0
         step = 0.5
         while spare >= step:
-            lines = [len(terms.break_lines(h, w)) for h, w in zip(header, inner)]
+            lines = [len(terms.break_lines(h, w, loose)) for h, w in zip(header, inner)]
             worst = max(range(n), key=lambda j: (lines[j], -j))
             if lines[worst] <= 1:
                 break
-            trial = len(terms.break_lines(header[worst], inner[worst] + step))
+            trial = len(terms.break_lines(header[worst], inner[worst] + step, loose))
             # Widen only where it saves a line within the spare room.
             need = inner[worst] + step
             while trial == lines[worst] and need - inner[worst] < spare:
                 need += step
-                trial = len(terms.break_lines(header[worst], need))
+                trial = len(terms.break_lines(header[worst], need, loose))
             if trial == lines[worst]:
                 break
             spare -= need - inner[worst]
             inner[worst] = need
         if spare > 0:
             inner = [w + spare / n for w in inner]
-    broken = ["\n".join(terms.break_lines(h, w + 1e-6)) for h, w in zip(header, inner)]
+    broken = ["\n".join(terms.break_lines(h, w + 1e-6, loose)) for h, w in zip(header, inner)]
     if wrap_first:
         rows = [["\n".join(terms.break_lines(r[0], inner[0] + 1e-6)), *r[1:]] if r else r for r in rows]
-    return broken, rows, [round(w + CELL_PADDING_EM, 3) for w in inner], fits
+    return broken, rows, [round(w + pad_em, 3) for w in inner], fits

@@ -100,6 +100,20 @@ def builtin_root() -> Path | None:
 
 def search_roots(extra: list[Path] | None = None) -> list[tuple[Path, str]]:
     """Template roots in priority order with a Chinese label of where they come from."""
+    seen: set[Path] = set()
+    out = []
+    for p, label in candidate_roots(extra):
+        key = p.resolve() if p.exists() else p
+        if key in seen or not p.is_dir():
+            continue
+        seen.add(key)
+        out.append((p, label))
+    return out
+
+
+def candidate_roots(extra: list[Path] | None = None) -> list[tuple[Path, str]]:
+    """Every place a template root may be, whether or not a folder is there (yet): the warm
+    server's configs depend on each (a folder created later may hold a template that comes first)."""
     roots: list[tuple[Path, str]] = []
     for p in extra or []:
         roots.append((Path(p), "--templates 指定"))
@@ -110,15 +124,7 @@ def search_roots(extra: list[Path] | None = None) -> list[tuple[Path, str]]:
     b = builtin_root()
     if b is not None:
         roots.append((b, "briefgen 内置"))
-    seen: set[Path] = set()
-    out = []
-    for p, label in roots:
-        key = p.resolve() if p.exists() else p
-        if key in seen or not p.is_dir():
-            continue
-        seen.add(key)
-        out.append((p, label))
-    return out
+    return roots
 
 
 @dataclass

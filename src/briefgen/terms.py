@@ -123,12 +123,27 @@ def segment(text: str) -> list[str]:
     return merged
 
 
-def break_lines(text: str, width: float) -> list[str]:
-    """`text` in lines of at most `width` em, breaking only between :func:`segment` pieces
+def pieces(text: str, loose: bool = False) -> list[str]:
+    """:func:`segment`; `loose` also cuts the words made of Chinese characters only into single
+    characters (a unit in parentheses, a period and a Latin/number run stay whole)."""
+    out = segment(text)
+    if not loose:
+        return out
+    cut: list[str] = []
+    for piece in out:
+        if all(unicodedata.category(ch) == "Lo" for ch in piece):
+            cut += list(piece)
+        else:
+            cut.append(piece)
+    return cut
+
+
+def break_lines(text: str, width: float, loose: bool = False) -> list[str]:
+    """`text` in lines of at most `width` em, breaking only between :func:`pieces`
     (a piece wider than `width` gets a line of its own)."""
     lines: list[str] = []
     cur = ""
-    for piece in segment(text):
+    for piece in pieces(text, loose):
         if cur and em(cur + piece) > width + 1e-9:
             lines.append(cur)
             cur = piece

@@ -68,3 +68,30 @@ def test_chart_errors_as_in_process(tmp_path):
     b = _build(cfg, tmp_path / "b", False, tmp_path)
     assert a.returncode == b.returncode
     assert a.stderr == b.stderr and "内部错误" not in a.stderr
+
+
+def test_large_warnings_and_specs_cannot_deadlock_the_pipes(tmp_path):
+    """Eight charts whose source line holds 3,000 characters no font has: requests and replies
+    far beyond a pipe's 64 KiB. The helper once blocked writing replies nobody read while the
+    build blocked writing requests (the build never ended); now it ends, as in-process."""
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "d.csv").write_text("指标,时期,数值,单位\n甲,2021,5,家\n甲,2020,4,家\n", encoding="utf-8")
+    rare = "".join(chr(0x20000 + i) for i in range(3000))
+    charts = [{"type": "bar", "caption": f"图{i}", "periods": [2020, 2021], "series": [{"metric": "a"}],
+               "source": rare} for i in range(8)]
+    cfg = {"name": "p", "region": "宜昌市", "period": 2021, "meta": {"title": "测试", "organ": "某局"},
+           "data": [{"file": "d.csv"}], "metrics": {"a": "甲"},
+           "sections": [{"heading": "总体情况", "text": "甲{{ a }}。", "charts": charts}]}
+    path = folder / "p.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    env = dict(os.environ, BRIEFGEN_SERVER="0", BRIEFGEN_CHART_CACHE="0", PYTHONHASHSEED="0",
+               XDG_CACHE_HOME=str(tmp_path / "cache"))
+    runs = []
+    for helper in ("1", "0"):
+        runs.append(subprocess.run([*BRIEFGEN, "build", str(path), "--out", str(tmp_path / helper), "--format",
+                                    "docx"], env={**env, "BRIEFGEN_CHART_HELPER": helper}, capture_output=True,
+                                   text=True, timeout=60))
+    a, b = runs
+    assert a.returncode == b.returncode == 0, a.stderr[-500:]
+    assert len(a.stderr) > 200_000 and a.stderr.splitlines()[:-1] == b.stderr.splitlines()[:-1]

@@ -20,10 +20,14 @@ import yaml
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from briefgen.layout import MM
+from briefgen import linebreak
+from briefgen.fonts import resolve_fonts
+from briefgen.layout import MM, StyleSheet
 from briefgen.linebreak import CLOSING_MARKS, OPENING_MARKS
-from briefgen.model import Figure, Heading, PageBreak, Paragraph, Table
+from briefgen.model import DocMeta, Document, Figure, Heading, PageBreak, Paragraph, Run, Table
 from briefgen.pipeline import build
+from briefgen.writers import WriterOptions, writer_for
+from briefgen.writers.pdf import floats, flowables
 from briefgen.writers.pdf.floats import SPLIT_ROWS
 from support import ROOT, docx_keep_chain, squash
 
@@ -140,6 +144,64 @@ def test_widest_gap_under_quarter_em(examples, name):
     assert gap < 0.25, where
 
 
+def _ideograph(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def isolated_marks(d, pdf_path) -> tuple[list[float], list[str]]:
+    """Every "，、；：" set between an ideograph and an ideograph or digit inside a line of body
+    text: its advance (to the next character) in ems; and every non-final line of a justified
+    body paragraph that does not end at the right edge of the 版心."""
+    texts = _justified_texts(d)
+    edge = (210 - 26) * MM
+    advances, ragged = [], []
+    with pdfplumber.open(pdf_path) as pdf:
+        for pno, page in enumerate(pdf.pages, 1):
+            lines = [ln for ln in _frame_lines(page) if abs(ln[0]["size"] - 16) < 0.05]
+            for i, ln in enumerate(lines):
+                text = _text(ln)
+                for a, b, c in zip(ln, ln[1:], ln[2:]):
+                    if b["text"] in "，、；：" and _ideograph(a["text"]) and (
+                            _ideograph(c["text"]) or c["text"].isdigit()):
+                        advances.append((c["x0"] - b["x0"]) / b["size"])
+                # A line that runs on into the next line of the same paragraph ends flush.
+                nxt = _text(lines[i + 1]) if i + 1 < len(lines) else ""
+                if nxt and any(text + nxt in t for t in texts) and not any(t.endswith(text) for t in texts):
+                    last = ln[-1]
+                    over = last["size"] / 2 if last["text"] in CLOSING_MARKS else 0.0  # its blank squeezed
+                    if not edge - 0.8 <= last["x1"] <= edge + over + 0.8:
+                        ragged.append(f"page {pno}: {text} ends at {last['x1'] - edge:+.1f} pt")
+    return advances, ragged
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_isolated_commas_keep_their_width_and_lines_end_flush(examples, name):
+    """A comma or 顿号 between two characters is never squeezed to look like a Latin comma: a line
+    too long moves a character down and spreads its slack instead, or squeezes a mark at its end;
+    and every line of running text but a paragraph's last still ends at the right margin."""
+    advances, ragged = isolated_marks(*examples[name])
+    cell = (16 + (156 * MM - 28 * 16) / 28) / 16  # a grid cell, in ems
+    assert advances and min(advances) >= 0.97 * cell, sorted(advances)[:5]
+    assert ragged == []
+    if name == "yichang-2021":
+        assert len(advances) >= 60  # the seed sets many (30 of them were squeezed before)
+
+
+def test_flush_and_comma_checks_find_what_they_are_for(tmp_path, monkeypatch):
+    """The checks are not vacuous: with compression of isolated marks as cheap as it used to be,
+    the seed squeezes commas inside its lines; with the margin moved in, lines end short."""
+    monkeypatch.setattr(linebreak, "_COST_MID_SQUEEZE", 0.0)
+    monkeypatch.setenv("BRIEFGEN_NO_SYSTEM_FONTS", "1")
+    result = build(ROOT / "seeds" / "yichang-2021" / "briefing.yaml", tmp_path)
+    advances, ragged = isolated_marks(result.document, tmp_path / "yichang-2021.pdf")
+    assert min(advances) < 0.8 and ragged == []
+    monkeypatch.setattr(flowables, "break_paragraph",
+                        lambda spans, width, *a, **kw: linebreak.break_paragraph(spans, width - 20, *a, **kw))
+    result = build(ROOT / "seeds" / "yichang-2021" / "briefing.yaml", tmp_path / "short")
+    _, ragged = isolated_marks(result.document, tmp_path / "short" / "yichang-2021.pdf")
+    assert len(ragged) > 20
+
+
 def _frame_lines(page) -> list[list[dict]]:
     """The lines of text inside the 版心 (the page number left out), top to bottom."""
     return [ln for ln in _lines(page) if TOP - 2 <= ln[0]["top"] <= BOTTOM]
@@ -187,10 +249,12 @@ def opening_float(page, captions: dict[str, str]) -> tuple[str, float] | None:
 
 def page_fill_faults(d, pdf_path) -> list[str]:
     """Where the page flow leaves a page worse than it must: a page that ends with a heading, and
-    a page more than a third empty that is followed neither by a new section, what follows a page
+    a page more than a third empty that is followed neither by a new (level-1) section, what follows a page
     break, nor the end of the text — unless the next page opens with a figure or short table too
     tall for the space left (a table of SPLIT_ROWS rows or more should have started there)."""
     headings = [squash(b.full_text) for b in d.blocks if isinstance(b, Heading)]
+    # Only a level-1 heading ends a float's section: under a lower one text fills the page.
+    sections = [squash(b.full_text) for b in d.blocks if isinstance(b, Heading) and b.level <= floats.FLUSH_LEVEL]
     after_break = [squash(b.text) for a, b in zip(d.blocks, d.blocks[1:])
                    if isinstance(a, PageBreak) and isinstance(b, Paragraph)]
     rows = {b.number: len(b.rows) for b in d.blocks if isinstance(b, Table)}
@@ -207,7 +271,7 @@ def page_fill_faults(d, pdf_path) -> list[str]:
             fill, top = fills[k][0], fills[k + 1][1]
             if fill >= 2 / 3:
                 continue
-            if top and any(t.startswith(top) for t in headings + after_break):
+            if top and any(t.startswith(top) for t in sections + after_break):
                 continue  # a section or a page break ends here
             later = squash("".join(p.extract_text() or "" for p in pdf.pages[k + 1:]))
             if not any(t[:12] in later for t in body):
@@ -261,6 +325,68 @@ def test_page_fill_check_finds_what_it_is_for(tmp_path, monkeypatch):
     assert any("opens with '表2" in f for f in faults), faults
     monkeypatch.undo()  # and with floats, headings kept with them and long tables split: none
     assert page_fill_faults(d, writer.write(d, tmp_path / "t.pdf")) == []
+
+
+def _plain_doc(blocks: list) -> Document:
+    return Document(DocMeta(title="测试", organ="某局", date="2024年1月1日", kind="plain"), blocks=blocks)
+
+
+def _filler(n: int) -> Paragraph:
+    return Paragraph([Run("全市科技创新工作稳步推进，主要指标较快增长" * (n * 4 // 3))])
+
+
+def _chart_png(tmp_path):
+    from PIL import Image  # only these tests draw a stand-in chart
+
+    png = tmp_path / "c.png"
+    Image.new("RGB", (1181, 709), (40, 90, 160)).save(png, dpi=(200, 200))
+    return png
+
+
+def _pdf_writer():
+    return writer_for("pdf", WriterOptions(StyleSheet(), resolve_fonts(None, system=False)))
+
+
+def _page_of(pdf_path, text: str) -> int:
+    with pdfplumber.open(pdf_path) as pdf:
+        return next(k for k, page in enumerate(pdf.pages) if text in squash(page.extract_text() or ""))
+
+
+def test_text_under_a_subheading_fills_the_page_a_float_leaves(tmp_path, monkeypatch):
+    """A table that does not fit under the sentence that refers to it waits for the next page
+    while the text under the next （一） heading fills this one; a level-1 heading still ends
+    the float's section. Before, the page ended there half empty."""
+    table = Table(header=["项目", "数值"], rows=[[f"行{i}", str(i)] for i in range(6)], caption="测试表",
+                  number="表1", source="数据来源：某局", align=["left", "right"])
+    d = _plain_doc([_filler(8), Heading("第一节", 1, "一、"), _filler(3), table, Heading("小节", 2, "（一）"),
+                    _filler(9), Heading("第二节", 1, "二、"), _filler(3)])
+    out = _pdf_writer().write(d, tmp_path / "t.pdf")
+    assert page_fill_faults(d, out) == []
+    fills = page_fill(out)
+    assert _page_of(out, "（一）小节") == 0 and fills[0][0] > 0.9
+    assert fills[1][1].startswith("表1")  # the table opens the next page
+    assert _page_of(out, "二、第二节") >= 1
+    monkeypatch.setattr(floats, "FLUSH_LEVEL", 2)  # (一) ends the section too: the old way
+    out = _pdf_writer().write(d, tmp_path / "old.pdf")
+    assert page_fill(out)[0][0] < 0.7 and _page_of(out, "（一）小节") == 1
+
+
+def test_a_heading_below_floats_that_open_a_page_keeps_two_lines(tmp_path, monkeypatch):
+    """Two figures wait while a （一） heading ends the page; on the next page they go first, and
+    the heading is checked again below them: it moves on rather than end that page alone."""
+    png = _chart_png(tmp_path)
+
+    def fig(n: int) -> Figure:
+        return Figure(image=png, caption="测试图", number=f"图{n}", source="数据来源：某局", width_cm=15, aspect=0.5)
+
+    d = _plain_doc([_filler(18), fig(1), fig(2), Heading("小节", 2, "（一）"), _filler(5),
+                    Heading("第二节", 1, "二、"), _filler(3)])
+    out = _pdf_writer().write(d, tmp_path / "t.pdf")
+    assert page_fill_faults(d, out) == []
+    assert _page_of(out, "图2测试图") == 1 and _page_of(out, "（一）小节") == 2
+    monkeypatch.setattr(flowables.ZhPara, "section_break", property(lambda s: None, lambda s, v: None))
+    out = _pdf_writer().write(d, tmp_path / "old.pdf")
+    assert page_fill_faults(d, out) == ["page 2 ends with the heading '（一）小节'"]
 
 
 def test_source_notes_keep_company(examples):

@@ -99,7 +99,10 @@ def test_pdf_chart_labels_are_text_inside_the_figure(seed_build):
             caption = next((w for w in words if w["text"].startswith("图1")), None)
             if caption is None:
                 continue
-            labels = {w["text"]: w for w in words if w["text"] in ("1172", "857", "640", "840", "2021年")}
+            labels: dict = {}
+            for w in words:  # top to bottom: the first of each is 图1's (图2 may share the page, below)
+                if w["text"] in ("1172", "857", "640", "840", "2021年"):
+                    labels.setdefault(w["text"], w)
             assert set(labels) == {"1172", "857", "640", "840", "2021年"}
             # drawn in the chart, above its caption, each as its own glyph run
             assert all(w["bottom"] < caption["top"] for w in labels.values())

@@ -214,8 +214,8 @@ def test_no_server_no_difference(tmp_path):
 
 
 def test_chart_warnings_in_order_as_in_process(server, tmp_path):
-    """Four charts, each missing a character: drawn two at a time (server and its helper), the
-    warnings still come in chart order, as in a build in its own process."""
+    """Four charts, each missing a character: drawn by the server (by the helper in the one-shot
+    build), the warnings come in chart order, as in a build in its own process."""
     _sock, env = server
     folder = tmp_path / "p"
     folder.mkdir()
@@ -252,3 +252,102 @@ def test_audit_through_the_server(server, tmp_path):
         assert (tmp_path / "o" / "own" / n).read_bytes() == (tmp_path / "o" / "served" / n).read_bytes(), n
     count = [s for s in a.stdout.splitlines() if s.startswith("数据核对：")]
     assert count and count == [s for s in b.stdout.splitlines() if s.startswith("数据核对：")]
+
+
+def test_font_replaced_between_served_builds(server, tmp_path):
+    """The chart font's file replaced under its name between two served builds: the server
+    draws with the new file; a font without Chinese glyphs fails as in a process of its own."""
+    import matplotlib
+
+    from briefgen.fonts.chains import bundled_dir
+
+    _sock, env = server
+    font = tmp_path / "f.ttf"
+    shutil.copyfile(bundled_dir() / "BriefgenHei-Medium.ttf", font)
+    charts = [{"type": "bar", "caption": "高企数", "periods": [2020, 2021], "series": [{"metric": "hte"}]}]
+    cfg = _mini(tmp_path / "p", fonts={"heading1": str(font)},
+                sections=[{"heading": "总体情况", "text": "高企{{ hte }}。", "charts": charts}])
+    a = _build(env, str(cfg), "--out", str(tmp_path / "o1"))
+    assert a.returncode == 0, a.stderr
+
+    def replace(source: Path) -> None:
+        st = font.stat()
+        shutil.copyfile(source, tmp_path / "new.ttf")
+        os.utime(tmp_path / "new.ttf", ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(tmp_path / "new.ttf", font)
+
+    replace(bundled_dir() / "BriefgenKai-Regular.ttf")
+    a, b = _both(env, cfg, tmp_path / "o2")
+    assert a.returncode == b.returncode == 0, a.stderr
+    _same_files(tmp_path / "o2")
+    replace(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+    a, b = _both(env, cfg, tmp_path / "o3")
+    assert a.returncode == b.returncode == 1 and a.stderr == b.stderr, a.stderr + b.stderr
+    assert "不含中文" in a.stderr
+
+
+def test_template_folder_created_after_a_served_build(server, tmp_path):
+    """The working folder's templates/ (a template root) did not exist at the first served build;
+    created with a department template that comes before the built-in one of that name, it is
+    used from then on, as by a build in its own process."""
+    import zipfile
+
+    from briefgen.templates import builtin_root
+
+    _sock, env = server
+    _mini(tmp_path / "p", template="kejiju")
+    work = tmp_path / "work"  # cron's folder, not the config's
+    work.mkdir()
+
+    def masthead(out: Path) -> bool:
+        with zipfile.ZipFile(out / "mini.docx") as z:
+            return "本地改过的报头" in z.read("word/document.xml").decode("utf-8")
+
+    a = _build(env, "../p/b.yaml", "--out", str(tmp_path / "o1"), "--format", "docx", cwd=work)
+    assert a.returncode == 0, a.stderr
+    assert not masthead(tmp_path / "o1")
+    root = builtin_root()
+    assert root is not None
+    shutil.copytree(root / "kejiju", work / "templates" / "kejiju")
+    tpl = work / "templates" / "kejiju" / "template.yaml"
+    tpl.write_text(tpl.read_text(encoding="utf-8").replace("masthead: 科技工作简报", "masthead: 本地改过的报头"),
+                   encoding="utf-8")
+    before = _served(env)
+    a = _build(env, "../p/b.yaml", "--out", str(tmp_path / "o2"), "--format", "docx", cwd=work)
+    assert a.returncode == 0 and _served(env) == before + 1, a.stderr
+    b = _build(env, "../p/b.yaml", "--out", str(tmp_path / "o3"), "--format", "docx", cwd=work, served=False)
+    assert b.returncode == 0 and masthead(tmp_path / "o3")
+    assert masthead(tmp_path / "o2")
+
+
+def test_ctrl_c_tells_the_truth(server, tmp_path):
+    """Ctrl-C at several moments of a served build: "nothing written" only when nothing was
+    (and then no output folder either); files written before the interruption reached the
+    server are listed with a note that it came too late."""
+    import signal
+
+    _sock, env = server
+    charts = [{"type": kind, "caption": f"图{i}", "periods": [2020, 2021], "series": [{"metric": "hte"}]}
+              for i, kind in enumerate(["bar", "line"] * 3)]
+    cfg = _mini(tmp_path / "p", sections=[{"heading": "总体情况", "text": "高企{{ hte }}。", "charts": charts}])
+    draw = {**env, "BRIEFGEN_CHART_CACHE": "0"}
+    seen = set()
+    for i, delay in enumerate([0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 1.2]):
+        out = tmp_path / f"o{i}"
+        p = subprocess.Popen([*BRIEFGEN, "build", str(cfg), "--out", str(out)], env=draw, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        p.send_signal(signal.SIGINT)
+        stdout, stderr = p.communicate(timeout=60)
+        written = sorted(q.name for q in out.iterdir()) if out.exists() else None
+        assert "Traceback" not in stderr and "内部错误" not in stderr, stderr
+        if "没有写入任何文件" in stderr:
+            assert written is None and p.returncode == 130, (written, stderr)
+            seen.add("nothing")
+        elif written:
+            assert written == ["mini.docx", "mini.pdf"] and "已生成" in stdout, stderr
+            assert p.returncode == 0 and ("中断得太晚" in stderr or "用时" in stdout)
+            seen.add("written")
+        else:
+            assert "无法确认" in stderr or p.returncode == 130, stderr
+    assert seen, "no run reached the server"

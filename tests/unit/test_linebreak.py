@@ -378,22 +378,44 @@ def test_adjacent_punctuation_is_squeezed(pair, kept):
     assert ink_b_start - ink_a_end == pytest.approx(kept + TRACK)
 
 
-def test_a_short_line_takes_room_from_its_punctuation_first():
-    """29 cells ending in 。 fit a 28-cell line by squeezing its three marks (挤进) instead of
-    pushing "国。" down and spreading a whole cell over the gaps (推出)."""
+def test_an_isolated_comma_keeps_its_width_when_a_character_can_move():
+    """29 cells ending in 。 would fit a 28-cell line only by squeezing the two commas inside it
+    as well, which makes them look like Latin commas: "国。" moves down instead and the slack of
+    the line is spread over its gaps, well under the cap."""
     head = "国" * 10 + "，" + "国" * 10 + "，" + "国" * 6 + "。"
-    lines = lay(head + "国" * 10)
-    assert texts(lines)[0] == head
+    lines = lay(head + "国" * 10, max_stretch=3.84)
+    assert texts(lines)[0] == head[:-2]
     assert_justified(lines[0])
-    marks = [p for p in lines[0].items if p.text in "，。"]
-    squeezed = sum(CELL - p.advance for p in marks)
-    assert squeezed == pytest.approx(29 * CELL - WIDTH)
-    assert all(0 < CELL - p.advance <= 8 for p in marks)  # at most the blank half of each
+    commas = [p for p in lines[0].items if p.text == "，"]
+    assert [p.advance for p in commas] == pytest.approx([CELL, CELL])
     steps = [b.x - (a.x + a.advance) for a, b in zip(lines[0].items, lines[0].items[1:])]
-    assert max(steps) == pytest.approx(0, abs=1e-6)  # no letter-spacing at all
-    # Without any mark to squeeze, the same line pushes its last character down.
+    assert 0 < max(steps) < 1.0
+    # Without any mark to squeeze, the same happens.
     plain = lay("国" * 28 + "。" + "国" * 10)
     assert texts(plain)[0] == "国" * 27
+
+
+def test_a_short_line_takes_room_from_the_mark_that_ends_it():
+    """A line a little too long squeezes its closing mark at the line end (挤进), and only that:
+    the comma inside the line keeps its full cell, and nothing is letter-spaced."""
+    head = "国" * 12 + "，" + "国" * 13 + "a国。"  # 28 cells and a Latin letter: 7.8 pt too long
+    lines = lay(head + "国" * 10, max_stretch=3.84)
+    assert texts(lines)[0] == head
+    assert_justified(lines[0])
+    assert item_of(lines, "，").advance == pytest.approx(CELL)
+    stop = lines[0].items[-1]
+    assert 0 < CELL - stop.advance <= 8  # at most its blank half
+    steps = [b.x - (a.x + a.advance) for a, b in zip(lines[0].items, lines[0].items[1:])]
+    assert max(steps) == pytest.approx(0, abs=1e-6)
+
+
+def test_isolated_marks_are_squeezed_when_nothing_else_fits():
+    """Where the only other breaks would letter-space a line past the cap, the commas inside the
+    line give their blank after all (a number cannot be split)."""
+    lines = lay("国，国，1234", width=84.0, tracking=0.0, max_stretch=3.84)
+    assert texts(lines) == ["国，国，1234"]
+    commas = [p for p in lines[0].items if p.text == "，"]
+    assert [p.advance for p in commas] == pytest.approx([10.0, 10.0])  # 12 pt shared
 
 
 def test_gaps_are_capped_and_the_rest_left_at_the_end():

@@ -215,3 +215,204 @@ def test_server_refuses_another_installation(tmp_path):
         t.join(5)
     finally:
         server.close()
+
+
+def _sql_project(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "d.db"
+    con = sqlite3.connect(db)
+    con.execute("create table t (指标 text, 时期 text, 数值 real, 单位 text)")
+    con.execute("insert into t values ('高企', '2021', 857, '家'), ('高企', '2020', 640, '家')")
+    con.commit()
+    con.close()
+    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": "t", "organ": "某局"},
+           "data": [{"sql": "select * from t", "database": "d.db"}], "metrics": {"hte": "高企"}}
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return tmp_path / "b.yaml"
+
+
+def test_plausibility_checks_never_pin_datasets(tmp_path, monkeypatch):
+    """SQL datasets are never kept, and neither are their checks (they once pinned every dataset
+    read, ~150 MB a build on a large database); a kept dataset's checks go with it."""
+    import gc
+    import weakref
+
+    from briefgen.pipeline import Inputs
+
+    calls = []
+    real = Inputs.plausibility
+    monkeypatch.setattr(Inputs, "plausibility", lambda self, ds, region: calls.append(region) or real(self, ds, region))
+    inputs = WarmInputs()
+    (tmp_path / "sql").mkdir()
+    cfg = inputs.config(_sql_project(tmp_path / "sql"))
+    refs = []
+    for _ in range(5):
+        ds = inputs.dataset(cfg)
+        inputs.plausibility(ds, "宜昌市")
+        refs.append(weakref.ref(ds))
+        del ds
+    gc.collect()
+    assert all(r() is None for r in refs), "a SQL dataset outlived its build"
+    assert [k[0] for k in inputs._memo] == ["config"] and len(calls) == 5
+    # a file dataset: its checks are made once and kept with it ...
+    cfg2 = inputs.config(_project(tmp_path / "csv"))
+    ds = inputs.dataset(cfg2)
+    assert inputs.plausibility(ds, "宜昌市") == inputs.plausibility(ds, "宜昌市") and len(calls) == 6
+    # ... and dropped with it when newer datasets push it out
+    ref = weakref.ref(ds)
+    del ds
+    for i in range(WarmInputs.MAX_DATASETS):
+        inputs.dataset(inputs.config(_project(tmp_path / f"csv{i}")))
+    gc.collect()
+    assert ref() is None
+    assert sorted(k[0] for k in inputs._memo) == ["config"] * 4 + ["data"] * WarmInputs.MAX_DATASETS
+
+
+def test_font_file_appearing_beside_the_config_is_a_change(tmp_path, monkeypatch):
+    """A bare font file name that means an installed font while no such file lies beside the
+    config: once the file is put there, the warm fonts use it, as a fresh process would."""
+    import shutil
+
+    from briefgen.fonts import clear_caches
+    from briefgen.fonts.chains import bundled_dir
+    from briefgen.fonts.discovery import _ENV_FONT_DIRS
+
+    installed = tmp_path / "installed"
+    installed.mkdir()
+    shutil.copyfile(bundled_dir() / "BriefgenHei-Medium.ttf", installed / "mychart.ttf")
+    project = tmp_path / "p"
+    project.mkdir()
+    monkeypatch.setenv(_ENV_FONT_DIRS, str(installed))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    clear_caches()
+    try:
+        inputs = WarmInputs()
+        for _ in range(3):  # the first may not be kept (the font caches were written meanwhile)
+            before = inputs.fonts({"heading1": "mychart.ttf"}, project, "b.yaml")
+        assert before["heading1"].primary.path.parent == installed and inputs.hits >= 1
+        shutil.copyfile(bundled_dir() / "BriefgenKai-Regular.ttf", project / "mychart.ttf")
+        after = inputs.fonts({"heading1": "mychart.ttf"}, project, "b.yaml")
+        assert after["heading1"].primary.path == project / "mychart.ttf"
+    finally:
+        clear_caches()
+
+
+def _serving(tmp_path):
+    import threading
+
+    from briefgen.server.daemon import Server
+
+    folder = tempfile.mkdtemp(prefix="bgu-", dir="/tmp")
+    server = Server(Path(folder) / "s" / "serve.sock", lambda req, cancelled: {"exit": 0}, log=lambda m: None)
+    server.bind()
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    while not server.signature:
+        time.sleep(0.01)
+    return server, t
+
+
+def _ask(server, message):
+    import socket
+
+    from briefgen.server import protocol
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(10)
+    sock.connect(str(server.path))
+    protocol.send(sock, message)
+    reply = protocol.receive(sock)
+    sock.close()
+    return reply
+
+
+def test_upgraded_client_stops_the_old_server(tmp_path):
+    """After an upgrade that changed the version (same package folder), the old server stops
+    with the "code changed" status (75) instead of refusing the client as another installation."""
+    from briefgen.server import protocol
+
+    server, t = _serving(tmp_path)
+    try:
+        newer = {**protocol.identity(), "version": "99.0"}
+        reply = _ask(server, {"op": "build", "identity": newer, "args": {}})
+        t.join(5)
+        assert reply is not None and reply["fallback"] == "stale" and server.stale and not t.is_alive()
+    finally:
+        server.close()
+
+
+def test_stop_from_any_installation_of_the_same_user(tmp_path):
+    server, t = _serving(tmp_path)
+    try:
+        reply = _ask(server, {"op": "stop", "identity": {"package": "/elsewhere", "version": "0"}})
+        t.join(5)
+        assert reply is not None and reply.get("stopped") == os.getpid() and not t.is_alive()
+        assert not server.stale
+    finally:
+        server.close()
+
+
+def _fake_server(tmp_path, monkeypatch, answer):
+    """A socket at BRIEFGEN_SERVER_SOCKET whose one connection is handled by `answer(conn)`."""
+    import socket
+    import threading
+
+    folder = Path(tempfile.mkdtemp(prefix="bgf-", dir="/tmp"))
+    path = folder / "s.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+    monkeypatch.setenv("BRIEFGEN_SERVER_SOCKET", str(path))
+    monkeypatch.delenv("BRIEFGEN_SERVER", raising=False)
+
+    def run():
+        conn, _ = listener.accept()
+        try:
+            answer(conn)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+            listener.close()
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+@pytest.mark.parametrize("case", ["no-ack", "silent", "beats"])
+def test_client_never_hangs_on_a_stuck_server(tmp_path, monkeypatch, capsys, case):
+    """No acknowledgement in time: the client builds itself, silently; acknowledged but then
+    silent (a stopped server): it says so and builds itself; heartbeats keep it waiting."""
+    from briefgen.server import client, protocol
+
+    monkeypatch.setattr(protocol, "ACK_TIMEOUT", 0.5)
+    monkeypatch.setattr(protocol, "SILENCE", 0.6)
+
+    def answer(conn):
+        protocol.receive(conn)
+        if case == "no-ack":
+            time.sleep(1)
+            return
+        protocol.send(conn, {"ack": 1})
+        if case == "silent":
+            time.sleep(1)
+            return
+        for _ in range(6):  # 1.8 s in all: three times the silence allowed, in beats
+            time.sleep(0.3)
+            protocol.send(conn, {"beat": 1})
+        protocol.send(conn, {"exit": 0, "lines": [["out", "已生成 x.docx", None]]})
+
+    t = _fake_server(tmp_path, monkeypatch, answer)
+    t0 = time.monotonic()
+    code = client.try_build(["b.yaml"])
+    elapsed = time.monotonic() - t0
+    out = capsys.readouterr()
+    if case == "no-ack":
+        assert code is None and out.err == "" and elapsed < 1.5
+    elif case == "silent":
+        assert code is None and "没有回应，改在当前进程中生成" in out.err and elapsed < 1.8
+    else:
+        assert code == 0 and "已生成 x.docx" in out.out and out.err == ""
+    t.join(5)

@@ -9,7 +9,14 @@ from briefgen.data import Dataset, Obs
 from briefgen.errors import BriefgenError
 from briefgen.metrics import MetricBook
 from briefgen.regions import RegionTree
-from briefgen.tables import CELL_PADDING_EM, DEFAULT_WIDTH_EM, fit_columns, table_body
+from briefgen.tables import (
+    CELL_PADDING_EM,
+    CELL_PADDING_PT,
+    DEFAULT_WIDTH_EM,
+    DEFAULT_WIDTH_PT,
+    fit_columns,
+    table_body,
+)
 
 CUR, PREV = "2022-01~09", "2021-01~09"
 COUNTIES = {"夷陵区": (123.05, 113.26, 13.97, 12.47), "长阳土家族自治县": (120.1, 113.8, 20.15, 19.39),
@@ -96,11 +103,59 @@ def test_set_widths_are_used():
         table_body(book(), table(columns=["gdp"], widths=[3]))
 
 
-def test_too_many_columns_warns_instead_of_silently_wrapping():
+def _assert_cells_on_one_line(body) -> None:
+    """Every column holds its widest cell (names, numbers) on one line at the size chosen."""
+    pad = CELL_PADDING_PT / body.size
+    for j, w in enumerate(body.col_widths):
+        assert all("\n" not in r[j] for r in body.rows)
+        assert w - pad >= max(terms.em(r[j]) for r in body.rows) - 1e-3, (j, w)  # widths are rounded
+
+
+def test_a_wide_table_steps_its_type_down_before_breaking_words():
+    """Eight columns do not fit at 小四 with every header word whole: the table is set in 五号,
+    headers still break only between words, names and numbers on one line."""
+    cols = [{"metric": "gdp", "show": ["value", "yoy"]}, {"metric": "hti", "show": ["value", "yoy", "rank"]},
+            {"metric": "share", "show": ["value", "pp"]}]
+    body = table_body(book(), table(columns=cols))
+    assert (body.size, body.fits) == (10.5, True)
+    assert sum(body.col_widths) == pytest.approx(DEFAULT_WIDTH_PT / 10.5, abs=0.05)
+    _assert_cells_on_one_line(body)
+    for h in body.header:
+        words = terms.segment(h.replace("\n", ""))
+        for line in h.split("\n"):
+            assert any("".join(words[i:j]) == line for i in range(len(words)) for j in range(i + 1, len(words) + 1)), h
+    # At 小四 the same columns would have had to break a word or a unit.
+    header, _rows, _w, fits = fit_columns(body.header, body.rows, DEFAULT_WIDTH_EM)
+    assert not fits
+    # A style whose tables are 五号 already starts there; one at 小五 cannot step down.
+    assert table_body(book(), table(columns=cols), size=10.5).size == 10.5
+    assert table_body(book(), table(columns=cols[:1]), size=9.0).size == 9.0
+
+
+def test_too_many_columns_keep_names_and_numbers_whole_and_say_so():
+    """Ten columns do not fit even at 小五 with headers broken between characters: the header
+    words and units give way, never a region name or a number, and `fits` is False (the
+    builder warns). Thirteen do not leave room even for the names and numbers."""
     b = book()
+    cols = [{"metric": "gdp", "show": ["value", "prev", "yoy"]}, {"metric": "hti", "show": ["value", "prev", "yoy",
+                                                                                          "rank"]},
+            {"metric": "share", "show": ["value", "pp"]}]
+    body = table_body(b, table(columns=cols))
+    assert (len(body.header), body.size, body.fits) == (10, 9.0, False)
+    _assert_cells_on_one_line(body)
+    assert sum(body.col_widths) == pytest.approx(DEFAULT_WIDTH_PT / 9.0, abs=0.05)
+    assert b.warnings == []  # named by its caption and number by the builder, once
     cols = [{"metric": k, "show": ["value", "prev", "yoy", "net", "rank", "yoy_rank"]} for k in ("gdp", "hti")]
-    table_body(b, table(columns=cols))
-    assert any("列数较多" in w for w in b.warnings)
+    body = table_body(b, table(columns=cols))
+    assert (len(body.header), body.size, body.fits) == (13, 9.0, False)
+    assert sum(body.col_widths) == pytest.approx(DEFAULT_WIDTH_PT / 9.0, abs=0.05)
+
+
+def test_headers_break_between_characters_only_as_a_last_resort():
+    assert terms.pieces("规模以上工业增加值（亿元）", loose=True)[-1] == "（亿元）"
+    assert terms.pieces("2022年1—9月增速", loose=True)[:2] == ["2022年", "1—9月"]
+    assert terms.break_lines("增减百分点", 2.0, loose=True) == ["增减", "百分", "点"]
+    assert terms.break_lines("增减百分点", 2.0) == ["增减", "百分点"]
 
 
 def test_fit_columns_widens_headers_that_take_most_lines():

@@ -21,7 +21,7 @@ from briefgen import __version__
 from briefgen.charts.vector import SUFFIX
 from briefgen.files import atomic_write, cache_dir
 
-__all__ = ["cached_chart", "FALLBACK_PNG"]
+__all__ = ["cached_chart", "restore", "FALLBACK_PNG"]
 
 FALLBACK_PNG = ".fallback.png"  # the cache's name for a PNG painted from its vector chart
 
@@ -49,10 +49,36 @@ def _chart_key(spec: Any, font_path: Path | None, font_index: int) -> str:
     h = hashlib.sha256()
     h.update(json.dumps(dataclasses.asdict(spec), sort_keys=True, ensure_ascii=False, default=str).encode())
     if font_path is not None:
-        st = Path(font_path).stat()
-        h.update(f"{Path(font_path).resolve()}|{st.st_size}|{st.st_mtime_ns}|{font_index}".encode())
+        # A font file replaced under its name (a copy keeps size and mtime) has a new inode or ctime.
+        real = Path(font_path).resolve()
+        st = real.stat()
+        h.update(f"{real}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}|{st.st_ctime_ns}|{font_index}".encode())
     h.update(_chart_code_fingerprint())
     return h.hexdigest()
+
+
+def _png_suffix(vector: Path | None) -> str:
+    # A PNG beside a vector chart is painted from it (a fallback picture): kept apart from one drawn alone.
+    return FALLBACK_PNG if vector is not None else ".png"
+
+
+def restore(spec: Any, out: Path | None, font_path: Path | None, font_index: int = 0, *,
+            vector: Path | None = None) -> bool:
+    """Copy every file of ``spec`` asked for from the cache; False (nothing drawn, perhaps some
+    files copied) when one is missing or the cache is off: then :func:`cached_chart` draws."""
+    if os.environ.get("BRIEFGEN_CHART_CACHE", "1") == "0":
+        return False
+    key = _chart_key(spec, font_path, font_index)
+    found = []
+    for suffix, path in ((_png_suffix(vector), out), (SUFFIX, vector)):
+        if path is not None:
+            data = _read_intact(cache_dir() / "charts" / f"{key}{suffix}", suffix)
+            if data is None:
+                return False
+            found.append((path, data))
+    for path, data in found:
+        path.write_bytes(data)
+    return True
 
 
 def cached_chart(spec: Any, out: Path | None, font_path: Path | None, font_index: int = 0, *,
@@ -65,7 +91,7 @@ def cached_chart(spec: Any, out: Path | None, font_path: Path | None, font_index
     ``render_chart``), so it is kept apart from a PNG drawn alone, and drawn again with its
     vector chart when either is missing.
     """
-    png = FALLBACK_PNG if vector is not None else ".png"
+    png = _png_suffix(vector)
     wanted = {suffix: path for suffix, path in ((png, out), (SUFFIX, vector)) if path is not None}
     if os.environ.get("BRIEFGEN_CHART_CACHE", "1") == "0":
         _render(spec, out, vector, font_path, font_index)

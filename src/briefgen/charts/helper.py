@@ -3,9 +3,17 @@ second processor while the build process loads the rest and makes the document.
 
 ``briefgen build`` (without a build server) starts it first thing, before any heavy import;
 the pipeline then hands each chart to it (:meth:`ChartHelper.submit`) instead of drawing it,
-and waits for all of them (:meth:`ChartHelper.wait`) before the writers read the files. The
-files, warnings and errors are the same as drawing in-process: a chart the helper could not
-draw is drawn again in the build process, which raises the error as it always did.
+and waits for all of them (:meth:`ChartHelper.wait`) before the writers read the files.
+
+The build process looks up the chart cache itself and sends only the charts it misses, so a
+build whose charts all come from the cache never waits for the helper's matplotlib import;
+the helper is killed at the end of the build, never waited for. The files, warnings and
+errors are the same as drawing in-process: on any trouble with the helper (a chart it could
+not draw, no answer, a broken pipe) the build process stops using it and draws the remaining
+charts itself, which raises any error as it always did.
+
+The pipes cannot deadlock: a thread of the build process reads every reply as it comes, so
+the helper never blocks writing one and always goes back to reading requests.
 """
 
 from __future__ import annotations
@@ -13,8 +21,10 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import signal
 import struct
 import sys
+import threading
 import warnings
 from pathlib import Path
 from typing import Any
@@ -23,6 +33,11 @@ __all__ = ["ChartHelper", "current", "start"]
 
 _HEAD = struct.Struct(">I")
 _CURRENT: "ChartHelper | None" = None
+# No answer from the helper for this long (it may be stuck): the build draws the charts itself.
+REPLY_TIMEOUT = 120.0
+
+Request = tuple[Any, "Path | None", "Path | None", int, "Path | None"]  # spec, png, font, index, vector
+Note = tuple[str, type, str, int]  # a warning: message, category, file, line
 
 
 def _send(fd: int, obj: Any) -> None:
@@ -50,11 +65,27 @@ def _recv(fd: int) -> Any:
     return None if body is None else pickle.loads(body)
 
 
+def _notes(caught: list[warnings.WarningMessage]) -> list[Note]:
+    return [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
+
+
+def _draw(req: Request) -> None:
+    from briefgen.charts.cache import cached_chart  # local: imported after the fork, which then comes sooner
+
+    spec, out, font_path, font_index, vector = req
+    cached_chart(spec, out, font_path, font_index, vector=vector)
+
+
 def _child(requests: int, replies: int) -> None:
     """Load matplotlib now, then draw each chart asked for until the build process goes away."""
     try:
+        # Below the build process: where the processors are busy anyway, a build whose charts all
+        # come from the cache must not lose time to an import it will not use.
+        os.nice(5)
+    except OSError:
+        pass
+    try:
         import briefgen.charts.render  # noqa: F401  # the import this process exists to pay for early
-        from briefgen.charts.cache import cached_chart  # in the helper only: the build process imports it itself
     except BaseException:  # noqa: BLE001 - the build process draws for itself
         os._exit(0)
     gc.freeze()  # matplotlib's modules stay for good; charts' own cycles are still collected
@@ -66,29 +97,18 @@ def _child(requests: int, replies: int) -> None:
             os._exit(0)
         if req is None:
             os._exit(0)
-        spec, out, font_path, font_index, vector, env = req
-        for k, v in env.items():  # the build's own settings (a warm server's helper serves many builds)
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         caught: list[warnings.WarningMessage] = []
         ok = True
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                cached_chart(spec, out, font_path, font_index, vector=vector)
+                _draw(req)
         except BaseException:  # noqa: BLE001 - the build process redraws it and reports the error itself
             ok = False
-        notes = [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
         try:
-            _send(replies, (ok, notes))
+            _send(replies, (ok, _notes(caught)))
         except BaseException:  # noqa: BLE001
             os._exit(0)
-
-
-# The settings a chart's drawing reads from the environment, sent with each request.
-_CHART_ENV = ("BRIEFGEN_CHART_CACHE",)
 
 
 def _abs(p: Path | None) -> Path | None:
@@ -96,134 +116,148 @@ def _abs(p: Path | None) -> Path | None:
 
 
 class ChartHelper:
-    """The build process's end of the helper.
+    """The build process's end of the helper (one build per helper)."""
 
-    ``persistent`` (the warm build server's helper): it serves build after build, and the
-    server draws every other chart itself meanwhile, so two charts are drawn at a time.
-    """
-
-    def __init__(self, pid: int, requests: int, replies: int, persistent: bool = False):
+    def __init__(self, pid: int, requests: int, replies: int):
         self.pid = pid
         self.requests = requests
         self.replies = replies
-        self.persistent = persistent
-        self.pending: list[tuple[tuple, Any]] = []  # (request, None: sent | (ok, notes): drawn here)
         self.alive = True
-        self.shown: set[tuple] = set()
+        self.pending: list[Request] = []  # sent, their answers not yet taken, in order
+        self.answers: list[Any] = []  # read by the reader thread; None at the end of the pipe
+        self.taken = 0
+        self.cond = threading.Condition()
+        self.reader: threading.Thread | None = None
+        self.shown: set[Note] = set()
 
     def submit(self, spec: Any, out: Path | None, font_path: Path | None, font_index: int,
                vector: Path | None) -> None:
-        """Ask for one chart; drawn in-process at once when the helper is gone."""
-        req = (spec, _abs(out), _abs(font_path), font_index, _abs(vector))
-        if self.persistent and len(self.pending) % 2 == 1:
-            self.pending.append((req, _draw_recorded(*req)))  # this one here, the next one there
+        """Ask for one chart: copied from the cache here, else sent to the helper, else (the
+        helper is gone) drawn here at once."""
+        from briefgen.charts.cache import restore  # local: imported after the fork, which then comes sooner
+
+        req: Request = (spec, _abs(out), _abs(font_path), font_index, _abs(vector))
+        if restore(spec, req[1], req[2], font_index, vector=req[4]):
             return
         if self.alive:
+            if self.reader is None:
+                self.reader = threading.Thread(target=self._read, name="chart-helper-replies", daemon=True)
+                self.reader.start()
             try:
-                _send(self.requests, (*req, {k: os.environ.get(k) for k in _CHART_ENV}))
-                self.pending.append((req, None))
+                _send(self.requests, req)
+                self.pending.append(req)
                 return
-            except OSError:
-                self.alive = False
-        _draw_here(*req)
+            except (OSError, pickle.PicklingError):
+                self._take_over()  # the charts still owed are drawn here first, in order
+        self._draw_here(req)
 
     def wait(self) -> None:
         """Every chart asked for is on disk (or its error raised, as in-process); warnings are
         raised in the order the charts were asked for."""
-        try:
-            self._settle(len(self.pending))
-        finally:
-            if self.persistent:
-                self.shown.clear()  # the next build shows its warnings afresh
+        self._settle(len(self.pending))
 
     def wait_for(self, path: Path) -> None:
         """The chart drawing into `path` (PNG or vector file) is on disk, and every chart asked
-        for before it, as :meth:`wait` says; nothing to wait for when no chart asked for draws
-        into `path` (or it was waited for already). A writer calls it as it reaches a chart."""
+        for before it, as :meth:`wait` says; nothing to wait for when no chart still owed draws
+        into `path` (a cache hit, or waited for already). A writer calls it as it reaches a chart."""
         p = _abs(path)
-        for i, (req, _reply) in enumerate(self.pending):
+        for i, req in enumerate(self.pending):
             if p in (req[1], req[4]):
                 self._settle(i + 1)
                 return
 
     def _settle(self, upto: int) -> None:
-        """Take the answers for the first `upto` charts asked for (drawing here any the helper
-        could not draw, which raises its error) and raise their warnings in order."""
-        pending, self.pending = self.pending[:upto], self.pending[upto:]
-        for i, (req, reply) in enumerate(pending):
-            if reply is None:
-                reply = self._reply()
+        """Take the answers of the first `upto` charts still owed, in order; on any trouble
+        every chart still owed is drawn here (which raises what the in-process drawing raises)."""
+        for _ in range(min(upto, len(self.pending))):
+            reply = self._next_reply()
             if reply is None or not reply[0]:
-                self._discard(pending[i + 1:] + self.pending)  # the answers still owed, kept in order
-                _draw_here(*req)  # raises what the in-process drawing raises
-                self._settle(upto - i - 1)  # drawn here after all: on with the rest, answered now
+                self._take_over()
                 return
-            for message, category, filename, lineno in reply[1]:
-                key = (message, category, filename, lineno)
-                if key not in self.shown:  # as Python's default filter: once per place and text
-                    self.shown.add(key)
-                    warnings.warn_explicit(message, category, filename, lineno)
+            self.pending.pop(0)
+            self._show(reply[1])
 
-    def _reply(self) -> Any:
-        if not self.alive:
-            return None
-        try:
-            reply = _recv(self.replies)
-        except (OSError, EOFError, pickle.UnpicklingError):
-            reply = None
-        if reply is None:
-            self.alive = False
-        return reply
-
-    def _discard(self, rest: list[tuple[tuple, Any]]) -> None:
-        """Read the answers still owed for `rest` (kept in step for the next build), and put
-        them back to be looked at after the chart that failed."""
-        self.pending = [(req, reply if reply is not None else self._reply()) for req, reply in rest]
-
-    def reset(self) -> None:
-        """After a build that failed before waiting: take the answers still owed, forget the rest."""
-        self._discard(self.pending)
-        self.pending = []
-        self.shown.clear()
-
-    def close(self) -> None:
-        """End the helper (the build is over or failed)."""
-        global _CURRENT
-        for fd in (self.requests, self.replies):
+    def _read(self) -> None:
+        """The reader thread: every reply into `answers` as it comes (the helper never blocks)."""
+        while True:
             try:
-                os.close(fd)
-            except OSError:
-                pass
+                reply = _recv(self.replies)
+            except Exception:  # noqa: BLE001 - a broken or garbled pipe ends the helper's use
+                reply = None
+            with self.cond:
+                self.answers.append(reply)
+                self.cond.notify_all()
+            if reply is None:
+                return
+
+    def _next_reply(self) -> Any:
+        with self.cond:
+            if not self.cond.wait_for(lambda: len(self.answers) > self.taken, REPLY_TIMEOUT):
+                return None  # stuck: drawn here instead
+            reply = self.answers[self.taken]
+            if reply is not None:
+                self.taken += 1
+            return reply
+
+    def _take_over(self) -> None:
+        """Stop using the helper and draw every chart still owed here, in order."""
+        self._stop()
+        pending, self.pending = self.pending, []
+        for req in pending:
+            self._draw_here(req)
+
+    def _draw_here(self, req: Request) -> None:
+        caught: list[warnings.WarningMessage] = []
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                _draw(req)
+        finally:
+            self._show(_notes(caught))
+
+    def _show(self, notes: list[Note]) -> None:
+        for note in notes:
+            if note not in self.shown:  # as Python's default filter: once per place and text
+                self.shown.add(note)
+                warnings.warn_explicit(*note)
+
+    def _stop(self) -> None:
+        """Kill the helper (idle or not: nothing of it is needed any more) and close the pipes."""
+        if not self.alive:
+            return
+        self.alive = False
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
         try:
             os.waitpid(self.pid, 0)
         except OSError:
             pass
-        self.alive = False
+        try:
+            os.close(self.requests)
+        except OSError:
+            pass
+        if self.reader is not None:
+            self.reader.join(5)  # the pipe's far end died with the helper: it sees the end at once
+            if self.reader.is_alive():
+                return  # never close a descriptor a thread still reads (its number could be reused)
+        try:
+            os.close(self.replies)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        """End the helper (the build is over or failed)."""
+        global _CURRENT
+        self._stop()
+        self.pending = []
         if _CURRENT is self:
             _CURRENT = None
 
 
-def _draw_here(spec: Any, out: Path | None, font_path: Path | None, font_index: int, vector: Path | None) -> None:
-    from briefgen.charts.cache import cached_chart  # local: the helper's fallback only
-
-    cached_chart(spec, out, font_path, font_index, vector=vector)
-
-
-def _draw_recorded(*req: Any) -> tuple[bool, list[tuple]]:
-    """Draw here now, keeping the warnings (raised in order by :meth:`ChartHelper.wait`); a
-    failure is drawn again there, which raises it."""
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            _draw_here(*req)
-    except Exception:  # noqa: BLE001 - raised again, in order, by wait()
-        return False, []
-    return True, [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
-
-
-def start(persistent: bool = False) -> ChartHelper | None:
-    """Fork the helper (only where fork exists, with two processors or more, once per process);
-    `persistent` for a warm server's helper (see :class:`ChartHelper`)."""
+def start() -> ChartHelper | None:
+    """Fork the helper (only where fork exists, with two processors or more, once per process)."""
     global _CURRENT
     if _CURRENT is not None or not hasattr(os, "fork") or sys.platform == "darwin":
         return _CURRENT
@@ -243,7 +277,7 @@ def start(persistent: bool = False) -> ChartHelper | None:
         os._exit(0)
     os.close(req_r)
     os.close(rep_w)
-    _CURRENT = ChartHelper(pid, req_w, rep_r, persistent)
+    _CURRENT = ChartHelper(pid, req_w, rep_r)
     return _CURRENT
 
 

@@ -13,6 +13,8 @@ render. Use processes for parallelism.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import logging
 import os
 import threading
@@ -26,6 +28,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from briefgen.charts import kinds
+from briefgen.charts import recorder as chart_recorder
+from briefgen.charts import text as chart_text
 from briefgen.charts.canvas import Canvas
 from briefgen.charts.raster import save_png, write_png
 from briefgen.charts.recorder import record
@@ -46,8 +50,14 @@ _font_lock = threading.Lock()
 # on every chart: the face is the one asked for, so the notice only alarms users. Characters
 # the font lacks are reported by _warn_missing_glyphs instead.
 logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
-_families: dict[tuple[str, int], str] = {}
-_charmaps: dict[tuple[str, int], frozenset[int]] = {}
+# By the font file's look (path, face, size, times, inode): a file replaced under the same name
+# is read again, and everything measured or cached with the old one is dropped (_forget_fonts).
+# Each version of a file is registered with matplotlib under a family name of its own (matplotlib
+# finds fonts by family name: two files of one family, or a file replaced under its name, would
+# otherwise be drawn with whichever it met first): (the font's own family, that name).
+_families: dict[tuple, tuple[str, str]] = {}
+_aliases = itertools.count()
+_charmaps: dict[tuple, frozenset[int]] = {}
 
 
 def default_font_path() -> Path:
@@ -59,14 +69,53 @@ def default_font_path() -> Path:
     return path
 
 
+def _font_key(path: Path, font_index: int) -> tuple:
+    real = os.path.realpath(path)
+    try:
+        st = os.stat(real)
+    except OSError:
+        return real, int(font_index)
+    return real, int(font_index), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns
+
+
+def _clear_lookups(owner: Any, name: str) -> None:
+    # matplotlib's private caches (3.x): tolerated when a version names them otherwise.
+    clear = getattr(getattr(owner, name, None), "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
+def _forget_fonts(real: str, font_index: int) -> None:
+    """A font file changed under its name: drop what was read or measured with the old one
+    (ours, matplotlib's open faces and look-ups, and the pooled figures' text metrics)."""
+    old = {alias for k, (_family, alias) in _families.items() if k[:2] == (real, font_index)}
+    for cache in (_families, _charmaps):
+        for k in [k for k in cache if k[:2] == (real, font_index)]:
+            del cache[k]
+    manager = font_manager.fontManager
+    manager.ttflist[:] = [e for e in manager.ttflist if e.name not in old]
+    _clear_lookups(font_manager, "_get_font")  # open faces by path
+    _FIGURES.clear()
+    chart_text._EXTENTS.clear()
+    chart_text._METRICS.clear()
+    chart_recorder._RECORDERS.clear()  # their renderers remember text extents
+
+
 def register_font(font_path: Path | str | None = None, font_index: int = 0) -> str:
     """Register a CJK font (file and face index; default: the bundled 黑体) with matplotlib,
-    once per process, and return its family name."""
+    once per process and version of the file, and return its family name."""
+    return _register(font_path, font_index)[0]
+
+
+def _register(font_path: Path | str | None, font_index: int) -> tuple[str, str, tuple]:
+    """(the font's family, the family name it is registered under with matplotlib, its key)."""
     path = Path(font_path) if font_path is not None else default_font_path()
-    key = (os.path.realpath(path), int(font_index))
+    key = _font_key(path, font_index)
     with _font_lock:
         if key in _families:
-            return _families[key]
+            return (*_families[key], key)
+        if any(k[:2] == key[:2] for k in _families):
+            _forget_fonts(key[0], key[1])
         if not path.is_file():
             raise BriefgenError("找不到字体文件", where=str(path))
         try:
@@ -82,10 +131,12 @@ def register_font(font_path: Path | str | None = None, font_index: int = 0) -> s
         if ord("中") not in charmap:
             raise BriefgenError("字体不含中文字形，图中的中文会显示为方框", where=str(path),
                                 hint="请选用中文字体，如黑体、思源黑体")
-        font_manager.fontManager.addfont(key[0])
-        _families[key] = face.family_name
+        entry = dataclasses.replace(font_manager.ttfFontProperty(face), name=f"briefgen-font-{next(_aliases)}")
+        font_manager.fontManager.ttflist.append(entry)
+        _clear_lookups(font_manager.fontManager, "_findfont_cached")  # family → file
+        _families[key] = (face.family_name, entry.name)
         _charmaps[key] = charmap
-        return face.family_name
+        return face.family_name, entry.name, key
 
 
 def _fallback_charmap() -> frozenset[int]:
@@ -97,7 +148,7 @@ def _fallback_charmap() -> frozenset[int]:
     return _charmaps[key]
 
 
-def _warn_missing_glyphs(spec: ChartSpec, key: tuple[str, int], where: str) -> None:
+def _warn_missing_glyphs(spec: ChartSpec, key: tuple, where: str) -> None:
     """Name, in Chinese, the characters no font has: they would print as boxes."""
     text = "".join([*spec.categories, spec.title, spec.unit, spec.unit2, spec.source,
                     spec.target_label, *(s.name + s.unit for s in spec.series)])
@@ -125,9 +176,7 @@ def render_chart(spec: ChartSpec, out: Path | None, font_path: Path | str | None
     """
     validate_spec(spec)
     spec = normalized(spec)
-    family = register_font(font_path, font_index)
-    fkey = (os.path.realpath(Path(font_path) if font_path is not None else default_font_path()),
-            int(font_index))
+    _family, family, fkey = _register(font_path, font_index)
     _warn_missing_glyphs(spec, fkey, where_label(spec))
 
     rc: dict[str, Any] = {

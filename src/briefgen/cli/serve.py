@@ -13,7 +13,6 @@ from typing import Any, Callable
 
 import click
 
-from briefgen.charts import helper as chart_helper
 from briefgen.cli.build import report_lines
 from briefgen.cli.common import Line, debug_option, error_lines, guarded
 from briefgen.errors import BriefgenError
@@ -127,9 +126,12 @@ def serve_cmd(stop: bool, status: bool, idle: float, debug: bool) -> None:
                             hint="briefgen build 会在各自的进程中生成，结果相同")
     path = protocol.socket_path()
     if stop or status:
-        reply = request({"op": "stop" if stop else "status", "identity": protocol.identity()}, timeout=30)
+        reply = request({"op": "stop" if stop else "status", "identity": protocol.identity()}, timeout=10)
         if reply is None:
             click.echo("构建服务没有运行")
+            sys.exit(1 if status else 0)
+        if reply.get("fallback") == "stale":
+            click.echo("构建服务的程序文件已更新，它已退出（由 systemd 等管理时会用新程序重新启动）")
             sys.exit(1 if status else 0)
         if reply.get("fallback"):
             raise BriefgenError("该套接字上运行的是另一个安装的 briefgen 构建服务", where=str(path),
@@ -147,20 +149,15 @@ def serve_cmd(stop: bool, status: bool, idle: float, debug: bool) -> None:
         raise SystemExit(0)  # a build in progress unwinds and removes its temporaries
 
     signal.signal(signal.SIGTERM, on_term)
-    helper = None
     try:
         warm_up()
         gc.freeze()  # the loaded libraries stay for good: the collector need not walk them again
-        # A second process (forked now, warm) draws every other chart of each build.
-        helper = chart_helper.start(persistent=True)
         click.echo(f"构建服务已启动：{path}（进程 {os.getpid()}）；停止：briefgen serve --stop", err=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
-        if helper is not None:
-            helper.close()
     if server.stale:
         click.echo("briefgen 的程序文件已更新，构建服务退出（systemd 的 Restart=on-failure 会用新程序重启它）",
                    err=True)

@@ -24,6 +24,10 @@ _VALUED = {"--out": "out", "--format": "format", "--set": "set", "--templates": 
 _FLAGS = {"--audit": "audit"}
 _MULTI = {"set", "templates", "allow_paths"}
 INTERRUPTED = "已中断：本次没有写入任何文件，原有输出保持不变。"
+TOO_LATE = "中断得太晚：构建服务已经写完上面列出的文件。"
+UNKNOWN = "已中断，但构建服务没有及时回应，无法确认是否已写入输出文件，请检查输出目录。"
+SILENT = f"构建服务超过 {protocol.SILENCE:.0f} 秒没有回应，改在当前进程中生成。"
+ANSWER_WAIT = 5.0  # after Ctrl-C: how long to wait for the server to say whether it wrote anything
 
 
 def parse_build_args(argv: list[str]) -> dict[str, Any] | None:
@@ -100,21 +104,48 @@ def try_build(argv: list[str]) -> int | None:
     args = parse_build_args(argv)
     if args is None:
         return None
+    path = protocol.socket_path()
+    if not path.exists():
+        return None
     mask = os.umask(0o022)
     os.umask(mask)
     message = {"op": "build", "identity": protocol.identity(), "cwd": os.getcwd(), "env": protocol.client_env(),
                "umask": mask, "args": args}
     t0 = time.perf_counter()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    acked = False
     try:
-        reply = request(message)
-    except KeyboardInterrupt:
-        # The server sees the connection close and writes nothing (see the daemon).
-        print(_color(sys.stderr, INTERRUPTED, "yellow"), file=sys.stderr)
-        return 130
+        try:
+            sock.settimeout(2.0)
+            sock.connect(str(path))
+            protocol.send(sock, message)
+            sock.settimeout(protocol.ACK_TIMEOUT)
+            reply = protocol.receive(sock)
+            if reply is not None and "ack" in reply:
+                acked = True
+                sock.settimeout(protocol.SILENCE)
+                while reply is not None and ("ack" in reply or "beat" in reply):
+                    reply = protocol.receive(sock)
+        except KeyboardInterrupt:
+            return _interrupted(sock, acked, t0)
+        except (OSError, ValueError):
+            # No answer in time (a stopped or stuck server) or a broken connection.
+            if acked:
+                print(_color(sys.stderr, SILENT, "yellow"), file=sys.stderr)
+            return None
+        if reply is None and acked:
+            print(_color(sys.stderr, SILENT, "yellow"), file=sys.stderr)
+            return None
+    finally:
+        sock.close()
     if reply is None or "exit" not in reply:
         if reply and reply.get("notice"):
             print(reply["notice"], file=sys.stderr)
         return None
+    return _report(reply, t0)
+
+
+def _report(reply: dict[str, Any], t0: float) -> int:
     for stream_name, text, color in reply.get("lines", []):
         stream = sys.stderr if stream_name == "err" else sys.stdout
         if text == "\0seconds":
@@ -122,3 +153,37 @@ def try_build(argv: list[str]) -> int | None:
         print(_color(stream, text, color), file=stream)
     sys.stdout.flush()
     return int(reply["exit"])
+
+
+def _interrupted(sock: socket.socket, acked: bool, t0: float) -> int:
+    """Ctrl-C while the server builds: tell it (close our sending side; it then writes nothing
+    unless it already has), wait a few seconds for its answer and say what really happened."""
+    reply = None
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + ANSWER_WAIT
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            sock.settimeout(left)
+            msg = protocol.receive(sock)
+            if msg is None:
+                break
+            if "ack" in msg or "beat" in msg:
+                acked = True
+                continue
+            reply = msg
+            break
+    except (OSError, ValueError, KeyboardInterrupt):
+        pass
+    if reply is not None and "exit" in reply and reply["exit"] != 130:
+        code = _report(reply, t0)  # finished (files written, or an error) before the interruption reached it
+        if code == 0:
+            print(_color(sys.stderr, TOO_LATE, "yellow"), file=sys.stderr)
+        return code
+    if reply is None and acked:
+        print(_color(sys.stderr, UNKNOWN, "yellow"), file=sys.stderr)
+    else:
+        print(_color(sys.stderr, INTERRUPTED, "yellow"), file=sys.stderr)
+    return 130

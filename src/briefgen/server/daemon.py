@@ -155,34 +155,51 @@ class Server:
         uid = _peer_uid(conn)
         if uid is not None and uid != os.getuid():
             return  # another user: no answer at all
-        conn.settimeout(30)
+        conn.settimeout(5)  # a client sends its request at once: a silent one must not hold the server up
         req = protocol.receive(conn)
-        conn.settimeout(None)
+        conn.settimeout(30)  # nor one that stops reading
         if req is None:
             return
-        if req.get("identity") != self.identity:
-            protocol.send(conn, {"fallback": "identity"})
-            return
         op = req.get("op")
-        if op == "status":
-            protocol.send(conn, {"pid": os.getpid(), "builds": self.builds, "path": str(self.path)})
-            return
         if op == "stop":
+            # From any client of this user (the socket is the user's): also from an upgraded or
+            # another installation, which could not stop it otherwise.
             self.stopping = True
             protocol.send(conn, {"stopped": os.getpid()})
             return
-        if code_signature() != self.signature:
+        # The code first: after an upgrade the client's identity (its version) differs too, and
+        # the server must stop rather than refuse it as another installation.
+        ident = req.get("identity")
+        upgraded = isinstance(ident, dict) and ident.get("package") == self.identity["package"] \
+            and ident != self.identity
+        if upgraded or code_signature() != self.signature:
             self.stopping = self.stale = True
             protocol.send(conn, {"fallback": "stale",
                                  "notice": "提示：briefgen 的程序文件已更新，构建服务已退出；本次在当前进程中生成。"})
             return
+        if ident != self.identity:
+            protocol.send(conn, {"fallback": "identity"})
+            return
+        if op == "status":
+            protocol.send(conn, {"pid": os.getpid(), "builds": self.builds, "path": str(self.path)})
+            return
+        protocol.send(conn, {"ack": 1})  # the build starts now (a client without it in time builds itself)
         cancelled = threading.Event()
 
         def watch() -> None:
+            # The client closing its end cancels the build; a heartbeat tells it the build goes on.
+            beat = time.monotonic()
             while not cancelled.is_set() and not done.is_set():
                 if _gone(conn):
                     cancelled.set()
                     return
+                if time.monotonic() - beat >= protocol.HEARTBEAT:
+                    beat = time.monotonic()
+                    try:
+                        protocol.send(conn, {"beat": 1})
+                    except OSError:
+                        cancelled.set()
+                        return
                 done.wait(0.1)
 
         done = threading.Event()
@@ -195,5 +212,8 @@ class Server:
             watcher.join()
         if "exit" in reply:
             self.builds += 1
-        if not cancelled.is_set():
+        try:
+            # Also to a client that was interrupted: it waits a moment to say whether files were written.
             protocol.send(conn, reply)
+        except OSError:
+            pass

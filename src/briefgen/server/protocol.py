@@ -15,7 +15,13 @@ from typing import Any
 
 __all__ = ["socket_path", "send", "receive", "identity", "client_env", "PER_BUILD_ENV", "supported"]
 
-VERSION = 1
+VERSION = 2
+# A build request is answered {"ack": 1} when the server starts it, then {"beat": 1} every
+# HEARTBEAT seconds until the answer; the client gives up after ACK_TIMEOUT without the first
+# (it builds itself, silently) or SILENCE without any message (it says so and builds itself).
+HEARTBEAT = 2.0
+ACK_TIMEOUT = 10.0
+SILENCE = 60.0
 # Applied for one build only: they change what is written, not what is kept in memory.
 PER_BUILD_ENV = ("SOURCE_DATE_EPOCH", "BRIEFGEN_CHART_CACHE")
 # Only for the client: whether and where to look for a server.

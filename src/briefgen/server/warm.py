@@ -28,7 +28,7 @@ from briefgen.config import Config
 from briefgen.data import Dataset
 from briefgen.fonts import clear_caches, discovery
 from briefgen.pipeline import Inputs
-from briefgen.templates import search_roots
+from briefgen.templates import TEMPLATE_FILE, candidate_roots
 
 __all__ = ["FileDeps", "WarmInputs", "recording"]
 
@@ -161,6 +161,7 @@ class _Entry:
     value: Any
     deps: FileDeps
     caught: list[warnings.WarningMessage]
+    checks: dict[str, list[str]] = field(default_factory=dict)  # a dataset's plausibility checks by region
 
 
 class WarmInputs(Inputs):
@@ -211,10 +212,17 @@ class WarmInputs(Inputs):
                tuple(str(a) for a in allow_paths), _env_key())
 
         def dirs(cfg: Config) -> list[Path]:
-            # Folders whose new files would change the lookup: the config's, its templates', the roots.
+            # Folders whose new files would change the lookup: the config's, its templates', every
+            # candidate root and each template's place in it, also where no folder is yet (a folder
+            # created later is a change).
             out = [cfg.base, cfg.base / "templates", *cfg.narrative_dirs]
-            out += [root for root, _label in search_roots(list(templates or []))]
-            return [d for d in out if d.is_dir()]
+            roots = [root for root, _label in candidate_roots(list(templates or []))]
+            out += roots
+            tpl = cfg.template
+            while tpl is not None:
+                out += [p for root in roots for p in (root / tpl.name, root / tpl.name / TEMPLATE_FILE)]
+                tpl = tpl.parent
+            return out
 
         return self._get(key, lambda: super(WarmInputs, self).config(path, overrides, templates, allow_paths),
                          dirs)
@@ -223,8 +231,12 @@ class WarmInputs(Inputs):
         """The font chains by role; also redone when a font folder changes."""
         key = ("fonts", os.getcwd(), json.dumps(overrides or {}, sort_keys=True), str(base_dir), where, _env_key())
         # Font files are large and never edited in place: their look alone decides (no hashing).
+        # A font file named in the config that is absent now (a bare name then means an installed
+        # font) but appears later beside the config is a change too.
+        named = [Path(os.path.abspath(base_dir / os.path.expanduser(v.strip().split("#")[0])))
+                 for v in (overrides or {}).values()]
         return self._get(key, lambda: super(WarmInputs, self).fonts(overrides, base_dir, where),
-                         lambda _v: _font_dirs(), hash_files=False, on_stale=clear_caches)
+                         lambda _v: [*_font_dirs(), *named], hash_files=False, on_stale=clear_caches)
 
     def dataset(self, cfg: Config) -> Dataset:
         """Every source read into one dataset (never kept for SQL sources). Keyed by what
@@ -245,17 +257,14 @@ class WarmInputs(Inputs):
         return ds
 
     def plausibility(self, ds: Dataset, region: str) -> list[str]:
-        """The magnitude checks, once per dataset object and region."""
-        key = ("checks", id(ds), region)
-        entry = self._memo.get(key)
-        if entry is not None and entry.value[0] is ds:
-            return list(entry.value[1])
-        found = super().plausibility(ds, region)
-        stale = [k for k in self._memo if k[0] == "checks"]
-        for k in stale[: max(0, len(stale) - self.MAX_ENTRIES + 1)]:
-            del self._memo[k]
-        self._memo[key] = _Entry((ds, list(found)), FileDeps(), [])
-        return found
+        """The magnitude checks, once per kept dataset and region: kept with the dataset's own
+        entry and dropped with it (nothing kept for a dataset that is not, such as SQL's)."""
+        entry = next((e for k, e in self._memo.items() if k[0] == "data" and e.value is ds), None)
+        if entry is None:
+            return super().plausibility(ds, region)
+        if region not in entry.checks:
+            entry.checks[region] = list(super().plausibility(ds, region))
+        return list(entry.checks[region])
 
 
 def _env_key() -> str:
@@ -269,6 +278,7 @@ def _font_dirs() -> list[Path]:
     out: list[Path] = []
     for top in [*discovery._system_font_dirs(), *discovery._extra_font_dirs()]:
         if not top.is_dir():
+            out.append(top)  # absent: its creation is a change
             continue
         for dirpath, _dirs, _files in os.walk(top):
             out.append(Path(dirpath))

@@ -300,8 +300,13 @@ class DocxWriter:
         ts = self.style.table
         # Cells fetched a row at a time: table.cell() rebuilds the whole grid on every call.
         head_cells = doc_rows[0].cells
+        # A wide table set smaller (see briefgen.tables): head and cells alike.
+        scale = t.size / self.style.element("table_cell").size if t.size else 1.0
+        head_size = self.style.element("table_head").size * scale if t.size else None
+        cell_size = t.size
         for j, text in enumerate(t.header):
-            self._cell(head_cells[j], text, "table_head", "center", keep_next=bool(t.rows) or bool(t.source))
+            self._cell(head_cells[j], text, "table_head", "center", keep_next=bool(t.rows) or bool(t.source),
+                       size=head_size)
             if ts.header_fill:
                 shd = OxmlElement("w:shd")
                 shd.set(qn("w:val"), "clear")
@@ -318,14 +323,15 @@ class DocxWriter:
             keep = i < len(t.rows) or bool(t.source)
             for j, text in enumerate(row):
                 align = t.align[j] if j < len(t.align) else "left"
-                self._cell(cells[j], text, "table_cell", align, keep_next=keep)
+                self._cell(cells[j], text, "table_cell", align, keep_next=keep, size=cell_size)
         if t.source:
             self._para(doc, "table_note", t.source)
         self._para(doc, "body")
 
-    def _cell(self, cell: Any, text: str, key: str, align: str, keep_next: bool = False) -> None:
+    def _cell(self, cell: Any, text: str, key: str, align: str, keep_next: bool = False,
+              size: float | None = None) -> None:
         text = clean_text(text)
-        look = (key, align, keep_next)
+        look = (key, align, keep_next, size)
         plain = bool(text) and text.strip() == text and not _BREAKS.search(text)
         proto = self._cell_protos.get(look) if plain else None
         if proto is not None:
@@ -348,7 +354,9 @@ class DocxWriter:
         if keep_next:
             pf.keep_with_next = True
         cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-        self._run(para, text)
+        run = self._run(para, text)
+        if size is not None:
+            run.font.size = Pt(size)
         if plain:
             self._cell_protos.setdefault(look, copy.deepcopy(para._p))
 
@@ -480,7 +488,7 @@ class DocxWriter:
         # Style ids belong to the styles part: the same for every document made from python-docx's
         # template (ours are named from their names), else per letterhead file as it is now.
         self._style_ids = _STYLE_IDS.setdefault(_styles_key(self.base), {})
-        self._cell_protos: dict[tuple[str, str, bool], Any] = {}  # finished cell paragraphs, by look
+        self._cell_protos: dict[tuple[str, str, bool, float | None], Any] = {}  # finished cell paragraphs, by look
         self.styles.setup(doc)
         for name, sid in self.styles.style_ids.items():  # known with a prepared styles part
             self._style_ids.setdefault(name, sid)

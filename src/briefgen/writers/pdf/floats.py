@@ -5,8 +5,10 @@ Rules (the way books and 统计分析 are set, LaTeX's ``[tp]`` placement):
 
 * a float only ever moves later, so it never comes before the sentence that refers
   to it, and floats keep their order (图2 never before 图1);
-* it stays within its section: a heading (:class:`SectionBreak`), a page break or
-  the end of the text (:class:`Barrier`) first places every waiting float;
+* it stays within its section: a level-1 heading (:class:`SectionBreak`), a page
+  break or the end of the text (:class:`Barrier`) first places every waiting float;
+  the text under a lower heading (（一）…) may fill the page it leaves, so at most one
+  page turn parts a float from the sentence that refers to it;
 * a float waiting for a page goes to the top of the next page;
 * a float taller than a whole page (a long table) is not floated: it is set where
   it is and splits across pages with its header row repeated;
@@ -36,6 +38,9 @@ from reportlab.platypus import PageBreak as RLPageBreak
 SPLIT_ROWS = 8
 #: Least space (pt) around a float, shared above and below; the rest of its last line adds to it.
 MIN_PAD = 4.0
+#: Headings of this level and above end the floats' section; a float waiting for the next page
+#: lets the text under a lower heading (（一）, 1.) fill the page it leaves.
+FLUSH_LEVEL = 1
 
 
 class FloatBlock(Flowable):
@@ -100,8 +105,13 @@ class FloatBlock(Flowable):
 
 class SectionBreak(CondPageBreak):
     """The conditional page break before a heading (the flowable right after it): also
-    the end of the floats' section. When a float follows the heading, its height grows
-    to hold the heading and the float (see :meth:`FloatingDocTemplate._pin_under_heading`)."""
+    the end of the floats' section when the heading is of level :data:`FLUSH_LEVEL` or
+    above. When a float follows the heading, its height grows to hold the heading and
+    the float (see :meth:`FloatingDocTemplate._pin_under_heading`)."""
+
+    def __init__(self, height: float, level: int = 1):
+        super().__init__(height)
+        self.level = level
 
 
 class Barrier(Flowable):
@@ -140,13 +150,21 @@ class FloatingDocTemplate(BaseDocTemplate):
         frame = getattr(self, "frame", None)
         if frame is None:
             return
-        if self._waiting and frame._atTop and not isinstance(f, (RLPageBreak, SectionBreak, Barrier)):
+        flushes = self._flushes(flowables)
+        if self._waiting and frame._atTop and not flushes:
             # A new page: the first waiting float opens it; the others try to follow.
             waiting, self._waiting = self._waiting, []
             waiting[0].forced = True
+            brk = getattr(f, "section_break", None)
+            if brk is not None:
+                # A heading whose break was passed on the page before: after the floats it
+                # needs its lines below it again (a heading never ends a page alone).
+                if hasattr(f, "_postponed"):
+                    del f._postponed
+                flowables[0:0] = [SectionBreak(brk.height, brk.level)]
             self._insert(flowables, waiting)
             return
-        if isinstance(f, (RLPageBreak, SectionBreak, Barrier)) and self._waiting:
+        if flushes and self._waiting:
             waiting, self._waiting = self._waiting, []
             for w in waiting:
                 w.forced = True
@@ -171,6 +189,22 @@ class FloatingDocTemplate(BaseDocTemplate):
                     return
                 self._waiting.append(f)
                 flowables[0] = None  # platypus skips a None entry
+
+    def _flushes(self, flowables: list) -> bool:
+        """Whether the story's next flowable ends the section of the floats waiting: a page
+        break, the end of the text, a heading of level :data:`FLUSH_LEVEL` or above, or a
+        lower heading with a float right under it (floats keep their order)."""
+        f = flowables[0]
+        if isinstance(f, (RLPageBreak, Barrier)):
+            return True
+        if not isinstance(f, SectionBreak):
+            return False
+        if f.level <= FLUSH_LEVEL or not self._waiting:
+            return True
+        i = 0
+        while i + 1 < len(flowables) and isinstance(flowables[i], SectionBreak):
+            i += 2
+        return i < len(flowables) and isinstance(flowables[i], FloatBlock)
 
     @staticmethod
     def _insert(flowables: list, floats: list[FloatBlock]) -> None:
@@ -225,8 +259,8 @@ class FloatingDocTemplate(BaseDocTemplate):
         if f.rows < SPLIT_ROWS or frame._y - frame._y1p < (frame._y2 - frame._y1p) / 3:
             return False
         for g in flowables[1:]:
-            if isinstance(g, (RLPageBreak, SectionBreak, Barrier)):
+            if isinstance(g, (RLPageBreak, Barrier)) or (isinstance(g, SectionBreak) and g.level <= FLUSH_LEVEL):
                 return True
-            if not isinstance(g, FloatBlock):
+            if not isinstance(g, (FloatBlock, SectionBreak)):
                 return False  # text follows: it fills the page while the table waits
         return True

@@ -59,6 +59,9 @@ def _runs(items: list, tracking: float):
 class ZhPara(Flowable):
     """A paragraph broken into grid lines; splits between lines across pages."""
 
+    #: For a heading: the conditional break before it (see :mod:`.floats`).
+    section_break: Flowable | None = None
+
     def __init__(self, fonts: PdfFonts, spans: list[Span], e: ElementStyle, pitch: float, *,
                  tracking: float = 0.0, lines: list[Line] | None = None, keep_next: bool = False,
                  space_before: float = 0.0, first_indent: float | None = None, right_indent: float = 0.0,

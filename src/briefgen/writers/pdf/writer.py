@@ -162,17 +162,20 @@ class PdfWriter:
             out.append(self._para(m.recipients_line, "recipients"))
         return out
 
-    def _cell(self, text: str, key: str, align: str) -> ZhPara:
-        e = self.style.element(key).model_copy(update={"align": align, "indent": 0})
+    def _cell(self, text: str, key: str, align: str, scale: float = 1.0) -> ZhPara:
+        e = self.style.element(key)
+        e = e.model_copy(update={"align": align, "indent": 0, "size": e.size * scale})
         spans = self.fonts.spans(text, e.font, e.size, e.color)
         return ZhPara(self.fonts, spans, e, e.size * 1.45, first_indent=0)
 
     def _table(self, t: Table) -> list[Flowable]:
         cap = self._para(t.caption_line, "caption", first_indent=0)
         cap.keepWithNext = False
-        data = [[self._cell(h, "table_head", "center") for h in t.header]]
+        # A wide table set smaller (see briefgen.tables): head and cells alike.
+        scale = t.size / self.style.element("table_cell").size if t.size else 1.0
+        data = [[self._cell(h, "table_head", "center", scale) for h in t.header]]
         for row in t.rows:
-            data.append([self._cell(v, "table_cell", t.align[j] if j < len(t.align) else "left")
+            data.append([self._cell(v, "table_cell", t.align[j] if j < len(t.align) else "left", scale)
                          for j, v in enumerate(row)])
         widths = t.col_widths or [1.0] * len(t.header)
         total = sum(widths)
@@ -271,7 +274,9 @@ class PdfWriter:
         # A heading (and any headings right under it) needs two lines of text below it.
         para = self._para(h.full_text, f"heading{min(h.level, 4)}")
         para.keepWithNext = False
-        return [SectionBreak(self.geo.line_pitch * (following + 2)), para]
+        brk = SectionBreak(self.geo.line_pitch * (following + 2), h.level)
+        para.section_break = brk  # checked again when floats open the page above the heading
+        return [brk, para]
 
     def _body(self, d: Document) -> list[Flowable]:
         story: list[Flowable] = []
