@@ -468,3 +468,12 @@ def output_path(out_dir: Path, name: str, suffix: str, where: str | None = None)
         # A symlink inside the output folder pointing elsewhere.
         raise BriefgenError(f"输出文件会写到输出目录之外：{target}", where=where) from None
     return target
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 of a file, read in 1 MB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -21,22 +21,13 @@ import briefgen
 from briefgen import __version__
 from briefgen.batch.plan import Job, Plan
 from briefgen.config import load_config
-from briefgen.files import FileFault, atomic_write, os_error
+from briefgen.files import FileFault, atomic_write, os_error, sha256_file
 from briefgen.fonts import resolve_fonts
 from briefgen.templates import search_roots
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
 _MANIFEST_EVERY = 1.0  # seconds between manifest rewrites while jobs finish
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file, read in 1 MB chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class Stamps:

@@ -16,9 +16,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from briefgen.batch.incremental import sha256_file
 from briefgen.batch.plan import Job
 from briefgen.errors import BriefgenError
+from briefgen.files import sha256_file
 from briefgen.fonts import resolve_fonts
 from briefgen.pipeline import Inputs, build
 from briefgen.safety import quiet_unraisable, user_error

@@ -13,7 +13,6 @@ The build server (:mod:`briefgen.server.daemon`) and batch workers use one
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
@@ -26,6 +25,7 @@ from typing import Any, Callable, Iterable
 
 from briefgen.config import Config
 from briefgen.data import Dataset
+from briefgen.files import sha256_file
 from briefgen.fonts import clear_caches, discovery
 from briefgen.pipeline import Inputs
 from briefgen.templates import TEMPLATE_FILE, candidate_roots
@@ -49,11 +49,7 @@ def _sig(path: str) -> Sig:
 
 def _hash(path: str) -> str | None:
     try:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-        return h.hexdigest()
+        return sha256_file(path)
     except OSError:
         return None
 
