@@ -123,17 +123,7 @@ def test_warnings_are_repeated_on_reuse(tmp_path, monkeypatch):
 
 
 def test_sql_sources_are_read_every_time(tmp_path):
-    import sqlite3
-
-    db = tmp_path / "d.db"
-    con = sqlite3.connect(db)
-    con.execute("create table t (指标 text, 时期 text, 数值 real, 单位 text)")
-    con.execute("insert into t values ('高企', '2021', 857, '家'), ('高企', '2020', 640, '家')")
-    con.commit()
-    con.close()
-    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": "t", "organ": "某局"},
-           "data": [{"sql": "select * from t", "database": "d.db"}], "metrics": {"hte": "高企"}}
-    (tmp_path / "b.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    _sql_project(tmp_path)
     inputs = WarmInputs()
     c = inputs.config(tmp_path / "b.yaml")
     assert inputs.dataset(c) is not inputs.dataset(c)
