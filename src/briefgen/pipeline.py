@@ -162,6 +162,7 @@ def audited_document(cfg: Config, chart_dir: Path | None, chains: dict[str, Any]
     with provenance.recording():
         builder = make_builder(cfg, chart_dir, chains, ds, formats=formats, plausibility=plausibility)
         doc = builder.build()
+    check_document_text(doc, str(cfg.path))
     helper = chart_helper.current()
     if helper is not None:
         helper.wait()  # the audit reads the drawn vector charts' labels

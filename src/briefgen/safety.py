@@ -97,16 +97,32 @@ def quiet_unraisable() -> None:
 MAX_TITLE_CHARS = 300
 
 
+#: A figure's or table's caption, and its source or unit note: a figure moves whole with them,
+#: so together they must fit on one page (a figure, 100 characters of caption and 200 of note do).
+MAX_CAPTION_CHARS = 100
+MAX_NOTE_CHARS = 200
+
+
 def check_document_text(doc: Any, where: str | None = None) -> None:
-    """Refuse a title, subtitle, masthead, organ or heading longer than MAX_TITLE_CHARS."""
+    """Refuse a title, subtitle, masthead, organ or heading longer than MAX_TITLE_CHARS, and a
+    figure's or table's caption or note longer than MAX_CAPTION_CHARS / MAX_NOTE_CHARS."""
     meta = doc.meta
-    items = [("标题", meta.title), ("副标题", meta.subtitle), ("报头", meta.masthead), ("编发单位", meta.organ)]
-    items += [(f"章节标题“{_head(b.text)}”", b.text) for b in doc.blocks
-              if type(b).__name__ == "Heading" and isinstance(getattr(b, "text", None), str)]
-    for what, text in items:
-        if text and len(text) > MAX_TITLE_CHARS:
-            raise BriefgenError(f"{what}过长（{len(text)}字，最多{MAX_TITLE_CHARS}字）", where=where,
-                                hint="标题应简短；长的内容请写在正文中")
+    items = [("标题", meta.title, MAX_TITLE_CHARS), ("副标题", meta.subtitle, MAX_TITLE_CHARS),
+             ("报头", meta.masthead, MAX_TITLE_CHARS), ("编发单位", meta.organ, MAX_TITLE_CHARS)]
+    for b in doc.blocks:
+        kind = type(b).__name__
+        if kind == "Heading" and isinstance(getattr(b, "text", None), str):
+            items.append((f"章节标题“{_head(b.text)}”", b.text, MAX_TITLE_CHARS))
+        elif kind in ("Figure", "Table"):
+            name = b.number or ("图" if kind == "Figure" else "表")
+            items.append((f"{name}的标题", b.caption, MAX_CAPTION_CHARS))
+            items.append((f"{name}“{_head(b.caption)}”的数据来源（source）", b.source, MAX_NOTE_CHARS))
+            items.append((f"{name}“{_head(b.caption)}”的单位说明", getattr(b, "unit_note", ""), MAX_NOTE_CHARS))
+    for what, text, most in items:
+        if isinstance(text, str) and len(text) > most:
+            raise BriefgenError(f"{what}过长（{len(text)}字，最多{most}字）", where=where,
+                                hint="标题应简短；长的内容请写在正文中" if most == MAX_TITLE_CHARS
+                                else "图表的标题和注释要能与图表排在同一页；长的说明请写在正文中")
 
 
 def _head(text: str) -> str:

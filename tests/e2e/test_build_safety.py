@@ -106,3 +106,23 @@ def test_full_build_never_touches_the_network(tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     r = CliRunner().invoke(main, ["validate", str(cfg)])
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("over", ["caption", "source", "none"])
+def test_figure_caption_and_note_fit_one_page_or_are_refused(tmp_path, over):
+    # A figure moves whole with its caption and source note: at the limits it still builds
+    # (PDF laid out, no 内部错误); one character more is refused naming the figure.
+    caption = "高" * (100 + (over == "caption"))
+    source = "数据来源：" + "统" * (195 + (over == "source"))
+    cfg = _cfg(tmp_path, sections=[{
+        "heading": "总体", "text": "{{ hte }}",
+        "charts": [{"type": "bar", "caption": caption, "source": source, "series": [{"metric": "hte"}]}],
+    }])
+    r = CliRunner().invoke(main, ["build", str(cfg), "--out", str(tmp_path / "o")])
+    if over == "none":
+        assert r.exit_code == 0, r.output
+        assert (tmp_path / "o" / "mini.pdf").is_file()
+    else:
+        assert r.exit_code == 1 and "内部错误" not in r.output
+        assert ("图1的标题过长（101字" if over == "caption" else "数据来源（source）过长（201字") in r.output
+        assert not (tmp_path / "o").exists()
