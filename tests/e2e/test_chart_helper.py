@@ -71,17 +71,17 @@ def test_chart_errors_as_in_process(tmp_path):
 
 
 def test_large_warnings_and_specs_cannot_deadlock_the_pipes(tmp_path):
-    """Eight charts whose source line holds 3,000 characters no font has: requests and replies
-    far beyond a pipe's 64 KiB. The helper once blocked writing replies nobody read while the
-    build blocked writing requests (the build never ended); now it ends, as in-process."""
+    """Eight charts whose series is named by 3,000 characters no font has (the legend): requests
+    and replies far beyond a pipe's 64 KiB. The helper once blocked writing replies nobody read
+    while the build blocked writing requests (the build never ended); now it ends, as in-process."""
     folder = tmp_path / "p"
     folder.mkdir()
-    (folder / "d.csv").write_text("指标,时期,数值,单位\n甲,2021,5,家\n甲,2020,4,家\n", encoding="utf-8")
     rare = "".join(chr(0x20000 + i) for i in range(3000))
-    charts = [{"type": "bar", "caption": f"图{i}", "periods": [2020, 2021], "series": [{"metric": "a"}],
-               "source": rare} for i in range(8)]
+    (folder / "d.csv").write_text(f"指标,时期,数值,单位\n{rare},2021,5,家\n{rare},2020,4,家\n", encoding="utf-8")
+    charts = [{"type": "bar", "caption": f"图{i}", "periods": [2020, 2021], "series": [{"metric": "a"}]}
+              for i in range(8)]
     cfg = {"name": "p", "region": "宜昌市", "period": 2021, "meta": {"title": "测试", "organ": "某局"},
-           "data": [{"file": "d.csv"}], "metrics": {"a": "甲"},
+           "data": [{"file": "d.csv"}], "metrics": {"a": rare},
            "sections": [{"heading": "总体情况", "text": "甲{{ a }}。", "charts": charts}]}
     path = folder / "p.yaml"
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
