@@ -23,8 +23,12 @@ def run() -> None:
         from briefgen.charts.helper import start
 
         start()
-    from briefgen.cli import main  # click and the commands only when no server took the build
-
+    try:
+        from briefgen.cli import main  # click and the commands only when no server took the build
+    except KeyboardInterrupt:
+        # Ctrl-C while the program loads: nothing has been read or written yet.
+        print("已中断。", file=sys.stderr)
+        sys.exit(130)
     main()
 
 

@@ -182,3 +182,16 @@ def test_impossible_date_named(tmp_path):
 def test_schema_out_to_a_folder(tmp_path):
     r = CliRunner().invoke(main, ["schema", "--out", str(tmp_path)])
     assert r.exit_code == 1 and "文件夹" in r.output and "Traceback" not in r.output
+
+
+def test_ctrl_c_in_any_command_says_so_in_chinese(tmp_path, monkeypatch):
+    # click would print "Aborted!" and exit 1; a command that does not handle Ctrl-C itself ends with 130.
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("briefgen.cli.inspect.inspect_file", interrupted)
+    f = tmp_path / "d.csv"
+    f.write_text("指标,时期,数值\n高企,2021,857\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["inspect", str(f)])
+    assert r.exit_code == 130
+    assert "已中断" in r.output and "Aborted" not in r.output

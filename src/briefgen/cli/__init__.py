@@ -29,12 +29,25 @@ COMMANDS: dict[str, str] = {
 }
 
 
+#: What Ctrl-C prints when the command did not say more itself (build and batch do).
+INTERRUPTED_ANY = "已中断。"
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """Every command name, in the order of :data:`COMMANDS`."""
         return list(COMMANDS)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the chosen command; Ctrl-C anywhere in it (also while it loads) ends with a
+        Chinese message and status 130 instead of click's English "Aborted!" and 1."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.secho(INTERRUPTED_ANY, fg="yellow", err=True)
+            ctx.exit(130)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         """The command `name`, imported now."""
