@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -352,7 +353,7 @@ def _fake_server(tmp_path, monkeypatch, answer):
     path = folder / "s.sock"
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(path))
-    listener.listen(1)
+    listener.listen(8)
     monkeypatch.setenv("BRIEFGEN_SERVER_SOCKET", str(path))
     monkeypatch.delenv("BRIEFGEN_SERVER", raising=False)
 
@@ -406,3 +407,40 @@ def test_client_never_hangs_on_a_stuck_server(tmp_path, monkeypatch, capsys, cas
     else:
         assert code == 0 and "已生成 x.docx" in out.out and out.err == ""
     t.join(5)
+
+
+def test_client_talks_only_to_its_own_users_server(tmp_path, monkeypatch):
+    # A socket whose listener belongs to someone else (BRIEFGEN_SERVER_SOCKET in a shared folder)
+    # gets no build: the client builds in its own process.
+    import socket as _socket
+
+    from briefgen.server import client, protocol
+
+    path = tmp_path / "s.sock"
+    listener = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(8)
+    def impostor():  # answers like a server that built everything
+        for _ in range(3):
+            try:
+                conn, _addr = listener.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    protocol.send(conn, {"exit": 0, "lines": [["out", "已生成 假的.pdf", None]]})
+                except OSError:
+                    pass  # the client hung up at once
+
+    t = threading.Thread(target=impostor, daemon=True)
+    t.start()
+    try:
+        monkeypatch.setenv("BRIEFGEN_SERVER_SOCKET", str(path))
+        monkeypatch.setattr(protocol, "peer_uid", lambda conn: os.getuid() + 1)
+        assert client.request({"op": "status"}, timeout=2) is None
+        with pytest.raises(OSError):
+            protocol.connect(path, 1.0)
+        monkeypatch.setattr(protocol, "peer_uid", lambda conn: os.getuid())
+        assert client.request({"op": "status"}, timeout=2) == {"exit": 0, "lines": [["out", "已生成 假的.pdf", None]]}
+    finally:
+        listener.close()

@@ -73,10 +73,11 @@ def request(message: dict[str, Any], timeout: float | None = None) -> dict[str, 
     path = protocol.socket_path()
     if not path.exists():
         return None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        sock.settimeout(2.0)
-        sock.connect(str(path))
+        sock = protocol.connect(path, 2.0)
+    except OSError:
+        return None
+    try:
         sock.settimeout(timeout)
         protocol.send(sock, message)
         return protocol.receive(sock)
@@ -112,12 +113,16 @@ def try_build(argv: list[str]) -> int | None:
     message = {"op": "build", "identity": protocol.identity(), "cwd": os.getcwd(), "env": protocol.client_env(),
                "umask": mask, "args": args}
     t0 = time.perf_counter()
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock = protocol.connect(path, 2.0)
+    except OSError:
+        return None  # none runs, or not this user's: built here
+    except KeyboardInterrupt:
+        print(_color(sys.stderr, INTERRUPTED, "yellow"), file=sys.stderr)  # nothing was sent
+        return 130
     acked = False
     try:
         try:
-            sock.settimeout(2.0)
-            sock.connect(str(path))
             protocol.send(sock, message)
             sock.settimeout(protocol.ACK_TIMEOUT)
             reply = protocol.receive(sock)

@@ -13,7 +13,6 @@ import os
 import select
 import socket
 import stat
-import struct
 import sys
 import threading
 import time
@@ -46,18 +45,6 @@ def code_signature() -> dict[str, tuple[int, int]]:
             continue
         out[str(f)] = (st.st_size, st.st_mtime_ns)
     return out
-
-
-def _peer_uid(conn: socket.socket) -> int | None:
-    opt = getattr(socket, "SO_PEERCRED", None)
-    if opt is None:
-        return None
-    try:
-        creds = conn.getsockopt(socket.SOL_SOCKET, opt, struct.calcsize("3i"))
-    except OSError:
-        return None
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid
 
 
 def _gone(conn: socket.socket) -> bool:
@@ -152,7 +139,7 @@ class Server:
             last = time.monotonic()
 
     def _answer(self, conn: socket.socket) -> None:
-        uid = _peer_uid(conn)
+        uid = protocol.peer_uid(conn)
         if uid is not None and uid != os.getuid():
             return  # another user: no answer at all
         conn.settimeout(5)  # a client sends its request at once: a silent one must not hold the server up

@@ -91,3 +91,33 @@ def receive(sock: socket.socket) -> dict[str, Any] | None:
         return None
     value = json.loads(body.decode("utf-8"))
     return value if isinstance(value, dict) else None
+
+
+def peer_uid(conn: socket.socket) -> int | None:
+    """The user id of the process at the other end of a Unix socket (None where the system
+    does not tell: then the folder's permissions are the only guard)."""
+    opt = getattr(socket, "SO_PEERCRED", None)
+    if opt is None:
+        return None
+    try:
+        creds = conn.getsockopt(socket.SOL_SOCKET, opt, struct.calcsize("3i"))
+    except OSError:
+        return None
+    _pid, uid, _gid = struct.unpack("3i", creds)
+    return uid
+
+
+def connect(path: Path, timeout: float) -> socket.socket:
+    """A connection to the server at `path`, refused (OSError) unless the process listening
+    there is this user's: a build's folder, environment and files go only to its own server."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(str(path))
+        uid = peer_uid(sock)
+        if uid is not None and uid != os.getuid():
+            raise OSError(f"the server at {path} belongs to user {uid}")
+    except BaseException:
+        sock.close()
+        raise
+    return sock
