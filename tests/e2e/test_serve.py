@@ -60,6 +60,8 @@ def server():
     yield sock, env
     subprocess.run([*BRIEFGEN, "serve", "--stop"], env=env, capture_output=True)
     try:
+        # --stop returns once the server has ended: a new one could start at once
+        assert proc.poll() is not None, "serve --stop returned while the server still ran"
         proc.wait(20)
         assert not sock.exists(), "the server left its socket behind"
     finally:

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Callable
@@ -36,6 +37,23 @@ def _warning_lines(caught: list[warnings.WarningMessage]) -> list[Line]:
         seen.add(key)
         out.append(("err", warnings.formatwarning(w.message, w.category, w.filename, w.lineno).rstrip("\n"), None))
     return out
+
+
+def _alive(pid: Any) -> bool:
+    """Whether process `pid` still exists (False for anything that is not a pid)."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, another user's
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has stopped: its parent reaps it
+    except (OSError, IndexError):
+        return True
 
 
 def make_handler(inputs: WarmInputs) -> Callable[[dict[str, Any], Callable[[], bool]], dict[str, Any]]:
@@ -137,6 +155,11 @@ def serve_cmd(stop: bool, status: bool, idle: float, debug: bool) -> None:
             raise BriefgenError("该套接字上运行的是另一个安装的 briefgen 构建服务", where=str(path),
                                 hint="请用启动它的那个 briefgen 停止它")
         if stop:
+            # Answered before it has shut down: wait (up to 5 s) until it has, so that a
+            # `briefgen serve` right after this starts a new server instead of meeting the old one.
+            deadline = time.monotonic() + 5
+            while _alive(reply.get("stopped")) and time.monotonic() < deadline:
+                time.sleep(0.05)
             click.echo(f"构建服务已停止（进程 {reply.get('stopped')}）")
         else:
             click.echo(f"构建服务正在运行：进程 {reply.get('pid')}，已生成 {reply.get('builds')} 次，套接字 {path}")
