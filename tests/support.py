@@ -3,8 +3,33 @@
 import re
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "yichang-2021" / "briefing.yaml"
+
+
+#: The smallest data: one indicator over two years.
+MINI_CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
+
+
+def mini_config(**extra) -> dict:
+    """The smallest config over MINI_CSV (as d.csv); `extra` keys replace its own."""
+    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": "测试简报", "organ": "某局"},
+           "data": [{"file": "d.csv"}], "metrics": {"hte": "高企"},
+           "sections": [{"heading": "总体情况", "text": "全市高企{{ hte }}，{{ hte.yoy | growth }}。"}]}
+    cfg.update(extra)
+    return cfg
+
+
+def write_config(folder: Path, cfg: dict, csv: str | None = MINI_CSV, sort_keys: bool = True) -> Path:
+    """`cfg` as folder/b.yaml, with `csv` (unless None) as folder/d.csv beside it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if csv is not None:
+        (folder / "d.csv").write_text(csv, encoding="utf-8")
+    path = folder / "b.yaml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=sort_keys), encoding="utf-8")
+    return path
 
 
 def squash(text: str) -> str:

@@ -16,8 +16,9 @@ import yaml
 from click.testing import CliRunner
 
 from briefgen.cli import main
+from support import MINI_CSV
 
-CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
+CSV = MINI_CSV
 
 
 def base_cfg(**extra: Any) -> dict:

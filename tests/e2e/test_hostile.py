@@ -30,9 +30,9 @@ from openpyxl import Workbook
 
 from briefgen.cli import main
 from briefgen.errors import BriefgenError
-from support import ROOT
+from support import MINI_CSV, ROOT
 
-CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
+CSV = MINI_CSV
 LETTERHEAD = ROOT / "templates" / "bangongshi" / "letterhead.docx"
 
 

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support import SEED
+from support import MINI_CSV, SEED, mini_config, write_config
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no local sockets: builds run in-process")
 
 BRIEFGEN = [sys.executable, "-m", "briefgen"]
-CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
+CSV = MINI_CSV
 
 
 def _env(sock: Path, **extra: str) -> dict[str, str]:
@@ -121,15 +121,10 @@ def test_seed_byte_identical_to_one_shot(server, tmp_path):
 
 def _mini(folder: Path, csv: str = CSV, text: str = "全市高企{{ hte }}，{{ hte | growth }}。", **cfg_extra) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "d.csv").write_text(csv, encoding="utf-8")
     (folder / "t.j2").write_text(text, encoding="utf-8")
-    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": "测试简报", "organ": "某局"},
-           "data": [{"file": "d.csv"}], "metrics": {"hte": "高企"},
-           "sections": [{"heading": "总体情况", "template": "t.j2"}]}
+    cfg = mini_config(sections=[{"heading": "总体情况", "template": "t.j2"}])
     cfg.update(cfg_extra)
-    path = folder / "b.yaml"
-    path.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+    return write_config(folder, cfg, csv, sort_keys=False)
 
 
 def _docx_text(path: Path) -> str:

@@ -11,9 +11,9 @@ import yaml
 from click.testing import CliRunner
 
 from briefgen.cli import main
-from support import ROOT, SEED
+from support import MINI_CSV, ROOT, SEED
 
-CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
+CSV = MINI_CSV
 
 BROKEN = """\
 name: mini

@@ -7,22 +7,15 @@ import os
 from pathlib import Path
 
 import pytest
-import yaml
 
 from briefgen.errors import BriefgenError
+from support import MINI_CSV, mini_config, write_config
 
-CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
+CSV = MINI_CSV
 
 
 def _cfg(tmp: Path, **extra) -> Path:
-    (tmp / "d.csv").write_text(CSV, encoding="utf-8")
-    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": "测试简报", "organ": "某局"},
-           "data": [{"file": "d.csv"}], "metrics": {"hte": "高企"},
-           "sections": [{"heading": "总体情况", "text": "全市高企{{ hte }}，{{ hte.yoy | growth }}。"}]}
-    cfg.update(extra)
-    p = tmp / "b.yaml"
-    p.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
-    return p
+    return write_config(tmp, mini_config(**extra))
 
 
 def test_sqlite_path_cannot_add_uri_options(tmp_path):

@@ -11,23 +11,18 @@ import warnings
 from pathlib import Path
 
 import pytest
-import yaml
 
 from briefgen.errors import BriefgenError
 from briefgen.server.client import parse_build_args
 from briefgen.server.warm import WarmInputs, recording
+from support import MINI_CSV, mini_config, write_config
 
-CSV = "指标,时期,数值,单位\n高企,2021,857,家\n高企,2020,640,家\n"
+CSV = MINI_CSV
 
 
 def _project(folder, csv=CSV, title="测试简报"):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "d.csv").write_text(csv, encoding="utf-8")
-    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": title, "organ": "某局"},
-           "data": [{"file": "d.csv"}], "metrics": {"hte": "高企"},
-           "sections": [{"heading": "总体情况", "text": "全市高企{{ hte }}。"}]}
-    (folder / "b.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
-    return folder / "b.yaml"
+    return write_config(folder, mini_config(meta={"title": title, "organ": "某局"},
+                                            sections=[{"heading": "总体情况", "text": "全市高企{{ hte }}。"}]), csv)
 
 
 def test_recording_sees_files_opened_and_folders_listed(tmp_path):
@@ -217,10 +212,9 @@ def _sql_project(tmp_path):
     con.execute("insert into t values ('高企', '2021', 857, '家'), ('高企', '2020', 640, '家')")
     con.commit()
     con.close()
-    cfg = {"name": "mini", "region": "宜昌市", "period": 2021, "meta": {"title": "t", "organ": "某局"},
-           "data": [{"sql": "select * from t", "database": "d.db"}], "metrics": {"hte": "高企"}}
-    (tmp_path / "b.yaml").write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
-    return tmp_path / "b.yaml"
+    cfg = mini_config(meta={"title": "t", "organ": "某局"}, data=[{"sql": "select * from t", "database": "d.db"}])
+    del cfg["sections"]
+    return write_config(tmp_path, cfg, csv=None)
 
 
 def test_plausibility_checks_never_pin_datasets(tmp_path, monkeypatch):
