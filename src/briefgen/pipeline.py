@@ -199,7 +199,7 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
         ds = inputs.dataset(cfg)
         helper = chart_helper.current()
         try:
-            result.document, result.report = _document_and_writes(
+            _document_and_writes(
                 inputs, cfg, ds, Path(tmp), chains, fmts, audited, options, helper, targets, out, cancelled, result)
         finally:
             if helper is not None:
@@ -212,9 +212,9 @@ def build(config: str | Path, out_dir: str | Path = "output", formats: list[str]
 def _document_and_writes(inputs: Inputs, cfg: Config, ds: Dataset, tmp: Path, chains: dict[str, Any],
                          fmts: list[str], audited: bool, options: WriterOptions, helper: Any,
                          targets: dict[str, Path], out: Path, cancelled: Callable[[], bool] | None,
-                         result: BuildResult) -> tuple[Document, "Audit | None"]:
+                         result: BuildResult) -> None:
     """The document (charts handed to `helper` when there is one), then every format written
-    and put in place together (:func:`build`'s second half)."""
+    and put in place together (:func:`build`'s second half); what it made goes into `result`."""
     m = cfg.model
     report = None
     plausible = inputs.plausibility(ds, m.region)
@@ -228,6 +228,7 @@ def _document_and_writes(inputs: Inputs, cfg: Config, ds: Dataset, tmp: Path, ch
         # The writers wait for each chart as they reach it: the text before it is set
         # while the helper still draws (all are waited for before the outputs appear).
         options = replace(options, chart_ready=helper.wait_for)
+    result.document, result.report = doc, report
     # A starter's 请填写标题 / 本地区 left in: the build goes on, but the scheduler's summary says so.
     result.warnings = list(doc.warnings) + placeholder_warnings(cfg)
     if cancelled is not None and cancelled():
@@ -266,7 +267,6 @@ def _document_and_writes(inputs: Inputs, cfg: Config, ds: Dataset, tmp: Path, ch
     except OSError as e:
         # Read-only folder, full disk, no permission: the temporaries are gone, earlier outputs intact.
         raise os_error(e, target, "写入输出文件") from None
-    return doc, report
 
 
 def check_document(document: str | Path, config: str | Path, overrides: list[str] | None = None,
