@@ -414,16 +414,18 @@ def test_client_talks_only_to_its_own_users_server(tmp_path, monkeypatch):
     listener = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     listener.bind(str(path))
     listener.listen(8)
-    def impostor():  # answers like a server that built everything
-        for _ in range(3):
+
+    def impostor():  # answers like a server that built everything, every connection, until closed
+        while True:
             try:
                 conn, _addr = listener.accept()
             except OSError:
                 return
             with conn:
                 try:
-                    protocol.send(conn, {"exit": 0, "lines": [["out", "已生成 假的.pdf", None]]})
-                except OSError:
+                    if protocol.receive(conn) is not None:  # as a server: the request first, then the answer
+                        protocol.send(conn, {"exit": 0, "lines": [["out", "已生成 假的.pdf", None]]})
+                except (OSError, ValueError):
                     pass  # the client hung up at once
 
     t = threading.Thread(target=impostor, daemon=True)
@@ -431,10 +433,10 @@ def test_client_talks_only_to_its_own_users_server(tmp_path, monkeypatch):
     try:
         monkeypatch.setenv("BRIEFGEN_SERVER_SOCKET", str(path))
         monkeypatch.setattr(protocol, "peer_uid", lambda conn: os.getuid() + 1)
-        assert client.request({"op": "status"}, timeout=2) is None
+        assert client.request({"op": "status"}, timeout=10) is None
         with pytest.raises(OSError):
             protocol.connect(path, 1.0)
         monkeypatch.setattr(protocol, "peer_uid", lambda conn: os.getuid())
-        assert client.request({"op": "status"}, timeout=2) == {"exit": 0, "lines": [["out", "已生成 假的.pdf", None]]}
+        assert client.request({"op": "status"}, timeout=10) == {"exit": 0, "lines": [["out", "已生成 假的.pdf", None]]}
     finally:
         listener.close()
